@@ -1,0 +1,284 @@
+"""The `crm` command: parses options, calls into `crm/`, prints the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy.exc import OperationalError
+
+from crm import db
+from crm.app import App
+from crm.clock import utcnow
+from crm.config import DEFAULT_DATABASE_URL, load_settings
+from crm.errors import CrmError, UsageError
+
+FORMATS = click.Choice(["table", "json"])
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class CrmGroup(click.Group):
+    """Turns a CrmError into one line on stderr and its exit status, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CrmError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            click.echo(f"Error: database unavailable ({reason}); check --db", err=True)
+            ctx.exit(2)
+
+
+def iso_date(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-03-05") from None
+
+
+def print_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def progress_bar(label: str) -> Progress:
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+@click.group(cls=CrmGroup)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CRM_CONFIG",
+    help="Settings file (default ./config.toml).",
+)
+@click.option(
+    "--db",
+    "database_url",
+    envvar="CRM_DATABASE_URL",
+    default=DEFAULT_DATABASE_URL,
+    show_default=True,
+    help="Database URL: sqlite:///FILE or postgresql://USER@HOST/DB.",
+)
+@click.version_option(package_name="crm-followup-desk")
+@click.pass_context
+def main(ctx, config_path: Path | None, database_url: str):
+    """The follow-up desk for car dealerships.
+
+    Example: crm init && crm import customers customers.xlsx
+    """
+    try:
+        settings = load_settings(config_path)
+    except CrmError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        ctx.exit(exc.exit_code)
+    ctx.obj = App(settings=settings, database_url=database_url)
+
+
+@main.command()
+@click.pass_obj
+def init(app: App):
+    """Create or upgrade the database and register the configured store; safe to repeat.
+
+    Example: crm --db sqlite:///crm.db init
+    """
+    from crm.stores import ensure_store
+
+    engine = db.make_engine(app.database_url)
+    before, after = db.upgrade(engine)
+    with db.session(engine) as session:
+        store, created = ensure_store(session, app.settings.store)
+    state = "created" if before is None else ("upgraded" if before != after else "already current")
+    click.echo(f"database {state} (schema {after}); store {store.code} {store.name}"
+               + (" registered" if created else ""))
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(["customers", "vehicles", "visits"]))
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and count every row; save nothing.")
+@click.option("--store", "store_code", help="Store code for rows without a store column.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def import_(app: App, kind: str, file: Path, dry_run: bool, store_code: str | None, fmt: str):
+    """Import customers, vehicles or visits from a DMS export (.csv or .xlsx).
+
+    Every row is stored or written to FILE.rejects.csv with its reason. Exit status:
+    0 all landed, 1 some rejected, 2 the file is unusable.
+
+    Example: crm import customers 客户资料.xlsx --dry-run
+    """
+    from crm.importing import run_import
+
+    with progress_bar(f"importing {kind}") as bar:
+        task = bar.add_task(kind, total=None)
+        result = run_import(
+            app.engine,
+            kind,
+            file,
+            store_code=store_code or app.settings.store.code,
+            today=app.today(),
+            now=utcnow(),
+            phone_region=app.settings.store.phone_region,
+            batch_size=app.settings.imports.batch_size,
+            dry_run=dry_run,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if fmt == "json":
+        print_json(result.as_json())
+    else:
+        click.echo(result.summary())
+    sys.exit(result.exit_code)
+
+
+@main.group()
+def demo():
+    """Demo data for trying the product and for benchmarks."""
+
+
+@demo.command("seed")
+@click.option("--customers", default=2000, show_default=True, type=click.IntRange(1, 2_000_000))
+@click.option("--seed", "seed_value", default=42, show_default=True, help="Same seed, same data.")
+@click.option("--today", callback=iso_date, help="Date the data is built around (default today).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the store already has customers.")
+@click.option("--store", "store_code", help="Store code (default: the configured store).")
+@click.pass_obj
+def demo_seed(app: App, customers: int, seed_value: int, today: date | None, if_empty: bool,
+              store_code: str | None):
+    """Fill an empty store with realistic customers, cars, service histories and agents.
+
+    Example: crm demo seed --customers 100000 --seed 7
+    """
+    import time
+
+    from crm.demo import seed
+    from crm.stores import get_store
+
+    started = time.perf_counter()
+    with app.session() as session, progress_bar("seeding") as bar:
+        store = get_store(session, store_code or app.settings.store.code)
+        task = bar.add_task("seed", total=customers)
+        result = seed(
+            session,
+            store,
+            customers=customers,
+            seed_value=seed_value,
+            today=today or app.today(),
+            now=utcnow(),
+            if_empty=if_empty,
+            progress=lambda _phase, done, total: bar.update(task, completed=done, total=total),
+        )
+    if result.skipped:
+        click.echo(f"store {store.code} already has {result.existing} customers; not seeding")
+        return
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"seeded {result.customers} customers, {result.vehicles} vehicles, "
+        f"{result.visits} service visits, {result.agents} agents in {elapsed:.1f} s"
+    )
+
+
+@main.command()
+@click.option("--date", "day", callback=iso_date, help="The day to show (default today).")
+@click.option("--store", "store_code", help="Store code (default: the configured store).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def today(app: App, day: date | None, store_code: str | None, fmt: str):
+    """A short picture of the day: calls due, SMS queued, the store's size.
+
+    Example: crm today --date 2026-03-05
+    """
+    from crm.stores import get_store
+    from crm.today import picture
+
+    with app.session() as session:
+        store = get_store(session, store_code or app.settings.store.code)
+        data = picture(session, store, day or app.today())
+    if fmt == "json":
+        print_json(data)
+        return
+    table = Table(title=f"{data['store_name']} · {data['date']}", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for label, key in [
+        ("calls due today", "calls_due"),
+        ("  of which overdue", "calls_overdue"),
+        ("SMS queued", "sms_queued"),
+        ("customers", "customers"),
+        ("vehicles", "vehicles"),
+        ("service visits", "service_visits"),
+    ]:
+        table.add_row(label, f"{data[key]:,}")
+    out.print(table)
+
+
+@main.group()
+def stores():
+    """The stores in this database (a dealer group keeps several)."""
+
+
+@stores.command("list")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def stores_list(app: App, fmt: str):
+    """List the stores.
+
+    Example: crm stores list --format json
+    """
+    from crm.stores import list_stores
+
+    with app.session() as session:
+        rows = list_stores(session)
+    if fmt == "json":
+        print_json(rows)
+        return
+    table = Table("code", "name", "timezone", "customers")
+    for row in rows:
+        table.add_row(row["code"], row["name"], row["timezone"], f"{row['customers']:,}")
+    out.print(table)
+
+
+@stores.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="The store's name, as customers know it.")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+@click.pass_obj
+def stores_add(app: App, code: str, name: str, timezone: str):
+    """Register another store of the group.
+
+    Example: crm stores add gz02 --name 广州天河店
+    """
+    from crm.config import StoreSettings
+    from crm.stores import add_store
+
+    try:
+        StoreSettings(code=code, name=name, timezone=timezone)
+    except ValueError as exc:
+        raise UsageError(f"invalid store: {exc.errors()[0]['msg']}") from None
+    with app.session() as session:
+        store = add_store(session, code, name, timezone)
+    click.echo(f"store {store.code} {store.name} added")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The follow-up desk for car dealerships: the customer store and everything that works on it."""

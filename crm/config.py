@@ -1,0 +1,126 @@
+"""The store's settings: `config.toml` loaded once into a typed, strict object."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from crm.errors import UsageError
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+DEFAULT_DATABASE_URL = "sqlite:///crm.db"
+
+Days = Annotated[int, Field(ge=0, le=3650)]
+
+
+class Section(BaseModel):
+    # Strict: an unknown key is a typo, and "yes" is not a boolean.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class StoreSettings(Section):
+    code: str = Field("demo", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field("示例汽车4S店", min_length=1)
+    timezone: str = "Asia/Shanghai"
+    locale: str = Field("zh_CN", pattern=r"^(zh_CN|en)$")
+    phone_region: str = Field("CN", pattern=r"^[A-Z]{2}$")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Window(Section):
+    """A phone task's window: it opens `open_after_days` after its event, due `due_after_days`."""
+
+    open_after_days: Days
+    due_after_days: Days
+
+
+class FollowupSettings(Section):
+    sales_callback: Window = Window(open_after_days=1, due_after_days=7)
+    care_call: Window = Window(open_after_days=30, due_after_days=35)
+    first_service_sms_after_months: int = Field(3, ge=1, le=24)
+    first_service_km: int = Field(5000, ge=100)
+    first_service_call: Window = Window(open_after_days=3, due_after_days=7)
+    service_callback: Window = Window(open_after_days=1, due_after_days=3)
+    maintenance_call_days_before: Days = 3
+    max_attempts: int = Field(3, ge=1, le=20)
+    holidays: list[str] = ["spring_festival", "mid_autumn", "national_day", "new_year"]
+
+
+class MaintenanceInterval(Section):
+    interval_km: int = Field(5000, ge=500)
+    interval_months: int = Field(6, ge=1, le=60)
+
+
+class MaintenanceSettings(MaintenanceInterval):
+    lookback_months: int = Field(12, ge=1, le=60)
+    models: dict[str, MaintenanceInterval] = {}
+
+
+class SmsSettings(Section):
+    backend: str = Field("console", pattern=r"^(console|twilio)$")
+    send_window: str = Field("09:00-20:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    max_per_customer_per_day: int = Field(1, ge=1)
+    opt_out_line: str = "回T退订"
+    max_segments: int = Field(3, ge=1)
+    rate_per_second: float = Field(10.0, gt=0)
+
+    @field_validator("send_window")
+    @classmethod
+    def _ordered_window(cls, value: str) -> str:
+        start, end = (time.fromisoformat(part) for part in value.split("-"))
+        if start >= end:
+            raise ValueError("the window must start before it ends, e.g. 09:00-20:00")
+        return value
+
+
+class ImportSettings(Section):
+    batch_size: int = Field(1000, ge=1, le=50_000)
+
+
+class Settings(Section):
+    store: StoreSettings = StoreSettings()
+    followup: FollowupSettings = FollowupSettings()
+    maintenance: MaintenanceSettings = MaintenanceSettings()
+    sms: SmsSettings = SmsSettings()
+    imports: ImportSettings = Field(ImportSettings(), alias="import")
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Load `path` (or the default `config.toml` when it exists), failing with the key's name."""
+    if path is None:
+        if not DEFAULT_CONFIG_PATH.exists():
+            return Settings()
+        path = DEFAULT_CONFIG_PATH
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"config file {path} does not exist; pass --config PATH") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(part) for part in error["loc"])
+        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        message = message.removeprefix("Value error, ")
+        raise UsageError(f"config file {path}: {key}: {message}") from None

@@ -1,0 +1,159 @@
+"""Imports from dealer systems: every input row is stored or reported with its reason.
+
+1. Open the file (CSV in any of its encodings, or .xlsx) and map its headers.
+2. Parse each row; a cell that cannot be read rejects the row.
+3. Reject a row whose key an earlier row of the file already used with other values.
+4. Land the rows in batches: one lookup query and one write per shape, per batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from crm.errors import UsageError
+from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record
+from crm.importing.columns import map_headers
+from crm.importing.customers import CustomerImport
+from crm.importing.rejects import RejectsFile
+from crm.importing.source import open_source
+from crm.importing.values import BadValue
+from crm.importing.vehicles import VehicleImport
+from crm.importing.visits import VisitImport
+from crm.models import Store
+
+IMPORTS = {cls.kind: cls for cls in (CustomerImport, VehicleImport, VisitImport)}
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file: str
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rejects_file: str | None = None
+    dry_run: bool = False
+
+    @property
+    def rows(self) -> int:
+        return self.new + self.updated + self.unchanged + self.rejected
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+    def summary(self) -> str:
+        line = (
+            f"{self.kind}: {self.new} new, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.rejected} rejected"
+        )
+        if self.rejects_file:
+            line += f" (see {self.rejects_file})"
+        return line + (" [dry run: nothing saved]" if self.dry_run else "")
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "rows": self.rows}
+
+
+def run_import(
+    engine: Engine,
+    kind: str,
+    path: Path,
+    *,
+    store_code: str,
+    today: date,
+    now: datetime,
+    phone_region: str,
+    batch_size: int = 1000,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import `path` as `kind` into the store `store_code` (rows may name their own store)."""
+    source = open_source(path)
+    positions = map_headers(kind, source.headers, path.name)
+    result = ImportResult(kind=kind, file=str(path), dry_run=dry_run)
+    rejects = RejectsFile(path, source.headers)
+    seen: dict[str, tuple[int, bytes]] = {}  # key -> (first row, digest of its fields)
+    with Session(engine) as session:
+        context = _context(session, store_code, today, now, phone_region)
+        importer = IMPORTS[kind](session, context)
+        batch: list[Record] = []
+
+        def land() -> None:
+            importer.apply(batch)
+            for record in batch:
+                _count(result, record, rejects)
+            if not dry_run:
+                session.commit()
+            batch.clear()
+            if progress:
+                progress(source.position(), source.size)
+
+        try:
+            for row, cells in source.rows:
+                named = {name: cells[i] if i < len(cells) else None for name, i in positions.items()}
+                try:
+                    key, store_id, fields = importer.prepare(named)
+                except BadValue as exc:
+                    rejects.add(row, cells, str(exc))
+                    result.rejected += 1
+                    continue
+                digest = hashlib.blake2b(repr(sorted(fields.items())).encode(), digest_size=8)
+                first = seen.setdefault(key, (row, digest.digest()))
+                if first[1] != digest.digest():
+                    rejects.add(row, cells, f"conflicts with row {first[0]} (same {_key_name(kind)})")
+                    result.rejected += 1
+                    continue
+                batch.append(Record(row, cells, key, store_id, fields))
+                if len(batch) >= batch_size:
+                    land()
+            if batch:
+                land()
+        finally:
+            rejects.close()
+            if dry_run:
+                session.rollback()
+    if rejects.count:
+        result.rejects_file = str(rejects.path)
+    return result
+
+
+def _count(result: ImportResult, record: Record, rejects: RejectsFile) -> None:
+    if record.reason is not None:
+        rejects.add(record.row, record.cells, record.reason)
+        result.rejected += 1
+    elif record.result == NEW:
+        result.new += 1
+    elif record.result == UPDATED:
+        result.updated += 1
+    elif record.result == UNCHANGED:
+        result.unchanged += 1
+    else:  # pragma: no cover - every importer sets one of the above
+        raise AssertionError(f"row {record.row} was neither stored nor rejected")
+
+
+def _context(
+    session: Session, store_code: str, today: date, now: datetime, region: str
+) -> Context:
+    stores = dict(session.execute(select(Store.code, Store.id)).all())
+    if store_code not in stores:
+        raise UsageError(f"unknown store {store_code!r}; run `crm init` or `crm stores add`")
+    return Context(
+        today=today,
+        now=now,
+        phone_region=region,
+        default_store_id=stores[store_code],
+        stores=stores,
+    )
+
+
+def _key_name(kind: str) -> str:
+    return {"customers": "customer_code or phone", "vehicles": "VIN", "visits": "ro_number"}[kind]

@@ -1,0 +1,146 @@
+"""Customers from a DMS export: keyed by the DMS id, or by the phone where there is none."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session
+
+from crm.importing import values
+from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record, Writes, changes
+from crm.models import BirthdayCalendar, Customer
+
+CONSENTS = ("sms_consent", "marketing_consent")
+IMPORT_SOURCE = "import"
+
+
+class CustomerImport:
+    kind = "customers"
+
+    def __init__(self, session: Session, context: Context):
+        self.session = session
+        self.context = context
+        self.table = Customer.__table__
+
+    def prepare(self, cells: dict) -> tuple[str, int, dict]:
+        """Parse one row into (key, store id, fields); raises BadValue with the reason."""
+        store_id = self.context.store_id(cells.get("store"))
+        name = values.text(cells.get("name"))
+        if name is None:
+            raise values.BadValue("missing name")
+        phone = values.phone(cells.get("phone"), self.context.phone_region)
+        calendar = None
+        if "birthday_calendar" in cells:
+            calendar = values.calendar(cells["birthday_calendar"])
+        birthday = None
+        if values.text(cells.get("birthday")) is not None:
+            birthday = values.birthday(
+                cells["birthday"], calendar or BirthdayCalendar.SOLAR, self.context.today
+            )
+        code = values.text(cells.get("customer_code"))
+        fields = {
+            "customer_code": code,
+            "name": name,
+            "phone": phone,
+            "birthday": birthday,
+            "birthday_calendar": str(calendar) if calendar else None,
+            "gender": values.gender(cells.get("gender")),
+            "occupation": values.text(cells.get("occupation")),
+            "hobbies": values.text(cells.get("hobbies")),
+            "family_notes": values.text(cells.get("family")),
+            "referred_by": values.text(cells.get("referred_by")),
+            "sms_consent": values.yes_no(cells.get("sms_consent"), "sms_consent"),
+            "marketing_consent": values.yes_no(cells.get("marketing_consent"), "marketing_consent"),
+        }
+        key = f"{store_id}:code:{code}" if code else f"{store_id}:phone:{phone}"
+        return key, store_id, fields
+
+    def apply(self, records: list[Record]) -> None:
+        """Insert or update each record, in file order, with one query per store to look up."""
+        writes = Writes(self.table)
+        by_code: dict[tuple[int, str], dict] = {}
+        by_phone: dict[tuple[int, str], list[dict]] = {}
+        for store_id in {r.store_id for r in records}:
+            mine = [r for r in records if r.store_id == store_id]
+            codes = [r.fields["customer_code"] for r in mine if r.fields["customer_code"]]
+            phones = [r.fields["phone"] for r in mine]
+            found = self.session.execute(
+                select(self.table).where(
+                    self.table.c.store_id == store_id,
+                    or_(self.table.c.customer_code.in_(codes), self.table.c.phone.in_(phones)),
+                )
+            ).mappings()
+            for row in found:
+                _index(dict(row), by_code, by_phone)
+        for record in records:
+            existing = _match(record, by_code, by_phone)
+            if isinstance(existing, str):
+                record.reject(existing)
+            elif existing is None:
+                row = self._new_row(record)
+                writes.inserts.append(row)
+                _index(row, by_code, by_phone)
+                record.result = NEW
+            else:
+                diff = self._diff(existing, record.fields)
+                if diff:
+                    existing.update(diff)
+                    if "customer_code" in diff:
+                        by_code[(existing["store_id"], existing["customer_code"])] = existing
+                    if "id" in existing:
+                        writes.updates.append({"id": existing["id"], **diff})
+                    record.result = UPDATED
+                else:
+                    record.result = UNCHANGED
+        writes.flush(self.session, self.context.now)
+
+    def _new_row(self, record: Record) -> dict:
+        now = self.context.now
+        row = {k: v for k, v in record.fields.items() if v is not None}
+        row.setdefault("birthday_calendar", BirthdayCalendar.SOLAR.value)
+        row.setdefault("sms_consent", True)
+        row.setdefault("marketing_consent", False)
+        for consent in CONSENTS:
+            row[f"{consent}_at"] = now
+            row[f"{consent}_source"] = IMPORT_SOURCE
+        row.update(store_id=record.store_id, status="active", phone_valid=True, is_lead=False)
+        return row
+
+    def _diff(self, existing: dict, fields: dict) -> dict:
+        diff = changes(existing, fields)
+        for consent in CONSENTS:
+            if consent not in diff:
+                continue
+            # An export may withdraw consent, but never restore one the customer
+            # withdrew through the store (a call, an SMS reply): that would re-subscribe them.
+            source = existing.get(f"{consent}_source")
+            if diff[consent] and source not in (None, IMPORT_SOURCE):
+                del diff[consent]
+                continue
+            diff[f"{consent}_at"] = self.context.now
+            diff[f"{consent}_source"] = IMPORT_SOURCE
+        return diff
+
+
+def _index(row: dict, by_code: dict, by_phone: dict) -> None:
+    if row.get("customer_code"):
+        by_code[(row["store_id"], row["customer_code"])] = row
+    by_phone.setdefault((row["store_id"], row["phone"]), []).append(row)
+
+
+def _match(record: Record, by_code: dict, by_phone: dict) -> dict | str | None:
+    """The stored customer this row describes, None for a new one, or a reason to reject."""
+    code = record.fields["customer_code"]
+    if code and (record.store_id, code) in by_code:
+        return by_code[(record.store_id, code)]
+    same_phone = by_phone.get((record.store_id, record.fields["phone"]), [])
+    uncoded = [row for row in same_phone if not row.get("customer_code")]
+    if code:
+        # A customer first known by phone alone now arrives with its DMS id: adopt it.
+        return uncoded[0] if uncoded else None
+    if uncoded:
+        return uncoded[0]
+    if len(same_phone) == 1:
+        return same_phone[0]
+    if same_phone:
+        return f"phone matches {len(same_phone)} customers; add customer_code to tell them apart"
+    return None

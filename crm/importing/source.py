@@ -1,0 +1,137 @@
+"""Streaming the rows of a CSV or Excel export, whatever encoding Chinese Excel used."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from crm.errors import UsageError
+
+# Tried in this order. Strict UTF-8 first: GB18030 decodes almost any bytes, so a
+# UTF-8 file read as GB18030 would "succeed" as mojibake. A closed list beats a
+# statistical detector here: short GBK files are routinely misread as Big5 or Latin-1.
+ENCODINGS = ("utf-8", "gb18030")
+_CHUNK = 1 << 20
+
+
+@dataclass
+class Source:
+    """An opened export: its header row, and its data rows as (row number, cells)."""
+
+    headers: list[str]
+    rows: Iterator[tuple[int, list]]
+    size: int  # bytes (CSV) or rows (Excel), for progress
+    position: Callable[[], int]  # how much of `size` is consumed so far
+
+
+def open_source(path: Path) -> Source:
+    """Open `path` (.csv or .xlsx); an unusable file raises `UsageError`."""
+    if not path.is_file():
+        raise UsageError(f"{path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".csv" or suffix == ".txt":
+        return _open_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _open_xlsx(path)
+    if suffix == ".xls":
+        raise UsageError(f"{path.name} is an old .xls file; save it as .xlsx or CSV in Excel")
+    raise UsageError(f"{path.name}: unsupported file type {suffix!r}; use .csv or .xlsx")
+
+
+def detect_encoding(path: Path) -> str:
+    """The encoding of a CSV: a BOM if there is one, else the first of ENCODINGS that reads it all."""
+    with path.open("rb") as raw:
+        head = raw.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as raw:
+                while chunk := raw.read(_CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise UsageError(f"{path.name} is neither UTF-8 nor GB18030 text; save it again as CSV")
+
+
+def _open_csv(path: Path) -> Source:
+    encoding = detect_encoding(path)
+    binary = path.open("rb")
+    stream = io.TextIOWrapper(binary, encoding=encoding, newline="")
+    sample = stream.readline()
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel
+    stream.seek(0)
+    reader = csv.reader(stream, dialect)
+    headers = None
+    for headers in reader:
+        if any(cell.strip() for cell in headers):
+            break
+    if not headers or not any(cell.strip() for cell in headers):
+        binary.close()
+        raise UsageError(f"{path.name} is empty: no header row")
+
+    def rows() -> Iterator[tuple[int, list]]:
+        try:
+            for cells in reader:
+                if any(cell.strip() for cell in cells):
+                    yield reader.line_num, cells
+        except csv.Error as exc:
+            raise UsageError(f"{path.name} line {reader.line_num}: {exc}") from None
+        finally:
+            binary.close()
+
+    return Source([h.strip() for h in headers], rows(), path.stat().st_size, binary.tell)
+
+
+def _open_xlsx(path: Path) -> Source:
+    # Imported here: openpyxl takes a noticeable moment to load and CSV imports never need it.
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UsageError(f"{path.name} is not a readable .xlsx file ({exc})") from None
+    sheet = workbook.worksheets[0]
+    numbered = enumerate(sheet.iter_rows(values_only=True), start=1)
+    headers = None
+    for _number, headers in numbered:
+        if any(_filled(cell) for cell in headers):
+            break
+    if not headers or not any(_filled(cell) for cell in headers):
+        workbook.close()
+        raise UsageError(f"{path.name} is empty: no header row")
+    total = sheet.max_row or 0
+    seen = {"row": 0}
+
+    def rows() -> Iterator[tuple[int, list]]:
+        try:
+            for number, cells in numbered:
+                seen["row"] = number
+                if any(_filled(cell) for cell in cells):
+                    yield number, list(cells)
+        finally:
+            workbook.close()
+
+    return Source(
+        [str(h).strip() if h is not None else "" for h in headers],
+        rows(),
+        total,
+        lambda: seen["row"],
+    )
+
+
+def _filled(cell) -> bool:
+    return cell is not None and str(cell).strip() != ""

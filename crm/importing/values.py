@@ -1,0 +1,265 @@
+"""Reading one cell of a dealer export: dates, phones, numbers, yes/no, in their usual spellings.
+
+Each parser takes what the file held (text from a CSV; text, numbers or dates from
+Excel) and returns a clean value or raises `BadValue` with the reason for the rejects file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+import phonenumbers
+from lunardate import LunarDate
+
+from crm.models import BirthdayCalendar, Gender, ServiceType
+
+
+class BadValue(ValueError):
+    """A cell that cannot be read; the message is the reject reason."""
+
+
+def text(value) -> str | None:
+    """The cell as stripped text, or None when blank."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    result = str(value).strip()
+    return result or None
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+# Excel serials that land between 1900 and 2100; anything else is not a date.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_SERIAL_RANGE = range(1, 73051)
+
+
+def ymd(value, field: str) -> tuple[int, int, int]:
+    """The year, month and day a cell spells, not yet checked against a calendar."""
+    if isinstance(value, datetime):
+        return value.year, value.month, value.day
+    if isinstance(value, date):
+        return value.year, value.month, value.day
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _from_serial(value, field)
+    raw = text(value)
+    if raw is None:
+        raise BadValue(f"missing {field}")
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(raw)
+        if match:
+            return tuple(int(part) for part in match.groups())  # type: ignore[return-value]
+    if re.fullmatch(r"\d{1,5}(\.0+)?", raw):
+        return _from_serial(float(raw), field)
+    raise BadValue(f"invalid date {raw!r} in {field} (use 2026-03-05)")
+
+
+def _from_serial(serial: float, field: str) -> tuple[int, int, int]:
+    if int(serial) not in _SERIAL_RANGE:
+        raise BadValue(f"invalid date {serial!r} in {field} (use 2026-03-05)")
+    day = _EXCEL_EPOCH + timedelta(days=int(serial))
+    return day.year, day.month, day.day
+
+
+def solar_date(value, field: str) -> date:
+    """A Gregorian date in any of the accepted spellings."""
+    year, month, day = ymd(value, field)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise BadValue(f"invalid date {text(value)!r} in {field}") from None
+
+
+def past_date(value, field: str, today: date) -> date:
+    """A date that must not lie after the store's today."""
+    result = solar_date(value, field)
+    if result > today:
+        raise BadValue(f"{field} {result.isoformat()} is in the future")
+    return result
+
+
+def birthday(value, calendar: str, today: date) -> date:
+    """The solar date of birth; a lunar birthday is read as a lunar date and converted."""
+    if calendar == BirthdayCalendar.SOLAR:
+        return past_date(value, "birthday", today)
+    year, month, day = ymd(value, "birthday")
+    try:
+        result = LunarDate(year, month, day).toSolarDate()
+    except ValueError:
+        raise BadValue(f"invalid lunar date {text(value)!r} in birthday") from None
+    if result > today:
+        raise BadValue(f"birthday {result.isoformat()} is in the future")
+    return result
+
+
+_CALENDARS = {
+    "solar": BirthdayCalendar.SOLAR,
+    "公历": BirthdayCalendar.SOLAR,
+    "阳历": BirthdayCalendar.SOLAR,
+    "新历": BirthdayCalendar.SOLAR,
+    "lunar": BirthdayCalendar.LUNAR,
+    "农历": BirthdayCalendar.LUNAR,
+    "阴历": BirthdayCalendar.LUNAR,
+    "旧历": BirthdayCalendar.LUNAR,
+}
+
+
+def calendar(value) -> str:
+    raw = text(value)
+    if raw is None:
+        return BirthdayCalendar.SOLAR
+    if raw.lower() in _CALENDARS:
+        return _CALENDARS[raw.lower()]
+    if raw.lower() in _YES:  # a "农历生日?" column holding 是/否
+        return BirthdayCalendar.LUNAR
+    if raw.lower() in _NO:
+        return BirthdayCalendar.SOLAR
+    raise BadValue(f"unknown birthday calendar {raw!r} (solar/公历 or lunar/农历)")
+
+
+def phone(value, region: str) -> str:
+    """The number in E.164; spaces, dashes and +86/0086 prefixes are fine."""
+    raw = text(value)
+    if raw is None:
+        raise BadValue("missing phone")
+    try:
+        parsed = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise BadValue(f"invalid phone {raw!r}") from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise BadValue(f"invalid phone {raw!r}")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+_YES = {"yes", "y", "true", "1", "是", "同意", "允许", "√", "✓"}
+_NO = {"no", "n", "false", "0", "否", "不同意", "拒绝", "×", "✗"}
+
+
+def yes_no(value, field: str) -> bool | None:
+    """A consent-style flag, or None when blank."""
+    raw = text(value)
+    if raw is None:
+        return None
+    if raw.lower() in _YES:
+        return True
+    if raw.lower() in _NO:
+        return False
+    raise BadValue(f"{field} {raw!r} is neither yes nor no")
+
+
+_GENDERS = {
+    "male": Gender.MALE,
+    "m": Gender.MALE,
+    "男": Gender.MALE,
+    "先生": Gender.MALE,
+    "female": Gender.FEMALE,
+    "f": Gender.FEMALE,
+    "女": Gender.FEMALE,
+    "女士": Gender.FEMALE,
+}
+
+
+def gender(value) -> str | None:
+    raw = text(value)
+    if raw is None:
+        return None
+    try:
+        return _GENDERS[raw.lower()]
+    except KeyError:
+        raise BadValue(f"unknown gender {raw!r} (男/女)") from None
+
+
+_NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
+
+
+def _number(value, field: str) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raw = text(value)
+    if raw is None:
+        raise BadValue(f"missing {field}")
+    cleaned = re.sub(r"[,，\s¥￥元]|km|公里", "", raw, flags=re.IGNORECASE)
+    if not _NUMBER.match(cleaned):
+        raise BadValue(f"{field} {raw!r} is not a number")
+    return float(cleaned)
+
+
+def kilometres(value) -> int:
+    km = _number(value, "odometer_km")
+    if km < 0 or km > 2_000_000:
+        raise BadValue(f"odometer_km {text(value)!r} is not a plausible reading")
+    return round(km)
+
+
+def money_cents(value) -> int | None:
+    """An amount in yuan as integer fen, or None when blank."""
+    if text(value) is None:
+        return None
+    amount = _number(value, "revenue")
+    if amount < 0:
+        raise BadValue(f"revenue {text(value)!r} is negative")
+    return round(amount * 100)
+
+
+_SERVICE_TYPES = {
+    **{kind.value: kind.value for kind in ServiceType},
+    "首保": ServiceType.FIRST_SERVICE,
+    "首次保养": ServiceType.FIRST_SERVICE,
+    "免费保养": ServiceType.FIRST_SERVICE,
+    "定保": ServiceType.MAINTENANCE,
+    "保养": ServiceType.MAINTENANCE,
+    "常规保养": ServiceType.MAINTENANCE,
+    "定期保养": ServiceType.MAINTENANCE,
+    "维修": ServiceType.REPAIR,
+    "一般维修": ServiceType.REPAIR,
+    "故障维修": ServiceType.REPAIR,
+    "机修": ServiceType.REPAIR,
+    "保修": ServiceType.WARRANTY,
+    "索赔": ServiceType.WARRANTY,
+    "三包": ServiceType.WARRANTY,
+    "钣喷": ServiceType.BODYWORK,
+    "钣金": ServiceType.BODYWORK,
+    "喷漆": ServiceType.BODYWORK,
+    "钣金喷漆": ServiceType.BODYWORK,
+    "事故车": ServiceType.BODYWORK,
+    "事故维修": ServiceType.BODYWORK,
+    "其他": ServiceType.OTHER,
+    "其它": ServiceType.OTHER,
+}
+
+
+def service_type(value) -> str:
+    raw = text(value)
+    if raw is None:
+        raise BadValue("missing service_type")
+    try:
+        return str(_SERVICE_TYPES[raw.lower()])
+    except KeyError:
+        raise BadValue(
+            f"unknown service type {raw!r} (first_service/首保, maintenance/保养, repair/维修, "
+            "warranty/保修, bodywork/钣喷, other/其他)"
+        ) from None
+
+
+# ISO 3779: 17 characters, no I, O or Q (they read as 1 and 0).
+_VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+
+
+def vin(value) -> str:
+    raw = text(value)
+    if raw is None:
+        raise BadValue("missing vin")
+    cleaned = raw.replace(" ", "").upper()
+    if not _VIN.match(cleaned):
+        raise BadValue(f"invalid VIN {raw!r} (17 letters and digits, no I, O or Q)")
+    return cleaned
+
+
+def plate(value) -> str | None:
+    raw = text(value)
+    return None if raw is None else re.sub(r"[\s·.\-]", "", raw).upper()

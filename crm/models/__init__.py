@@ -1,0 +1,40 @@
+"""Every table of the store, importable from one place (Alembic reads the metadata here)."""
+
+from crm.models.cases import Complaint, ComplaintStatus, Inquiry, InquiryTopic
+from crm.models.fleet import ServiceType, ServiceVisit, Vehicle, VehicleOwnership
+from crm.models.followup import (
+    Channel,
+    ContactAttempt,
+    DoNotCall,
+    FollowupTask,
+    Outcome,
+    TaskStatus,
+)
+from crm.models.messaging import SmsCategory, SmsMessage, SmsStatus
+from crm.models.people import Agent, BirthdayCalendar, Customer, CustomerStatus, Gender, Store
+
+__all__ = [
+    "Agent",
+    "BirthdayCalendar",
+    "Channel",
+    "Complaint",
+    "ComplaintStatus",
+    "ContactAttempt",
+    "Customer",
+    "CustomerStatus",
+    "DoNotCall",
+    "FollowupTask",
+    "Gender",
+    "Inquiry",
+    "InquiryTopic",
+    "Outcome",
+    "ServiceType",
+    "ServiceVisit",
+    "SmsCategory",
+    "SmsMessage",
+    "SmsStatus",
+    "Store",
+    "TaskStatus",
+    "Vehicle",
+    "VehicleOwnership",
+]
