@@ -62,15 +62,12 @@ class Writes:
             for row in self.inserts:
                 row.setdefault("created_at", now)
                 row.setdefault("updated_at", now)
-            session.execute(insert(self.table), self.inserts)
+            for rows in _by_shape(self.inserts):
+                session.execute(insert(self.table), rows)
         if self.updates:
             for row in self.updates:
                 row["updated_at"] = now
-            # Grouped by the set of columns that changed: one executemany per shape.
-            shapes: dict[tuple, list[dict]] = {}
-            for row in self.updates:
-                shapes.setdefault(tuple(sorted(row)), []).append(row)
-            for rows in shapes.values():
+            for rows in _by_shape(self.updates):
                 columns = [c for c in rows[0] if c != "id"]
                 statement = (
                     update(self.table)
@@ -81,6 +78,14 @@ class Writes:
                     statement, [{f"b_{k}": v for k, v in row.items()} for row in rows]
                 )
         self.inserts, self.updates = [], []
+
+
+def _by_shape(rows: list[dict]) -> list[list[dict]]:
+    """Rows grouped by their set of columns: one executemany per shape."""
+    shapes: dict[tuple, list[dict]] = {}
+    for row in rows:
+        shapes.setdefault(tuple(sorted(row)), []).append(row)
+    return list(shapes.values())
 
 
 def _bind(name: str):

@@ -47,11 +47,12 @@ def detect_encoding(path: Path) -> str:
     """The encoding of a CSV: a BOM if there is one, else the first of ENCODINGS that reads it all."""
     with path.open("rb") as raw:
         head = raw.read(4)
+    candidates = ENCODINGS
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    for encoding in ENCODINGS:
+        candidates = ("utf-8-sig",)
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ("utf-16",)  # Excel's "Unicode text"
+    for encoding in candidates:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with path.open("rb") as raw:
@@ -93,7 +94,13 @@ def _open_csv(path: Path) -> Source:
         finally:
             binary.close()
 
-    return Source([h.strip() for h in headers], rows(), path.stat().st_size, binary.tell)
+    size = path.stat().st_size
+    return Source(
+        [h.strip() for h in headers],
+        rows(),
+        size,
+        lambda: size if binary.closed else binary.tell(),
+    )
 
 
 def _open_xlsx(path: Path) -> Source:

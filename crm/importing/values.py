@@ -89,7 +89,7 @@ def birthday(value, calendar: str, today: date) -> date:
         return past_date(value, "birthday", today)
     year, month, day = ymd(value, "birthday")
     try:
-        result = LunarDate(year, month, day).toSolarDate()
+        result = LunarDate(year, month, day).to_solar_date()
     except ValueError:
         raise BadValue(f"invalid lunar date {text(value)!r} in birthday") from None
     if result > today:

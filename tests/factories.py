@@ -1,0 +1,70 @@
+"""Test data: the named moment every test lives at, and export files as a DMS writes them."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+
+# 10:00 in Shanghai on 10 March 2026.
+NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
+TODAY = date(2026, 3, 10)
+
+CUSTOMER_HEADERS_ZH = ["客户编号", "姓名", "手机号", "生日", "农历/公历", "性别", "职业", "爱好",
+                       "家庭状况", "介绍人"]
+VEHICLE_HEADERS_ZH = ["车架号", "客户编号", "车型", "车牌号", "交车日期", "销售顾问"]
+VISIT_HEADERS_ZH = ["工单号", "车架号", "进厂日期", "行驶里程", "维修类型", "服务顾问", "金额"]
+
+VIN_A = "LFVAB4E20N0000011"
+VIN_B = "LFVAC6F33P0000022"
+VIN_C = "LFVAD8G34R0000033"
+
+
+def write_csv(path: Path, headers: list[str], rows: list[list], encoding: str = "utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        writer.writerows(rows)
+    return path
+
+
+def write_xlsx(path: Path, headers: list[str], rows: list[list]) -> Path:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def read_rejects(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def customer_rows() -> list[list]:
+    """Three customers as a Chinese DMS exports them: mixed phone and date spellings."""
+    return [
+        ["C001", "王伟", "138 0013 8000", "1985/3/5", "公历", "男", "教师", "钓鱼", "已婚，一个孩子", ""],
+        ["C002", "李娜", "+86 139-0013-9000", "1990年8月15日", "农历", "女", "医生", "", "", "王伟"],
+        ["C003", "张强", "008613700137000", "", "", "", "", "", "", ""],
+    ]
+
+
+def vehicle_rows() -> list[list]:
+    return [
+        [VIN_A, "C001", "朗逸", "粤A12345", "2025-10-08", "刘洋"],
+        [VIN_B, "C002", "速腾", "粤B 6789 0", "2025.12.20", "陈静"],
+        [VIN_C, "C003", "迈腾", "", "2026/1/5", ""],
+    ]
+
+
+def visit_rows() -> list[list]:
+    return [
+        ["RO0001", VIN_A, "2026-01-08", "4,980", "首保", "周涛", "0"],
+        ["RO0002", VIN_A, "2026-03-01", "7200", "维修", "吴倩", "1,250.50"],
+        ["RO0003", VIN_B, "2026-03-02", "3100km", "保养", "周涛", "￥680"],
+    ]
