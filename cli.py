@@ -109,8 +109,10 @@ def init(app: App):
     with db.session(engine) as session:
         store, created = ensure_store(session, app.settings.store)
     state = "created" if before is None else ("upgraded" if before != after else "already current")
-    click.echo(f"database {state} (schema {after}); store {store.code} {store.name}"
-               + (" registered" if created else ""))
+    click.echo(
+        f"database {state} (schema {after}); store {store.code} {store.name}"
+        + (" registered" if created else "")
+    )
 
 
 @main.command("import")
@@ -163,8 +165,14 @@ def demo():
 @click.option("--if-empty", is_flag=True, help="Do nothing when the store already has customers.")
 @click.option("--store", "store_code", help="Store code (default: the configured store).")
 @click.pass_obj
-def demo_seed(app: App, customers: int, seed_value: int, today: date | None, if_empty: bool,
-              store_code: str | None):
+def demo_seed(
+    app: App,
+    customers: int,
+    seed_value: int,
+    today: date | None,
+    if_empty: bool,
+    store_code: str | None,
+):
     """Fill an empty store with realistic customers, cars, service histories and agents.
 
     Example: crm demo seed --customers 100000 --seed 7

@@ -26,7 +26,10 @@ console = Console(stderr=True)
 def crm(*args: str, db: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [PYTHON, str(ROOT / "cli.py"), "--db", db, *args],
-        capture_output=True, text=True, check=False, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
     )
 
 
@@ -38,8 +41,10 @@ def bench_seed(workdir: Path, customers: int) -> None:
     elapsed = time.perf_counter() - started
     if result.returncode:
         sys.exit(f"demo seed failed: {result.stderr}")
-    print(f"demo seed: {customers:,} customers in {elapsed:.1f} s "
-          f"= {customers / elapsed:,.0f} customers/s  ({result.stdout.strip()})")
+    print(
+        f"demo seed: {customers:,} customers in {elapsed:.1f} s "
+        f"= {customers / elapsed:,.0f} customers/s  ({result.stdout.strip()})"
+    )
 
 
 def write_customers_csv(path: Path, rows: int) -> None:
@@ -47,9 +52,18 @@ def write_customers_csv(path: Path, rows: int) -> None:
         writer = csv.writer(handle)
         writer.writerow(["客户编号", "姓名", "手机号", "生日", "农历/公历", "性别", "职业", "爱好"])
         for i in track(range(rows), description=f"writing {rows:,} rows", console=console):
-            writer.writerow([f"C{i:08d}", "王伟" if i % 2 else "李娜", f"139{i:08d}",
-                             f"19{60 + i % 40}-0{1 + i % 9}-1{i % 10}", "农历" if i % 5 == 0
-                             else "公历", "男" if i % 2 else "女", "教师", "钓鱼"])
+            writer.writerow(
+                [
+                    f"C{i:08d}",
+                    "王伟" if i % 2 else "李娜",
+                    f"139{i:08d}",
+                    f"19{60 + i % 40}-0{1 + i % 9}-1{i % 10}",
+                    "农历" if i % 5 == 0 else "公历",
+                    "男" if i % 2 else "女",
+                    "教师",
+                    "钓鱼",
+                ]
+            )
 
 
 MEASURE = """
@@ -74,14 +88,21 @@ def bench_import(workdir: Path, rows: int) -> dict:
     db = f"sqlite:///{workdir / f'import-{rows}.db'}"
     crm("init", db=db)
     console.print(f"importing {rows:,} rows …")
-    result = subprocess.run([PYTHON, "-c", MEASURE, db, str(path)], capture_output=True,
-                            text=True, check=False, cwd=ROOT)
+    result = subprocess.run(
+        [PYTHON, "-c", MEASURE, db, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     if result.returncode:
         sys.exit(f"import failed: {result.stderr}")
     figures = json.loads(result.stdout)
-    print(f"import: {figures['rows']:,} rows ({figures['new']:,} new, {figures['rejected']} "
-          f"rejected) in {figures['seconds']:.1f} s = {figures['rows'] / figures['seconds']:,.0f}"
-          f" rows/s, peak memory {figures['peak_mb']:.0f} MB")
+    print(
+        f"import: {figures['rows']:,} rows ({figures['new']:,} new, {figures['rejected']} "
+        f"rejected) in {figures['seconds']:.1f} s = {figures['rows'] / figures['seconds']:,.0f}"
+        f" rows/s, peak memory {figures['peak_mb']:.0f} MB"
+    )
     return figures
 
 

@@ -35,7 +35,9 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() != "postgresql":
-        raise UsageError(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
+        raise UsageError(
+            f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL"
+        )
     return create_engine(parsed, pool_pre_ping=True)
 
 

@@ -9,40 +9,117 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
+from crm.bulk import bulk_insert
 from crm.errors import UsageError
 from crm.models import Agent, Customer, ServiceVisit, Store, Vehicle, VehicleOwnership
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强海燕玉兰红梅飞鹏浩宇子涵欣怡梓萱雨桐嘉怡俊杰晨阳文博思远佳琪一鸣婷雪琳宏亮"  # noqa: E501
-MOBILE_PREFIXES = ["138", "139", "137", "136", "135", "150", "151", "158", "159", "186", "187",
-                   "188", "189", "133", "153", "177", "180", "181", "199", "166", "176", "131"]
+MOBILE_PREFIXES = [
+    "138",
+    "139",
+    "137",
+    "136",
+    "135",
+    "150",
+    "151",
+    "158",
+    "159",
+    "186",
+    "187",
+    "188",
+    "189",
+    "133",
+    "153",
+    "177",
+    "180",
+    "181",
+    "199",
+    "166",
+    "176",
+    "131",
+]
 # (model, share of sales, maintenance-interval km): one brand, as a 4S store sells.
-MODELS = [("朗逸", 0.30), ("速腾", 0.22), ("迈腾", 0.16), ("探岳", 0.14), ("途观L", 0.12),
-          ("ID.4 CROZZ", 0.06)]
-VDS = {"朗逸": "AB4E2", "速腾": "AC6F3", "迈腾": "AD8G3", "探岳": "AE5H4", "途观L": "AF7J4",
-       "ID.4 CROZZ": "AG1K9"}
-OCCUPATIONS = ["教师", "医生", "工程师", "公务员", "个体经营", "销售", "律师", "会计", "程序员",
-               "司机", "企业主", "护士", "设计师", "退休", None, None]
-HOBBIES = ["钓鱼", "自驾游", "摄影", "篮球", "羽毛球", "跑步", "书法", "茶艺", "登山", "烹饪",
-           None, None, None]
-FAMILY = ["已婚，一个孩子", "已婚，两个孩子", "未婚", "已婚", "孩子在读高中", "与父母同住", None,
-          None]
+MODELS = [
+    ("朗逸", 0.30),
+    ("速腾", 0.22),
+    ("迈腾", 0.16),
+    ("探岳", 0.14),
+    ("途观L", 0.12),
+    ("ID.4 CROZZ", 0.06),
+]
+VDS = {
+    "朗逸": "AB4E2",
+    "速腾": "AC6F3",
+    "迈腾": "AD8G3",
+    "探岳": "AE5H4",
+    "途观L": "AF7J4",
+    "ID.4 CROZZ": "AG1K9",
+}
+OCCUPATIONS = [
+    "教师",
+    "医生",
+    "工程师",
+    "公务员",
+    "个体经营",
+    "销售",
+    "律师",
+    "会计",
+    "程序员",
+    "司机",
+    "企业主",
+    "护士",
+    "设计师",
+    "退休",
+    None,
+    None,
+]
+HOBBIES = [
+    "钓鱼",
+    "自驾游",
+    "摄影",
+    "篮球",
+    "羽毛球",
+    "跑步",
+    "书法",
+    "茶艺",
+    "登山",
+    "烹饪",
+    None,
+    None,
+    None,
+]
+FAMILY = [
+    "已婚，一个孩子",
+    "已婚，两个孩子",
+    "未婚",
+    "已婚",
+    "孩子在读高中",
+    "与父母同住",
+    None,
+    None,
+]
 CONSULTANTS = ["刘洋", "陈静", "王磊", "赵敏", "孙浩"]
 ADVISORS = ["周涛", "吴倩", "郑凯", "冯丽"]
 AGENTS = [("a01", "李晓梅"), ("a02", "张雨婷"), ("a03", "王佳琪"), ("a04", "陈思远")]
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-_VIN_VALUES = {**{str(d): d for d in range(10)},
-               **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
-               **dict(zip("JKLMN", range(1, 6), strict=True)), "P": 7, "R": 9,
-               **dict(zip("STUVWXYZ", range(2, 10), strict=True))}
+_VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
 _VIN_WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
 _YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"  # 2010 = A, cycling every 30 years
+_PLANT_CODES = "CDEFGHJKLMNPRSTUVWXYZ0123456789AB"
 CHUNK = 5000
 
 
@@ -54,7 +131,6 @@ class SeedResult:
     agents: int = 0
     skipped: bool = False
     existing: int = 0
-    counts: dict = field(default_factory=dict)
 
 
 def vin_check_digit(vin16: str) -> str:
@@ -65,9 +141,11 @@ def vin_check_digit(vin16: str) -> str:
     return "X" if remainder == 10 else str(remainder)
 
 
-def make_vin(rng: random.Random, model: str, delivered: date, serial: int) -> str:
+def make_vin(model: str, delivered: date, serial: int) -> str:
     year = _YEAR_CODES[(delivered.year - 2010) % 30]
-    body = "LFV" + VDS[model] + year + "C" + f"{serial:06d}"
+    # Position 11 (the plant) carries the millions, so serials stay unique past 999,999.
+    plant = _PLANT_CODES[serial // 1_000_000 % len(_PLANT_CODES)]
+    body = "LFV" + VDS[model] + year + plant + f"{serial % 1_000_000:06d}"
     return body[:8] + vin_check_digit(body) + body[8:]
 
 
@@ -94,37 +172,64 @@ def seed(
             "store (pass --db sqlite:///demo.db for a fresh one)"
         )
     rng = random.Random(seed_value)
-    next_id = {table: _next_id(session, table) for table in ("customer", "vehicle", "service_visit")}
+    next_id = {
+        table: _next_id(session, table) for table in ("customer", "vehicle", "service_visit")
+    }
     result = SeedResult()
     session.execute(
         insert(Agent.__table__),
-        [{"store_id": store.id, "code": code, "name": name, "active": True, "created_at": now}
-         for code, name in AGENTS],
+        [
+            {"store_id": store.id, "code": code, "name": name, "active": True, "created_at": now}
+            for code, name in AGENTS
+        ],
     )
     result.agents = len(AGENTS)
     phones: set[str] = set()
+    names: list[str] = []
     ro_serial = 0
     for start in range(0, customers, CHUNK):
         people, cars, owners, visits = [], [], [], []
         for offset in range(start, min(start + CHUNK, customers)):
-            person = _customer(rng, store.id, next_id["customer"] + offset, offset, phones, now,
-                               today)
+            person = _customer(
+                rng, store.id, next_id["customer"] + offset, offset, phones, now, today
+            )
+            if names and rng.random() < 0.05:
+                person["referred_by"] = rng.choice(names)  # 转介绍
+            names.append(person["name"])
             people.append(person)
             for _ in range(2 if rng.random() < 0.08 else 1):
-                car = _vehicle(rng, store.id, next_id["vehicle"] + result.vehicles + len(cars),
-                               person["id"], today, now)
+                car = _vehicle(
+                    rng,
+                    store.id,
+                    next_id["vehicle"] + result.vehicles + len(cars),
+                    person["id"],
+                    today,
+                    now,
+                )
                 cars.append(car)
-                owners.append({"vehicle_id": car["id"], "customer_id": person["id"],
-                               "started_on": car["delivery_date"], "recorded_at": now})
+                owners.append(
+                    {
+                        "vehicle_id": car["id"],
+                        "customer_id": person["id"],
+                        "started_on": car["delivery_date"],
+                        "recorded_at": now,
+                    }
+                )
                 for visit in _history(rng, car, today, now):
                     ro_serial += 1
-                    visit.update(id=next_id["service_visit"] + ro_serial - 1,
-                                 ro_number=f"RO{store.id:02d}{ro_serial:08d}",
-                                 customer_id=person["id"])
+                    visit.update(
+                        id=next_id["service_visit"] + ro_serial - 1,
+                        ro_number=f"RO{store.id:02d}{ro_serial:08d}",
+                        customer_id=person["id"],
+                    )
                     visits.append(visit)
-        for table, rows in ((Customer, people), (Vehicle, cars), (VehicleOwnership, owners),
-                            (ServiceVisit, visits)):
-            session.execute(insert(table.__table__), rows)
+        for table, rows in (
+            (Customer, people),
+            (Vehicle, cars),
+            (VehicleOwnership, owners),
+            (ServiceVisit, visits),
+        ):
+            bulk_insert(session, table.__table__, rows)
         result.customers += len(people)
         result.vehicles += len(cars)
         result.visits += len(visits)
@@ -144,10 +249,12 @@ def _resync_sequences(session: Session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for table in ("customer", "vehicle", "service_visit", "vehicle_ownership", "agent"):
-        session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-        ))
+        session.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )
+        )
 
 
 def _customer(rng, store_id, id_, index, phones, now, today) -> dict:
@@ -165,18 +272,32 @@ def _customer(rng, store_id, id_, index, phones, now, today) -> dict:
         status = "deceased"
     elif roll < 0.012:
         status = "lost"
+    birthday = today - timedelta(days=age_days) if rng.random() < 0.85 else None
+    lunar = birthday is not None and rng.random() < 0.2
     return {
-        "id": id_, "store_id": store_id, "customer_code": f"C{index + 1:07d}",
-        "name": rng.choice(SURNAMES) + given, "phone": phone, "phone_valid": True,
-        "birthday": today - timedelta(days=age_days) if rng.random() < 0.85 else None,
-        "birthday_calendar": "lunar" if rng.random() < 0.2 else "solar",
+        "id": id_,
+        "store_id": store_id,
+        "customer_code": f"C{index + 1:07d}",
+        "name": rng.choice(SURNAMES) + given,
+        "phone": phone,
+        "phone_valid": True,
+        "birthday": birthday,
+        "birthday_calendar": "lunar" if lunar else "solar",
         "gender": rng.choice(["male", "male", "female"]),
-        "occupation": rng.choice(OCCUPATIONS), "hobbies": rng.choice(HOBBIES),
-        "family_notes": rng.choice(FAMILY), "referred_by": None,
-        "sms_consent": rng.random() < 0.93, "sms_consent_at": now, "sms_consent_source": "demo",
-        "marketing_consent": marketing, "marketing_consent_at": now,
-        "marketing_consent_source": "demo", "status": status, "is_lead": False,
-        "created_at": now, "updated_at": now,
+        "occupation": rng.choice(OCCUPATIONS),
+        "hobbies": rng.choice(HOBBIES),
+        "family_notes": rng.choice(FAMILY),
+        "referred_by": None,
+        "sms_consent": rng.random() < 0.93,
+        "sms_consent_at": now,
+        "sms_consent_source": "demo",
+        "marketing_consent": marketing,
+        "marketing_consent_at": now,
+        "marketing_consent_source": "demo",
+        "status": status,
+        "is_lead": False,
+        "created_at": now,
+        "updated_at": now,
     }
 
 
@@ -185,10 +306,16 @@ def _vehicle(rng, store_id, id_, owner_id, today, now) -> dict:
     delivered = today - timedelta(days=rng.randrange(1, 3 * 365))
     plate = "粤A" + "".join(rng.choice(PLATE_LETTERS + "0123456789") for _ in range(5))
     return {
-        "id": id_, "store_id": store_id, "vin": make_vin(rng, model, delivered, id_ % 1_000_000),
-        "plate": plate, "model": model, "delivery_date": delivered,
-        "sales_consultant": rng.choice(CONSULTANTS), "owner_id": owner_id,
-        "created_at": now, "updated_at": now,
+        "id": id_,
+        "store_id": store_id,
+        "vin": make_vin(model, delivered, id_),
+        "plate": plate,
+        "model": model,
+        "delivery_date": delivered,
+        "sales_consultant": rng.choice(CONSULTANTS),
+        "owner_id": owner_id,
+        "created_at": now,
+        "updated_at": now,
     }
 
 
@@ -220,14 +347,25 @@ def _history(rng, car: dict, today: date, now: datetime) -> list[dict]:
     return visits
 
 
-_REVENUE = {"first_service": (0, 0), "maintenance": (380, 1200), "repair": (300, 8000),
-            "bodywork": (1500, 12000), "warranty": (0, 0)}
+_REVENUE = {
+    "first_service": (0, 0),
+    "maintenance": (380, 1200),
+    "repair": (300, 8000),
+    "bodywork": (1500, 12000),
+    "warranty": (0, 0),
+}
 
 
 def _visit(rng, car, day, km, kind, now) -> dict:
     low, high = _REVENUE[kind]
     return {
-        "store_id": car["store_id"], "vehicle_id": car["id"], "visit_date": day,
-        "odometer_km": km, "service_type": kind, "service_advisor": rng.choice(ADVISORS),
-        "revenue_cents": rng.randrange(low, high + 1) * 100, "created_at": now, "updated_at": now,
+        "store_id": car["store_id"],
+        "vehicle_id": car["id"],
+        "visit_date": day,
+        "odometer_km": km,
+        "service_type": kind,
+        "service_advisor": rng.choice(ADVISORS),
+        "revenue_cents": rng.randrange(low, high + 1) * 100,
+        "created_at": now,
+        "updated_at": now,
     }

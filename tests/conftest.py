@@ -83,10 +83,16 @@ def database_url(request, tmp_path):
         pytest.skip("CRM_TEST_DATABASE_URL is not set: the PostgreSQL half runs in CI")
     engine = db.make_engine(url)
     with engine.begin() as connection:
-        tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                 "AND tablename <> 'alembic_version'")
-        ).scalars().all()
+        tables = (
+            connection.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename <> 'alembic_version'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     with db.session(engine) as session:
         ensure_store(session, Settings().store)

@@ -98,7 +98,11 @@ def test_import_prints_json_counts_for_scripts(crm, tmp_path):
 
     counts = json.loads(result.output)
     assert {k: counts[k] for k in ("kind", "new", "updated", "unchanged", "rejected")} == {
-        "kind": "customers", "new": 1, "updated": 0, "unchanged": 0, "rejected": 0,
+        "kind": "customers",
+        "new": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
     }
 
 
@@ -110,8 +114,8 @@ def _commands(group: click.Group, prefix=()):
 
 
 @pytest.mark.parametrize(
-    "path", [" ".join(path) for path, command in _commands(main)
-             if not isinstance(command, click.Group)]
+    "path",
+    [" ".join(path) for path, command in _commands(main) if not isinstance(command, click.Group)],
 )
 def test_every_command_has_help_with_an_example(path):
     command = main

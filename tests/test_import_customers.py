@@ -89,9 +89,7 @@ def test_importing_the_same_file_twice_changes_nothing(crm, session, tmp_path):
     assert {k: c.model_dump() for k, c in customers(session).items()} == before
 
 
-def test_a_newer_export_updates_what_changed_and_keeps_what_it_leaves_blank(
-    crm, session, tmp_path
-):
+def test_a_newer_export_updates_what_changed_and_keeps_what_it_leaves_blank(crm, session, tmp_path):
     crm("import", "customers", write_csv(tmp_path / "a.csv", CUSTOMER_HEADERS_ZH, customer_rows()))
     newer = customer_rows()
     newer[0][6] = "校长"  # promoted
@@ -147,8 +145,11 @@ def test_without_a_customer_code_the_phone_is_the_key(crm, session, tmp_path):
     headers = ["姓名", "联系电话"]
     crm("import", "customers", write_csv(tmp_path / "a.csv", headers, [["王伟", "13800138000"]]))
 
-    result = crm("import", "customers",
-                 write_csv(tmp_path / "b.csv", headers, [["王伟先生", "+86 138 0013 8000"]]))
+    result = crm(
+        "import",
+        "customers",
+        write_csv(tmp_path / "b.csv", headers, [["王伟先生", "+86 138 0013 8000"]]),
+    )
 
     assert "0 new, 1 updated" in result.output
     (only,) = customers(session).values()
@@ -159,14 +160,21 @@ def test_an_export_never_restores_consent_the_customer_withdrew_at_the_store(
     crm, session, tmp_path
 ):
     headers = ["客户编号", "姓名", "手机", "短信"]
-    crm("import", "customers", write_csv(tmp_path / "a.csv", headers, [["C1", "王伟", "13800138000", "是"]]))
+    crm(
+        "import",
+        "customers",
+        write_csv(tmp_path / "a.csv", headers, [["C1", "王伟", "13800138000", "是"]]),
+    )
     wang = customers(session)["C1"]
     wang.sms_consent, wang.sms_consent_source = False, "call"
     session.add(wang)
     session.commit()
 
-    result = crm("import", "customers",
-                 write_csv(tmp_path / "b.csv", headers, [["C1", "王伟", "13800138000", "是"]]))
+    result = crm(
+        "import",
+        "customers",
+        write_csv(tmp_path / "b.csv", headers, [["C1", "王伟", "13800138000", "是"]]),
+    )
 
     assert "1 unchanged" in result.output
     session.expire_all()
@@ -191,8 +199,11 @@ def test_a_clean_import_removes_the_rejects_file_of_an_earlier_run(crm, tmp_path
     crm("import", "customers", write_csv(tmp_path / "customers.csv", CUSTOMER_HEADERS_ZH, bad))
     assert (tmp_path / "customers.rejects.csv").exists()
 
-    crm("import", "customers", write_csv(tmp_path / "customers.csv", CUSTOMER_HEADERS_ZH,
-                                         customer_rows()))
+    crm(
+        "import",
+        "customers",
+        write_csv(tmp_path / "customers.csv", CUSTOMER_HEADERS_ZH, customer_rows()),
+    )
 
     assert not (tmp_path / "customers.rejects.csv").exists()
 
@@ -236,8 +247,11 @@ def test_rows_naming_an_unknown_store_are_rejected(crm, tmp_path):
 def test_rows_land_in_the_store_they_name(crm, session, tmp_path):
     crm("stores", "add", "gz02", "--name", "广州天河店")
     headers = ["姓名", "手机", "门店"]
-    path = write_csv(tmp_path / "c.csv", headers, [["王伟", "13800138000", "gz02"],
-                                                   ["王伟", "13800138000", "demo"]])
+    path = write_csv(
+        tmp_path / "c.csv",
+        headers,
+        [["王伟", "13800138000", "gz02"], ["王伟", "13800138000", "demo"]],
+    )
 
     result = crm("import", "customers", path)
 

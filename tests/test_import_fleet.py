@@ -22,8 +22,11 @@ from tests.factories import (
 
 def load_customers_and_vehicles(crm, tmp_path):
     crm("import", "customers", write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS_ZH, customer_rows()))
-    result = crm("import", "vehicles", write_csv(tmp_path / "v.csv", VEHICLE_HEADERS_ZH,
-                                                 vehicle_rows(), "gb18030"))
+    result = crm(
+        "import",
+        "vehicles",
+        write_csv(tmp_path / "v.csv", VEHICLE_HEADERS_ZH, vehicle_rows(), "gb18030"),
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -52,8 +55,11 @@ def test_vehicles_import_with_their_owner_and_first_ownership(crm, session, tmp_
 
 def test_a_vehicle_can_name_its_owner_by_phone(crm, session, tmp_path):
     crm("import", "customers", write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS_ZH, customer_rows()))
-    path = write_csv(tmp_path / "v.csv", ["VIN", "手机", "车型", "购车日期"],
-                     [[VIN_A, "13900139000", "朗逸", "2025-10-08"]])
+    path = write_csv(
+        tmp_path / "v.csv",
+        ["VIN", "手机", "车型", "购车日期"],
+        [[VIN_A, "13900139000", "朗逸", "2025-10-08"]],
+    )
 
     result = crm("import", "vehicles", path)
 
@@ -82,8 +88,9 @@ def test_a_new_owner_keeps_the_previous_ownership_in_history(crm, session, tmp_p
 def test_reimporting_vehicles_changes_nothing(crm, session, tmp_path):
     load_customers_and_vehicles(crm, tmp_path)
 
-    result = crm("import", "vehicles", write_csv(tmp_path / "v.csv", VEHICLE_HEADERS_ZH,
-                                                 vehicle_rows()))
+    result = crm(
+        "import", "vehicles", write_csv(tmp_path / "v.csv", VEHICLE_HEADERS_ZH, vehicle_rows())
+    )
 
     assert "0 new, 0 updated, 3 unchanged, 0 rejected" in result.output
     assert len(session.exec(select(VehicleOwnership)).all()) == 3

@@ -99,7 +99,9 @@ def run_import(
 
         try:
             for row, cells in source.rows:
-                named = {name: cells[i] if i < len(cells) else None for name, i in positions.items()}
+                named = {
+                    name: cells[i] if i < len(cells) else None for name, i in positions.items()
+                }
                 try:
                     key, store_id, fields = importer.prepare(named)
                 except BadValue as exc:
@@ -109,7 +111,9 @@ def run_import(
                 digest = hashlib.blake2b(repr(sorted(fields.items())).encode(), digest_size=8)
                 first = seen.setdefault(key, (row, digest.digest()))
                 if first[1] != digest.digest():
-                    rejects.add(row, cells, f"conflicts with row {first[0]} (same {_key_name(kind)})")
+                    rejects.add(
+                        row, cells, f"conflicts with row {first[0]} (same {_key_name(kind)})"
+                    )
                     result.rejected += 1
                     continue
                 batch.append(Record(row, cells, key, store_id, fields))
@@ -140,9 +144,7 @@ def _count(result: ImportResult, record: Record, rejects: RejectsFile) -> None:
         raise AssertionError(f"row {record.row} was neither stored nor rejected")
 
 
-def _context(
-    session: Session, store_code: str, today: date, now: datetime, region: str
-) -> Context:
+def _context(session: Session, store_code: str, today: date, now: datetime, region: str) -> Context:
     stores = dict(session.execute(select(Store.code, Store.id)).all())
     if store_code not in stores:
         raise UsageError(f"unknown store {store_code!r}; run `crm init` or `crm stores add`")

@@ -52,7 +52,9 @@ VEHICLES = (
 VISITS = (
     Column("ro_number", ("工单号", "维修工单号", "工单编号", "委托书号"), required=True),
     Column("vin", ("车架号", "vin码", "车辆识别代号", "底盘号"), required=True),
-    Column("visit_date", ("进厂日期", "维修日期", "入厂日期", "开单日期", "服务日期"), required=True),
+    Column(
+        "visit_date", ("进厂日期", "维修日期", "入厂日期", "开单日期", "服务日期"), required=True
+    ),
     Column("odometer_km", ("行驶里程", "里程", "进厂里程", "公里数", "里程数"), required=True),
     Column("service_type", ("维修类型", "服务类型", "业务类型", "工单类型"), required=True),
     Column("service_advisor", ("服务顾问", "接待员", "服务接待")),

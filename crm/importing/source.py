@@ -44,7 +44,7 @@ def open_source(path: Path) -> Source:
 
 
 def detect_encoding(path: Path) -> str:
-    """The encoding of a CSV: a BOM if there is one, else the first of ENCODINGS that reads it all."""
+    """A CSV's encoding: its BOM's, else the first of ENCODINGS that decodes all of it."""
     with path.open("rb") as raw:
         head = raw.read(4)
     candidates = ENCODINGS

@@ -92,7 +92,7 @@ class VisitImport:
         writes.flush(self.session, self.context.now)
 
     def _by_ro_number(self, records: list[Record]):
-        """Stored visits that share a repair-order number with the batch (a VIN may be corrected)."""
+        """Stored visits sharing a repair-order number with the batch (its VIN may be corrected)."""
         for store_id in {r.store_id for r in records}:
             numbers = [r.fields["ro_number"] for r in records if r.store_id == store_id]
             yield from (
