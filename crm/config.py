@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crm.errors import UsageError
+from crm.followup.calendars import HOLIDAYS
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DEFAULT_DATABASE_URL = "sqlite:///crm.db"
@@ -61,6 +62,15 @@ class FollowupSettings(Section):
     maintenance_call_days_before: Days = 3
     max_attempts: int = Field(3, ge=1, le=20)
     holidays: list[str] = ["spring_festival", "mid_autumn", "national_day", "new_year"]
+    catch_up_days: Days = 7
+
+    @field_validator("holidays")
+    @classmethod
+    def _known_holidays(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in HOLIDAYS]
+        if unknown:
+            raise ValueError(f"unknown holiday {unknown[0]!r} (known: {', '.join(HOLIDAYS)})")
+        return value
 
 
 class MaintenanceInterval(Section):
@@ -70,7 +80,12 @@ class MaintenanceInterval(Section):
 
 class MaintenanceSettings(MaintenanceInterval):
     lookback_months: int = Field(12, ge=1, le=60)
+    max_pace_km_day: float = Field(400.0, gt=0)
     models: dict[str, MaintenanceInterval] = {}
+
+    def interval(self, model: str) -> MaintenanceInterval:
+        """The model's own interval where configured, else the store's."""
+        return self.models.get(model, self)
 
 
 class SmsSettings(Section):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from crm.importing import values
@@ -63,14 +63,18 @@ class CustomerImport:
             mine = [r for r in records if r.store_id == store_id]
             codes = [r.fields["customer_code"] for r in mine if r.fields["customer_code"]]
             phones = [r.fields["phone"] for r in mine]
-            found = self.session.execute(
-                select(self.table).where(
-                    self.table.c.store_id == store_id,
-                    or_(self.table.c.customer_code.in_(codes), self.table.c.phone.in_(phones)),
-                )
-            ).mappings()
-            for row in found:
-                _index(dict(row), by_code, by_phone)
+            # Two lookups, not one with OR: each uses its own index (SQLite would scan).
+            found: dict[int, dict] = {}
+            for column, keys in ((self.table.c.customer_code, codes), (self.table.c.phone, phones)):
+                if keys:
+                    query = select(self.table).where(
+                        self.table.c.store_id == store_id, column.in_(keys)
+                    )
+                    found.update(
+                        (row["id"], dict(row)) for row in self.session.execute(query).mappings()
+                    )
+            for row in found.values():
+                _index(row, by_code, by_phone)
         for record in records:
             existing = _match(record, by_code, by_phone)
             if isinstance(existing, str):

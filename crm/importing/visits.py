@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
+from crm.followup.maintenance import mark_stale
 from crm.importing import values
 from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record, Writes, changes
 from crm.models import ServiceVisit, Vehicle
@@ -58,6 +59,7 @@ class VisitImport:
         for row in self._by_ro_number(records):
             stored.setdefault((row["store_id"], row["ro_number"]), row)
         writes = Writes(self.table)
+        touched: set[int] = set()  # cars whose maintenance prediction rests on these visits
         for record in records:
             vin = record.fields["vin"]
             if vin not in known:
@@ -76,6 +78,7 @@ class VisitImport:
                 writes.inserts.append(fields)
                 stored[(record.store_id, fields["ro_number"])] = fields
                 readings.setdefault(vehicle_id, []).append(fields)
+                touched.add(vehicle_id)
                 record.result = NEW
                 continue
             diff = changes(existing, fields)
@@ -85,11 +88,13 @@ class VisitImport:
             if "vehicle_id" in diff:
                 diff["customer_id"] = owner_id
                 readings.setdefault(vehicle_id, []).append(existing)
+            touched |= {existing["vehicle_id"], vehicle_id}
             existing.update(diff)
             record.result = UPDATED
             if "id" in existing:
                 writes.updates.append({"id": existing["id"], **diff})
         writes.flush(self.session, self.context.now)
+        mark_stale(self.session, touched)
 
     def _by_ro_number(self, records: list[Record]):
         """Stored visits sharing a repair-order number with the batch (its VIN may be corrected)."""

@@ -3,6 +3,7 @@
 from crm.models.cases import Complaint, ComplaintStatus, Inquiry, InquiryTopic
 from crm.models.fleet import ServiceType, ServiceVisit, Vehicle, VehicleOwnership
 from crm.models.followup import (
+    Campaign,
     Channel,
     ContactAttempt,
     DoNotCall,
@@ -11,11 +12,13 @@ from crm.models.followup import (
     TaskStatus,
 )
 from crm.models.messaging import SmsCategory, SmsMessage, SmsStatus
+from crm.models.operations import PlanningRun, SchedulerLock
 from crm.models.people import Agent, BirthdayCalendar, Customer, CustomerStatus, Gender, Store
 
 __all__ = [
     "Agent",
     "BirthdayCalendar",
+    "Campaign",
     "Channel",
     "Complaint",
     "ComplaintStatus",
@@ -28,6 +31,8 @@ __all__ = [
     "Inquiry",
     "InquiryTopic",
     "Outcome",
+    "PlanningRun",
+    "SchedulerLock",
     "ServiceType",
     "ServiceVisit",
     "SmsCategory",

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from crm.models.base import code_field, created_at_field, one_of, updated_at_field
+from crm.models.base import code_field, created_at_field, moment_field, one_of, updated_at_field
 
 
 class ServiceType(StrEnum):
@@ -21,7 +21,11 @@ class ServiceType(StrEnum):
 class Vehicle(SQLModel, table=True):
     """A car the store sold or serves, identified by its VIN."""
 
-    __table_args__ = (Index("ix_vehicle_store_delivery", "store_id", "delivery_date"),)
+    __table_args__ = (
+        Index("ix_vehicle_store_delivery", "store_id", "delivery_date"),
+        Index("ix_vehicle_store_maintenance_due", "store_id", "maintenance_due_on"),
+        Index("ix_vehicle_maintenance_predicted", "store_id", "maintenance_predicted_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(foreign_key="store.id")
@@ -31,6 +35,13 @@ class Vehicle(SQLModel, table=True):
     delivery_date: date
     sales_consultant: str | None = None
     owner_id: int = Field(foreign_key="customer.id", index=True)
+    # The maintenance prediction (定保), kept until a visit or a reading makes it stale
+    # (maintenance_predicted_at back to NULL); see crm.followup.maintenance.
+    maintenance_due_on: date | None = None
+    maintenance_pace_km_day: float | None = None
+    maintenance_readings: int | None = None
+    maintenance_basis_visit_id: int | None = None
+    maintenance_predicted_at: datetime | None = moment_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
 
@@ -39,7 +50,10 @@ class VehicleOwnership(SQLModel, table=True):
     """One owner's stretch with a vehicle; an owner change ends one and starts the next."""
 
     __tablename__ = "vehicle_ownership"
-    __table_args__ = (Index("ix_ownership_vehicle", "vehicle_id", "started_on"),)
+    __table_args__ = (
+        Index("ix_ownership_vehicle", "vehicle_id", "started_on"),
+        Index("ix_ownership_started_current", "started_on", "ended_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     vehicle_id: int = Field(foreign_key="vehicle.id")

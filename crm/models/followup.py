@@ -64,6 +64,7 @@ class FollowupTask(SQLModel, table=True):
     details: dict = Field(default_factory=dict, sa_type=JSON)
     agent_id: int | None = Field(default=None, foreign_key="agent.id")
     attempts: int = 0
+    late: bool = False  # planned after its window opened (catch-up, late data)
     callback_at: datetime | None = moment_field()
     closed_at: datetime | None = moment_field()
     created_at: datetime = created_at_field()
@@ -108,3 +109,16 @@ class DoNotCall(SQLModel, table=True):
     kind: str = code_field(32)
     source: str = code_field(32)
     created_at: datetime = created_at_field()
+
+
+class Campaign(SQLModel, table=True):
+    """A service festival or car-care class the manager launched to a segment."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_id: int = Field(foreign_key="store.id")
+    name: str
+    template: str = code_field(64)
+    segment: dict = Field(default_factory=dict, sa_type=JSON)
+    with_calls: bool = False
+    launched_on: date
+    launched_at: datetime = created_at_field()

@@ -1,6 +1,6 @@
 """The SMS outbox: one row per message, whose state says what became of it."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, Numeric, UniqueConstraint
@@ -48,6 +48,7 @@ class SmsMessage(SQLModel, table=True):
     to_phone: str = code_field(20)
     body: str
     reason: str
+    planned_for: date | None = None  # the store-local day the cadence owes it on
     status: str = code_field(12, default=SmsStatus.QUEUED)
     not_before: datetime | None = moment_field()
     expires_at: datetime | None = moment_field()

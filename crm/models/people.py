@@ -54,6 +54,7 @@ class Customer(SQLModel, table=True):
             postgresql_where=text("customer_code IS NULL"),
         ),
         Index("ix_customer_store_phone", "store_id", "phone"),
+        Index("ix_customer_store_birthday", "store_id", "birthday"),
         CheckConstraint(one_of("status", CustomerStatus), name="ck_customer_status"),
         CheckConstraint(
             one_of("birthday_calendar", BirthdayCalendar), name="ck_customer_birthday_calendar"

@@ -1,0 +1,1 @@
+"""The follow-up engine: the cadence's rules, the maintenance prediction and the planner."""

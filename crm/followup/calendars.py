@@ -1,0 +1,104 @@
+"""The days greetings fall on: solar and lunar birthdays, anniversaries, official holidays.
+
+Pure functions of dates. Lunar arithmetic comes from `lunardate` and the holiday
+calendar from `holidays` (China's official one, kept up to date by its maintainers).
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from datetime import date
+
+from lunardate import LunarDate
+
+
+def solar_birthday(birth: date, year: int) -> date:
+    """The birthday in `year`: 29 February falls on the 28th in common years."""
+    if birth.month == 2 and birth.day == 29 and not _calendar.isleap(year):
+        return date(year, 2, 28)
+    return birth.replace(year=year)
+
+
+def birth_years(day: date, oldest: int = 110) -> range:
+    return range(day.year - oldest, day.year + 1)
+
+
+def solar_births_celebrating(day: date) -> list[date]:
+    """Every solar date of birth whose birthday (or anniversary) falls on `day`."""
+    births = []
+    for year in birth_years(day):
+        for month, dom in [(day.month, day.day)] + (
+            [(2, 29)] if (day.month, day.day) == (2, 28) and not _calendar.isleap(day.year) else []
+        ):
+            try:
+                births.append(date(year, month, dom))
+            except ValueError:
+                continue
+    return [b for b in births if b <= day]
+
+
+def lunar_births_celebrating(day: date) -> list[date]:
+    """Every solar date of birth whose lunar birthday falls on `day`.
+
+    A lunar birthday is the birth's lunar month and day, leap months celebrated in the
+    ordinary month; day 30 falls on day 29 in a year whose month has only 29 days.
+    """
+    today = LunarDate.from_solar_date(day.year, day.month, day.day)
+    if today.isLeapMonth:
+        return []  # an ordinary month's birthdays are never kept in its leap twin
+    days = [today.day]
+    if today.day == 29 and _lunar_month_days(today.year, today.month) == 29:
+        days.append(30)
+    births = []
+    for year in birth_years(day):
+        for dom in days:
+            for leap in (False, True):
+                try:
+                    solar = LunarDate(year, today.month, dom, leap).to_solar_date()
+                except ValueError:
+                    continue
+                if solar <= day:
+                    births.append(solar)
+    return births
+
+
+def _lunar_month_days(year: int, month: int) -> int:
+    try:
+        LunarDate(year, month, 30).to_solar_date()
+    except ValueError:
+        return 29
+    return 30
+
+
+def lunar_birthday(birth: date, day_in_year: date) -> date | None:
+    """The lunar birthday of `birth` in the lunar year that contains `day_in_year`."""
+    born = LunarDate.from_solar_date(birth.year, birth.month, birth.day)
+    year = LunarDate.from_solar_date(day_in_year.year, day_in_year.month, day_in_year.day).year
+    dom = min(born.day, _lunar_month_days(year, born.month))
+    return LunarDate(year, born.month, dom).to_solar_date()
+
+
+# The configured names and the holidays library's English names for them.
+HOLIDAYS = {
+    "new_year": ("New Year's Day", "元旦", "New Year's Day"),
+    "spring_festival": ("Chinese New Year (Spring Festival)", "春节", "Spring Festival"),
+    "tomb_sweeping": ("Tomb-Sweeping Day", "清明节", "Tomb-Sweeping Day"),
+    "labor_day": ("Labor Day", "劳动节", "Labour Day"),
+    "dragon_boat": ("Dragon Boat Festival", "端午节", "Dragon Boat Festival"),
+    "mid_autumn": ("Mid-Autumn Festival", "中秋节", "Mid-Autumn Festival"),
+    "national_day": ("National Day", "国庆节", "National Day"),
+}
+
+
+def holidays_starting(day: date, names: list[str]) -> list[str]:
+    """The configured holidays whose first day is `day` (China's official calendar)."""
+    import holidays
+
+    calendar = holidays.China(years=day.year, language="en_US")
+    found = []
+    for key in names:
+        official = HOLIDAYS[key][0]
+        first = min((d for d, n in calendar.items() if n == official), default=None)
+        if first == day:
+            found.append(key)
+    return found

@@ -1,0 +1,286 @@
+"""The documented cadence as pure rules: given the facts and the settings, what is owed when.
+
+Nothing here reads the clock or the database. The planner selects the facts whose
+contacts can fall in the days it plans (a query per rule), asks these functions for
+each contact's window, and lets the database's unique key keep it exactly-once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+from lunardate import LunarDate
+
+from crm.config import FollowupSettings, Window
+from crm.followup.calendars import HOLIDAYS
+from crm.models import Channel, SmsCategory
+
+
+class Kind(StrEnum):
+    SALES_CALLBACK = "sales_callback"
+    CARE_CALL = "care_call"
+    FIRST_SERVICE_SMS = "first_service_sms"
+    FIRST_SERVICE_CALL = "first_service_call"
+    SERVICE_CALLBACK = "service_callback"
+    MAINTENANCE_CALL = "maintenance_call"
+    BIRTHDAY_SMS = "birthday_sms"
+    ANNIVERSARY_SMS = "anniversary_sms"
+    HOLIDAY_SMS = "holiday_sms"
+    CAMPAIGN_SMS = "campaign_sms"
+    CAMPAIGN_CALL = "campaign_call"
+
+
+SMS_CATEGORY = {
+    Kind.FIRST_SERVICE_SMS: SmsCategory.SERVICE,
+    Kind.BIRTHDAY_SMS: SmsCategory.MARKETING,
+    Kind.ANNIVERSARY_SMS: SmsCategory.MARKETING,
+    Kind.HOLIDAY_SMS: SmsCategory.MARKETING,
+    Kind.CAMPAIGN_SMS: SmsCategory.MARKETING,
+}
+GREETINGS = {Kind.BIRTHDAY_SMS, Kind.ANNIVERSARY_SMS, Kind.HOLIDAY_SMS}
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One contact the cadence owes: `(kind, subject, cycle)` names it for all time."""
+
+    kind: Kind
+    customer_id: int
+    subject: str
+    cycle: str
+    window_start: date
+    due_date: date
+    reason: str
+    vehicle_id: int | None = None
+    details: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def channel(self) -> str:
+        return Channel.SMS if self.kind in SMS_CATEGORY else Channel.PHONE
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A vehicle handed to its buyer."""
+
+    vehicle_id: int
+    customer_id: int
+    delivery_date: date
+
+
+@dataclass(frozen=True)
+class Visit:
+    visit_id: int
+    vehicle_id: int
+    customer_id: int
+    visit_date: date
+    ro_number: str
+    service_type: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An odometer reading: from a visit, a call, or the 0 km of delivery."""
+
+    day: date
+    km: int
+
+
+def _window(event: date, window: Window) -> tuple[date, date]:
+    return event + timedelta(days=window.open_after_days), event + timedelta(
+        days=window.due_after_days
+    )
+
+
+def sales_callback(car: Delivery, settings: FollowupSettings) -> Occurrence:
+    """七日内电话回访: a call within a week of delivery."""
+    opens, due = _window(car.delivery_date, settings.sales_callback)
+    return Occurrence(
+        Kind.SALES_CALLBACK,
+        car.customer_id,
+        f"vehicle:{car.vehicle_id}",
+        "delivery",
+        opens,
+        due,
+        f"delivered {car.delivery_date}; {settings.sales_callback.due_after_days}-day "
+        f"callback due {due}",
+        car.vehicle_id,
+    )
+
+
+def care_call(car: Delivery, settings: FollowupSettings) -> Occurrence:
+    """30日电话关怀: how is the car used, how far has it gone."""
+    opens, due = _window(car.delivery_date, settings.care_call)
+    return Occurrence(
+        Kind.CARE_CALL,
+        car.customer_id,
+        f"vehicle:{car.vehicle_id}",
+        "delivery",
+        opens,
+        due,
+        f"delivered {car.delivery_date}; {settings.care_call.open_after_days}-day care call "
+        f"due {due}: ask about usage and mileage",
+        car.vehicle_id,
+    )
+
+
+def first_service_date(
+    delivery: date, readings: list[Reading], settings: FollowupSettings
+) -> tuple[date, str]:
+    """When the first-service SMS is owed, and why then.
+
+    Normally delivery + N calendar months (relativedelta clamps 31 Jan + 1 month to the
+    month's end). A reading reported on a call that projects the first-service km
+    earlier brings it forward to the projected day, but never before the reading.
+    """
+    planned = delivery + relativedelta(months=settings.first_service_sms_after_months)
+    reason = f"{settings.first_service_sms_after_months} months after delivery"
+    for reading in sorted(readings, key=lambda r: r.day):
+        days = (reading.day - delivery).days
+        if days <= 0 or reading.km <= 0:
+            continue
+        pace = reading.km / days
+        reach = delivery + timedelta(days=int(settings.first_service_km / pace))
+        projected = max(reach, reading.day)
+        if projected < planned:
+            planned = projected
+            reason = (
+                f"{reading.km} km reported on {reading.day} projects "
+                f"{settings.first_service_km} km by {reach}"
+            )
+    return planned, reason
+
+
+def first_service_sms(
+    car: Delivery, readings: list[Reading], settings: FollowupSettings
+) -> Occurrence:
+    """三个月首保提醒 (SMS); the planner drops it once the car has been in."""
+    day, why = first_service_date(car.delivery_date, readings, settings)
+    return Occurrence(
+        Kind.FIRST_SERVICE_SMS,
+        car.customer_id,
+        f"vehicle:{car.vehicle_id}",
+        "first",
+        day,
+        day,
+        f"delivered {car.delivery_date}; first-service reminder on {day} ({why})",
+        car.vehicle_id,
+        {"first_service_km": settings.first_service_km},
+    )
+
+
+def first_service_call(
+    car: Delivery, readings: list[Reading], settings: FollowupSettings
+) -> Occurrence:
+    """The phone invitation a few days after the first-service SMS, if still not in."""
+    sms_day, _why = first_service_date(car.delivery_date, readings, settings)
+    opens, due = _window(sms_day, settings.first_service_call)
+    return Occurrence(
+        Kind.FIRST_SERVICE_CALL,
+        car.customer_id,
+        f"vehicle:{car.vehicle_id}",
+        "first",
+        opens,
+        due,
+        f"first-service SMS on {sms_day}, car not in yet; invitation call due {due}",
+        car.vehicle_id,
+        {"first_service_km": settings.first_service_km, "first_service_on": sms_day.isoformat()},
+    )
+
+
+def service_callback(visit: Visit, settings: FollowupSettings) -> Occurrence:
+    """三日内电话回访 after each repair order."""
+    opens, due = _window(visit.visit_date, settings.service_callback)
+    return Occurrence(
+        Kind.SERVICE_CALLBACK,
+        visit.customer_id,
+        f"visit:{visit.visit_id}",
+        "callback",
+        opens,
+        due,
+        f"{visit.service_type} visit {visit.ro_number} on {visit.visit_date}; "
+        f"{settings.service_callback.due_after_days}-day callback due {due}",
+        visit.vehicle_id,
+    )
+
+
+def maintenance_call(
+    vehicle_id: int, customer_id: int, prediction, settings: FollowupSettings
+) -> Occurrence:
+    """定保提醒: a call N days before the predicted maintenance date, due on it."""
+    due = prediction.due_on
+    opens = due - timedelta(days=settings.maintenance_call_days_before)
+    return Occurrence(
+        Kind.MAINTENANCE_CALL,
+        customer_id,
+        f"vehicle:{vehicle_id}",
+        f"after:{prediction.basis_visit_id}",
+        opens,
+        due,
+        f"maintenance predicted {due} ({prediction.explain()})",
+        vehicle_id,
+        {
+            "predicted_on": due.isoformat(),
+            "pace_km_day": prediction.pace_km_day,
+            "readings": prediction.readings,
+            "basis": prediction.basis,
+        },
+    )
+
+
+# Greetings (the days they fall on: crm.followup.calendars) ---------------------
+
+
+def birthday_sms(customer_id: int, birth: date, lunar: bool, day: date) -> Occurrence:
+    """生日祝福 on `day`, which the planner found to be this customer's birthday."""
+    if lunar:
+        cycle = f"L{LunarDate.from_solar_date(day.year, day.month, day.day).year}"
+        why = f"lunar birthday (born {birth})"
+    else:
+        cycle, why = str(day.year), f"birthday (born {birth})"
+    return Occurrence(
+        Kind.BIRTHDAY_SMS,
+        customer_id,
+        f"customer:{customer_id}",
+        cycle,
+        day,
+        day,
+        f"{why} on {day}",
+    )
+
+
+def anniversary_sms(
+    vehicle_id: int, customer_id: int, started: date, day: date
+) -> Occurrence | None:
+    """爱车购买纪念日: each anniversary of the owner's purchase, from the first."""
+    years = day.year - started.year
+    if years < 1:
+        return None
+    return Occurrence(
+        Kind.ANNIVERSARY_SMS,
+        customer_id,
+        f"vehicle:{vehicle_id}",
+        str(years),
+        day,
+        day,
+        f"bought {started}; {years}-year anniversary on {day}",
+        vehicle_id,
+        {"years": years},
+    )
+
+
+def holiday_sms(customer_id: int, key: str, day: date) -> Occurrence:
+    """节日祝福 on the first day of a configured holiday."""
+    return Occurrence(
+        Kind.HOLIDAY_SMS,
+        customer_id,
+        f"customer:{customer_id}",
+        f"{key}:{day.year}",
+        day,
+        day,
+        f"{HOLIDAYS[key][2]} greeting on {day}",
+        details={"holiday": key},
+    )
