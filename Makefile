@@ -20,7 +20,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/crm init
 	$(BIN)/crm demo seed --if-empty
+	$(BIN)/crm plan
 	$(BIN)/crm today
+	$(BIN)/crm scheduler run
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

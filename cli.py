@@ -240,6 +240,109 @@ def today(app: App, day: date | None, store_code: str | None, fmt: str):
     out.print(table)
 
 
+@main.command()
+@click.option("--date", "day", callback=iso_date, help="Day to plan (default: today, store time).")
+@click.option("--dry-run", is_flag=True, help="Show the work (default: tomorrow's) without saving.")
+@click.option("--store", "store_code", help="Plan one store (default: every store).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def plan(app: App, day: date | None, dry_run: bool, store_code: str | None, fmt: str):
+    """Plan a day's calls and messages, catching up the days missed since the last run.
+
+    Planning twice, or from two processes at once, creates nothing new.
+
+    Example: crm plan --dry-run --format json
+    """
+    from crm.followup.service import plan_stores
+
+    with app.session() as session:
+        results = plan_stores(
+            session, app.settings, utcnow(), day=day, dry_run=dry_run, store_code=store_code
+        )
+    totals = {"created": {}, "skipped": {}}
+    for result in results:
+        for key in totals:
+            for name, count in getattr(result, key).items():
+                totals[key][name] = totals[key].get(name, 0) + count
+    if fmt == "json":
+        print_json(
+            {
+                "date": results[0].day.isoformat() if results else None,
+                "created": dict(sorted(totals["created"].items())),
+                "skipped": dict(sorted(totals["skipped"].items())),
+                "dry_run": dry_run,
+                "stores": [r.as_json() for r in results],
+            }
+        )
+        return
+    for result in results:
+        title = f"{result.store} · {result.day}" + (" (dry run: nothing saved)" if dry_run else "")
+        if result.since < result.day:
+            title += f" · caught up from {result.since}"
+        table = Table(title=title)
+        table.add_column("kind")
+        table.add_column("created", justify="right")
+        for kind, count in sorted(result.created.items()):
+            table.add_row(kind, f"{count:,}")
+        for reason, count in sorted(result.skipped.items()):
+            table.add_row(f"[dim]skipped: {reason}[/dim]", f"[dim]{count:,}[/dim]")
+        if not result.created and not result.skipped:
+            table.add_row("[dim]nothing new[/dim]", "0")
+        out.print(table)
+
+
+@main.command()
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def status(app: App, fmt: str):
+    """When planning last ran for each store and what it produced; warns when today's is missing.
+
+    Example: crm status --format json
+    """
+    from zoneinfo import ZoneInfo
+
+    from crm.clock import store_today
+    from crm.followup.status import planning_status
+
+    with app.session() as session:
+        entries = planning_status(session, lambda store: store_today(ZoneInfo(store.timezone)))
+    if fmt == "json":
+        print_json(entries)
+        return
+    for entry in entries:
+        created = ", ".join(f"{k} {v}" for k, v in sorted(entry["created"].items())) or "nothing"
+        out.print(
+            f"{entry['store']}: last planned {entry['last_planned_day'] or 'never'}"
+            + (
+                f" (finished {entry['finished_at']} on {entry['host']}); created {created}"
+                if entry["last_planned_day"]
+                else ""
+            )
+        )
+        if entry["warning"]:
+            err.print(f"[yellow]warning:[/yellow] {entry['store']}: {entry['warning']}")
+
+
+@main.group()
+def scheduler():
+    """The scheduler that runs the daily planning (and later the SMS and report jobs)."""
+
+
+@scheduler.command("run")
+@click.pass_context
+def scheduler_run(ctx):
+    """Run the scheduled jobs until Ctrl-C: planning at start and daily at 06:30 store time.
+
+    Only one scheduler runs per database; a second one says who holds the lock.
+
+    Example: crm scheduler run
+    """
+    from jobs.scheduler import run
+
+    config_path = ctx.parent.parent.params.get("config_path")
+    run(ctx.obj, str(config_path) if config_path else None)
+
+
 @main.group()
 def stores():
     """The stores in this database (a dealer group keeps several)."""

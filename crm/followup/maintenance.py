@@ -53,11 +53,6 @@ class Prediction:
     basis_visit_id: int
     basis: str  # "km" when the pace set the date, "months" when the calendar did
 
-    def explain(self) -> str:
-        if self.pace_km_day is None:
-            return f"by months; {self.readings} reading(s), no usable pace"
-        return f"by {self.basis}; {self.pace_km_day:.0f} km/day over {self.readings} readings"
-
 
 def pace(readings: list[Reading], max_pace: float) -> float | None:
     """Least-squares km per day, or None when the readings cannot support one."""
@@ -118,6 +113,8 @@ def refresh(
     settings: MaintenanceSettings,
     zone: ZoneInfo,
     now: datetime,
+    *,
+    commit: bool = True,
     chunk: int = 5000,
 ) -> int:
     """Recompute every prediction of the store that a visit or reading made stale."""
@@ -174,7 +171,8 @@ def refresh(
                 }
             )
         session.connection().execute(write, rows)
-        session.commit()
+        if commit:
+            session.commit()
         total += len(cars)
     return total
 

@@ -208,26 +208,31 @@ def service_callback(visit: Visit, settings: FollowupSettings) -> Occurrence:
 
 
 def maintenance_call(
-    vehicle_id: int, customer_id: int, prediction, settings: FollowupSettings
+    vehicle_id: int,
+    customer_id: int,
+    due: date,
+    pace_km_day: float | None,
+    readings: int,
+    basis_visit_id: int,
+    settings: FollowupSettings,
 ) -> Occurrence:
     """定保提醒: a call N days before the predicted maintenance date, due on it."""
-    due = prediction.due_on
     opens = due - timedelta(days=settings.maintenance_call_days_before)
+    basis = (
+        f"{pace_km_day:.0f} km/day over {readings} readings"
+        if pace_km_day is not None
+        else f"by months; {readings} reading(s), no usable pace"
+    )
     return Occurrence(
         Kind.MAINTENANCE_CALL,
         customer_id,
         f"vehicle:{vehicle_id}",
-        f"after:{prediction.basis_visit_id}",
+        f"after:{basis_visit_id}",
         opens,
         due,
-        f"maintenance predicted {due} ({prediction.explain()})",
+        f"maintenance predicted {due} ({basis})",
         vehicle_id,
-        {
-            "predicted_on": due.isoformat(),
-            "pace_km_day": prediction.pace_km_day,
-            "readings": prediction.readings,
-            "basis": prediction.basis,
-        },
+        {"predicted_on": due.isoformat(), "pace_km_day": pace_km_day, "readings": readings},
     )
 
 

@@ -41,6 +41,7 @@ class SmsMessage(SQLModel, table=True):
     store_id: int = Field(foreign_key="store.id")
     customer_id: int = Field(foreign_key="customer.id")
     task_id: int | None = Field(default=None, foreign_key="followup_task.id")
+    vehicle_id: int | None = Field(default=None, foreign_key="vehicle.id", index=True)
     kind: str = code_field(32)
     category: str = code_field(12)
     subject: str = code_field(48)

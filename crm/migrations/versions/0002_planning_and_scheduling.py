@@ -79,6 +79,11 @@ def upgrade() -> None:
 
     with op.batch_alter_table("sms_message", schema=None) as batch_op:
         batch_op.add_column(sa.Column("planned_for", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("vehicle_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_sms_message_vehicle_id"), ["vehicle_id"], unique=False)
+        batch_op.create_foreign_key(
+            "fk_sms_message_vehicle_id_vehicle", "vehicle", ["vehicle_id"], ["id"]
+        )
 
     with op.batch_alter_table("vehicle", schema=None) as batch_op:
         batch_op.add_column(sa.Column("maintenance_due_on", sa.Date(), nullable=True))
@@ -122,6 +127,9 @@ def downgrade() -> None:
         batch_op.drop_column("maintenance_due_on")
 
     with op.batch_alter_table("sms_message", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_sms_message_vehicle_id_vehicle", type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_sms_message_vehicle_id"))
+        batch_op.drop_column("vehicle_id")
         batch_op.drop_column("planned_for")
 
     with op.batch_alter_table("followup_task", schema=None) as batch_op:

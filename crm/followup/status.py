@@ -1,0 +1,38 @@
+"""When planning last ran for each store, and what it produced."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from crm.models import PlanningRun, Store
+
+
+def planning_status(session: Session, today_of) -> list[dict]:
+    """One entry per store; `today_of(store)` gives that store's local today."""
+    entries = []
+    for store in session.exec(select(Store).order_by(Store.code)):
+        run = session.exec(
+            select(PlanningRun)
+            .where(PlanningRun.store_id == store.id, PlanningRun.finished_at.is_not(None))
+            .order_by(PlanningRun.day.desc(), PlanningRun.id.desc())
+            .limit(1)
+        ).first()
+        today: date = today_of(store)
+        entry = {
+            "store": store.code,
+            "today": today.isoformat(),
+            "last_planned_day": run.day.isoformat() if run else None,
+            "finished_at": run.finished_at.isoformat() if run else None,
+            "host": run.host if run else None,
+            "created": run.created if run else {},
+            "skipped": run.skipped if run else {},
+            "warning": None,
+        }
+        if run is None:
+            entry["warning"] = "planning has never run; run `crm plan`"
+        elif run.day < today:
+            entry["warning"] = f"today's planning has not run (last: {run.day}); run `crm plan`"
+        entries.append(entry)
+    return entries

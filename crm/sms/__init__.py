@@ -1,0 +1,1 @@
+"""SMS: rendering the text a customer gets (sending arrives with the outbox)."""

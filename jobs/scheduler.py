@@ -1,0 +1,96 @@
+"""`crm scheduler run`: APScheduler with its jobs persisted in the product's own database.
+
+Jobs persist, coalesce and have a generous misfire grace, so a scheduler restarted
+after a stop runs each missed job once; the jobs themselves are idempotent and catch
+up, so a restart never repeats or skips work. Only one scheduler runs per database.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from crm.app import App
+from crm.clock import utcnow
+from jobs import lock
+from jobs.planning import daily_planning
+
+log = logging.getLogger("crm.jobs")
+
+JOB_DEFAULTS = {
+    "coalesce": True,  # many missed runs become one
+    "max_instances": 1,
+    "misfire_grace_time": int(timedelta(hours=12).total_seconds()),
+}
+
+
+def build(app: App, config_path: str | None) -> BlockingScheduler:
+    """The scheduler with its persistent jobs registered (replacing older definitions)."""
+    scheduler = BlockingScheduler(
+        jobstores={
+            "default": SQLAlchemyJobStore(engine=app.engine, tablename="apscheduler_jobs"),
+            "memory": MemoryJobStore(),
+        },
+        executors={"default": ThreadPoolExecutor(2)},
+        job_defaults=JOB_DEFAULTS,
+        timezone=app.settings.store.zone,
+    )
+    scheduler.add_job(
+        "jobs.planning:daily_planning",
+        "cron",
+        hour=6,
+        minute=30,
+        id="daily_planning",
+        name="daily planning (06:30 store time)",
+        args=[app.database_url, config_path],
+        replace_existing=True,
+    )
+    return scheduler
+
+
+def run(app: App, config_path: str | None) -> None:
+    """Hold the lock, plan once now, then run the jobs until Ctrl-C or SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    # One line per job run is ours; the libraries speak up only when something is wrong.
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    with app.session() as session:
+        lock.acquire(session, utcnow())
+    scheduler = build(app, config_path)
+
+    def heartbeat() -> None:
+        with app.session() as session:
+            if not lock.renew(session, utcnow()):
+                log.error("scheduler lock lost to another process; stopping")
+                scheduler.shutdown(wait=False)
+
+    scheduler.add_job(
+        heartbeat,
+        "interval",
+        seconds=30,
+        id="lock_heartbeat",
+        jobstore="memory",
+        replace_existing=True,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    try:
+        daily_planning(app.database_url, config_path)  # once at start: catch up at once
+        log.info(
+            "scheduler running; next planning %s; Ctrl-C to stop",
+            scheduler.get_job("daily_planning").trigger,
+        )
+        scheduler.start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        with app.session() as session:
+            lock.release(session)
+        log.info("scheduler stopped")
