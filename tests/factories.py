@@ -100,3 +100,69 @@ def visit_rows() -> list[list]:
         ["RO0002", VIN_A, "2026-03-01", "7200", "维修", "吴倩", "1,250.50"],
         ["RO0003", VIN_B, "2026-03-02", "3100km", "保养", "周涛", "￥680"],
     ]
+
+
+# Rows made directly, for tests of what works on the store ---------------------------
+
+_counter = iter(range(1, 10**9))
+
+
+def add_customer(session, **fields):
+    from crm.models import Customer
+
+    n = next(_counter)
+    values = {
+        "store_id": 1,
+        "customer_code": f"T{n:06d}",
+        "name": "王伟",
+        "phone": f"+86138{n:08d}",
+        "gender": "male",
+        "sms_consent": True,
+        "marketing_consent": True,
+        **fields,
+    }
+    customer = Customer(**values)
+    session.add(customer)
+    session.commit()
+    return customer
+
+
+def add_vehicle(session, owner, delivered: date, **fields):
+    from crm.models import Vehicle, VehicleOwnership
+
+    n = next(_counter)
+    vehicle = Vehicle(
+        store_id=owner.store_id,
+        vin=f"LFVAB4E2{n:09d}",
+        model=fields.pop("model", "朗逸"),
+        plate=fields.pop("plate", f"粤A{n:05d}"),
+        delivery_date=delivered,
+        owner_id=owner.id,
+        **fields,
+    )
+    session.add(vehicle)
+    session.commit()
+    session.add(VehicleOwnership(vehicle_id=vehicle.id, customer_id=owner.id, started_on=delivered))
+    session.commit()
+    return vehicle
+
+
+def add_visit(session, vehicle, day: date, km: int, service_type: str = "maintenance"):
+    """A repair order, and the car's maintenance prediction marked stale, as an import does."""
+    from crm.followup.maintenance import mark_stale
+    from crm.models import ServiceVisit
+
+    n = next(_counter)
+    visit = ServiceVisit(
+        store_id=vehicle.store_id,
+        ro_number=f"RO{n:08d}",
+        vehicle_id=vehicle.id,
+        customer_id=vehicle.owner_id,
+        visit_date=day,
+        odometer_km=km,
+        service_type=service_type,
+    )
+    session.add(visit)
+    mark_stale(session, [vehicle.id])
+    session.commit()
+    return visit

@@ -44,7 +44,7 @@ def lunar_births_celebrating(day: date) -> list[date]:
     ordinary month; day 30 falls on day 29 in a year whose month has only 29 days.
     """
     today = LunarDate.from_solar_date(day.year, day.month, day.day)
-    if today.isLeapMonth:
+    if today.is_leap_month:
         return []  # an ordinary month's birthdays are never kept in its leap twin
     days = [today.day]
     if today.day == 29 and _lunar_month_days(today.year, today.month) == 29:
@@ -52,7 +52,10 @@ def lunar_births_celebrating(day: date) -> list[date]:
     births = []
     for year in birth_years(day):
         for dom in days:
-            for leap in (False, True):
+            leaps = (
+                (False, True) if LunarDate.leap_month_for_year(year) == today.month else (False,)
+            )
+            for leap in leaps:
                 try:
                     solar = LunarDate(year, today.month, dom, leap).to_solar_date()
                 except ValueError:
@@ -98,7 +101,10 @@ def holidays_starting(day: date, names: list[str]) -> list[str]:
     found = []
     for key in names:
         official = HOLIDAYS[key][0]
-        first = min((d for d, n in calendar.items() if n == official), default=None)
+        # Holidays sharing a date come joined ("Mid-Autumn Festival; National Day").
+        first = min(
+            (d for d, names in calendar.items() if official in names.split("; ")), default=None
+        )
         if first == day:
             found.append(key)
     return found

@@ -95,7 +95,8 @@ def predict(
     due, why = by_months, "months"
     if speed is not None:
         remaining = basis.km + interval.interval_km - latest.km
-        by_km = latest.day + timedelta(days=max(0, int(remaining / speed)))
+        # The epsilon keeps an exact day exact: 5,000 km at 5000/28 km/day is day 28.
+        by_km = latest.day + timedelta(days=max(0, int(remaining / speed + 1e-9)))
         if by_km < by_months:
             due, why = by_km, "km"
     return Prediction(

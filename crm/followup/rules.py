@@ -142,8 +142,8 @@ def first_service_date(
         days = (reading.day - delivery).days
         if days <= 0 or reading.km <= 0:
             continue
-        pace = reading.km / days
-        reach = delivery + timedelta(days=int(settings.first_service_km / pace))
+        # Integer arithmetic: 1,250 km in 7 days reaches 5,000 km on day 28, not 27.999.
+        reach = delivery + timedelta(days=settings.first_service_km * days // reading.km)
         projected = max(reach, reading.day)
         if projected < planned:
             planned = projected
