@@ -194,6 +194,7 @@ def demo_seed(
             today=today or app.today(),
             now=utcnow(),
             if_empty=if_empty,
+            maintenance=app.settings.maintenance,
             progress=lambda _phase, done, total: bar.update(task, completed=done, total=total),
         )
     if result.skipped:

@@ -16,7 +16,9 @@ from sqlalchemy import func, insert, select, text
 from sqlmodel import Session
 
 from crm.bulk import bulk_insert
+from crm.config import MaintenanceSettings
 from crm.errors import UsageError
+from crm.followup.maintenance import ServiceRecord, predict
 from crm.models import Agent, Customer, ServiceVisit, Store, Vehicle, VehicleOwnership
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
@@ -158,6 +160,7 @@ def seed(
     today: date,
     now: datetime,
     if_empty: bool = False,
+    maintenance: MaintenanceSettings | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> SeedResult:
     """Fill an empty store with `customers` customers, their cars, visits and a few agents."""
@@ -172,6 +175,7 @@ def seed(
             "store (pass --db sqlite:///demo.db for a fresh one)"
         )
     rng = random.Random(seed_value)
+    maintenance = maintenance or MaintenanceSettings()
     next_id = {
         table: _next_id(session, table) for table in ("customer", "vehicle", "service_visit")
     }
@@ -215,14 +219,16 @@ def seed(
                         "recorded_at": now,
                     }
                 )
-                for visit in _history(rng, car, today, now):
+                history = _history(rng, car, today, now)
+                for visit in history:
                     ro_serial += 1
                     visit.update(
                         id=next_id["service_visit"] + ro_serial - 1,
                         ro_number=f"RO{store.id:02d}{ro_serial:08d}",
                         customer_id=person["id"],
                     )
-                    visits.append(visit)
+                visits.extend(history)
+                _predict_maintenance(car, history, maintenance, now)
         for table, rows in (
             (Customer, people),
             (Vehicle, cars),
@@ -345,6 +351,22 @@ def _history(rng, car: dict, today: date, now: datetime) -> list[dict]:
                 day, km = later, km_later
         kind, step = "maintenance", interval
     return visits
+
+
+def _predict_maintenance(car: dict, history: list[dict], settings, now: datetime) -> None:
+    """Store the car's maintenance prediction as a visit import leaves it, fresh."""
+    services = [
+        ServiceRecord(v["id"], v["visit_date"], v["odometer_km"], v["service_type"])
+        for v in history
+    ]
+    found = predict(car["delivery_date"], services, [], settings.interval(car["model"]), settings)
+    car.update(
+        maintenance_due_on=found.due_on if found else None,
+        maintenance_pace_km_day=found.pace_km_day if found else None,
+        maintenance_readings=found.readings if found else None,
+        maintenance_basis_visit_id=found.basis_visit_id if found else None,
+        maintenance_predicted_at=now,
+    )
 
 
 _REVENUE = {

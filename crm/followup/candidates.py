@@ -1,112 +1,185 @@
-"""Who can be owed a contact in the days being planned: one narrow, indexed query per rule.
+"""Who can be owed a contact in the days being planned: narrow, indexed queries per rule.
 
-Each query turns the rule's timing around (a callback due delivery+7 can fall in the
-horizon only for cars delivered in a matching range of days), so only the rows that may
-be due reach Python, where the pure rules in `crm.followup.rules` decide.
+Each run plans two things, so that no day is planned twice and no late fact is lost:
+- the days it has not planned yet: contacts whose window opens in [since, day], found
+  by turning each rule's timing around (a callback opening delivery+1 opens in those
+  days only for cars delivered a day earlier);
+- facts written since the previous run began (a late import, a reading from a call,
+  a fresh maintenance prediction): their contacts if still owed in the last
+  `catch_up_days`.
+Only those rows reach Python, where the pure rules in `crm.followup.rules` decide.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, exists, select
 from sqlmodel import Session
 
 from crm.config import Settings
 from crm.followup import rules
-from crm.followup.calendars import lunar_births_celebrating, solar_births_celebrating
+from crm.followup.calendars import (
+    add_months,
+    lunar_births_celebrating,
+    solar_births_celebrating,
+)
 from crm.followup.maintenance import SERVICE_TYPES, reported_mileage
-from crm.models import BirthdayCalendar, Customer, ServiceVisit, Vehicle, VehicleOwnership
+from crm.models import (
+    BirthdayCalendar,
+    ContactAttempt,
+    Customer,
+    FollowupTask,
+    ServiceVisit,
+    Vehicle,
+    VehicleOwnership,
+)
 
 
 @dataclass(frozen=True)
 class Horizon:
-    """The days one planning run covers.
-
-    Phone tasks and reminders are planned when their window overlaps [start, day];
-    greetings on the days [since, day]. `since` is the day after the last run;
-    `start` reaches `catch_up_days` further back for data that arrived late.
-    """
+    """What one planning run covers (see the module docstring)."""
 
     store_id: int
     day: date
-    since: date
-    start: date
+    since: date  # first day whose opening windows this run plans
+    greet_since: date  # first day whose greetings this run plans
+    late_start: date  # new facts still owe contacts whose window reaches this day
+    changed_after: datetime | None  # facts written after this are new (None: first run)
+    now: datetime  # this run's time: predictions refreshed now are new facts
 
-    def overlaps(self, occurrence: rules.Occurrence) -> bool:
-        return occurrence.window_start <= self.day and occurrence.due_date >= self.start
+    def opens(self, occurrence: rules.Occurrence) -> bool:
+        return self.since <= occurrence.window_start <= self.day
+
+    def still_owed(self, occurrence: rules.Occurrence) -> bool:
+        return occurrence.window_start <= self.day and occurrence.due_date >= self.late_start
 
     def greeting_days(self) -> list[date]:
-        return [self.since + timedelta(days=n) for n in range((self.day - self.since).days + 1)]
+        count = (self.day - self.greet_since).days + 1
+        return [self.greet_since + timedelta(days=n) for n in range(max(count, 0))]
 
 
-def deliveries(
-    session: Session, horizon: Horizon, settings: Settings
-) -> Iterator[rules.Occurrence]:
-    """Sales callbacks and care calls for cars delivered in the matching days."""
+def deliveries(session: Session, h: Horizon, settings: Settings) -> Iterator[rules.Occurrence]:
+    """Sales callbacks and care calls."""
     cadence = settings.followup
     for rule, window in (
         (rules.sales_callback, cadence.sales_callback),
         (rules.care_call, cadence.care_call),
     ):
-        low = horizon.start - timedelta(days=window.due_after_days)
-        high = horizon.day - timedelta(days=window.open_after_days)
-        for car in _deliveries_between(session, horizon.store_id, low, high):
+        opening = timedelta(days=window.open_after_days)
+        closing = timedelta(days=window.due_after_days)
+        planned = _cars(session, h.store_id, h.since - opening, h.day - opening)
+        for car in planned:
             yield rule(car, cadence)
+        if h.changed_after is not None:
+            seen = {car.vehicle_id for car in planned}
+            for car in _cars(
+                session,
+                h.store_id,
+                h.late_start - closing,
+                h.day - opening,
+                changed_after=h.changed_after,
+            ):
+                occurrence = rule(car, cadence)
+                if car.vehicle_id not in seen and h.still_owed(occurrence):
+                    yield occurrence
 
 
-def _deliveries_between(session, store_id: int, low: date, high: date) -> list[rules.Delivery]:
-    rows = session.execute(
-        select(Vehicle.id, Vehicle.owner_id, Vehicle.delivery_date).where(
-            Vehicle.store_id == store_id, Vehicle.delivery_date.between(low, high)
-        )
-    ).all()
-    return [rules.Delivery(*row) for row in rows]
+def _cars(session, store_id: int, low: date, high: date, *, changed_after=None, where=()):
+    query = select(Vehicle.id, Vehicle.owner_id, Vehicle.delivery_date).where(
+        Vehicle.store_id == store_id, Vehicle.delivery_date.between(low, high), *where
+    )
+    if changed_after is not None:
+        query = query.where(Vehicle.updated_at > changed_after)
+    return [rules.Delivery(*row) for row in session.execute(query).all()]
 
 
 def first_service(
-    session: Session, horizon: Horizon, settings: Settings, zone: ZoneInfo
+    session: Session, h: Horizon, settings: Settings, zone: ZoneInfo
 ) -> Iterator[rules.Occurrence]:
-    """The first-service SMS and call, for cars that have not been in yet."""
+    """The first-service SMS and invitation call, for cars that have not been in yet."""
     cadence = settings.followup
-    # The SMS falls at the latest N months after delivery (sooner with mileage); the
-    # call's window closes `due_after_days` after the SMS.
-    oldest = (
-        horizon.start
-        - timedelta(days=cadence.first_service_call.due_after_days)
-        - relativedelta(months=cadence.first_service_sms_after_months)
-    )
-    serviced = exists().where(
+    months = cadence.first_service_sms_after_months
+    call = timedelta(days=cadence.first_service_call.open_after_days)
+    slack = timedelta(days=3)  # month ends clamp several delivery days onto one date
+    not_in = ~exists().where(
         ServiceVisit.vehicle_id == Vehicle.id, ServiceVisit.service_type.in_(SERVICE_TYPES)
     )
-    cars = [
-        rules.Delivery(*row)
-        for row in session.execute(
-            select(Vehicle.id, Vehicle.owner_id, Vehicle.delivery_date).where(
-                Vehicle.store_id == horizon.store_id,
-                Vehicle.delivery_date.between(oldest, horizon.day),
-                ~serviced,
-            )
+    recent = add_months(h.day, -months) - slack - call
+    # Mileage reported on a call may have brought the SMS forward: those cars too.
+    reporting = _reporting_cars(session, recent)
+    planned = {
+        car.vehicle_id: car
+        for car in _cars(
+            session,
+            h.store_id,
+            add_months(h.since - call, -months) - slack,
+            add_months(h.day, -months) + slack,
+            where=(not_in,),
         )
-    ]
+        + _cars(session, h.store_id, recent, h.day, where=(not_in, Vehicle.id.in_(reporting)))
+    }
+    fresh: dict[int, rules.Delivery] = {}
+    if h.changed_after is not None:
+        low = add_months(h.late_start - call, -months) - slack
+        reported_lately = _reporting_cars(session, recent, after=h.changed_after)
+        fresh = {
+            car.vehicle_id: car
+            for car in _cars(
+                session, h.store_id, low, h.day, where=(not_in, Vehicle.id.in_(reported_lately))
+            )
+            + _cars(session, h.store_id, low, h.day, changed_after=h.changed_after, where=(not_in,))
+        }
+    cars = list(planned.values()) + [c for c in fresh.values() if c.vehicle_id not in planned]
     for start in range(0, len(cars), 5000):
         chunk = cars[start : start + 5000]
         readings = reported_mileage(session, [car.vehicle_id for car in chunk], zone)
         for car in chunk:
-            yield rules.first_service_sms(car, readings[car.vehicle_id], cadence)
-            yield rules.first_service_call(car, readings[car.vehicle_id], cadence)
+            owed = h.opens if car.vehicle_id in planned else h.still_owed
+            for rule in (rules.first_service_sms, rules.first_service_call):
+                occurrence = rule(car, readings[car.vehicle_id], cadence)
+                if owed(occurrence):
+                    yield occurrence
 
 
-def service_visits(
-    session: Session, horizon: Horizon, settings: Settings
-) -> Iterator[rules.Occurrence]:
-    """A callback after each visit in the matching days, to the car's current owner."""
+def _reporting_cars(session, since: date, after: datetime | None = None) -> list[int]:
+    """Cars whose owners reported mileage on a call (since `since`, or written after `after`)."""
+    query = (
+        select(FollowupTask.vehicle_id)
+        .join(ContactAttempt, ContactAttempt.task_id == FollowupTask.id)
+        .where(
+            ContactAttempt.mileage_km.is_not(None),
+            ContactAttempt.attempted_at >= datetime.combine(since, datetime.min.time(), UTC),
+            FollowupTask.vehicle_id.is_not(None),
+        )
+        .distinct()
+    )
+    if after is not None:
+        query = query.where(ContactAttempt.attempted_at > after)
+    return list(session.execute(query).scalars())
+
+
+def service_visits(session: Session, h: Horizon, settings: Settings) -> Iterator[rules.Occurrence]:
+    """A callback after each visit, to the car's current owner."""
     window = settings.followup.service_callback
-    rows = session.execute(
+    opening = timedelta(days=window.open_after_days)
+    planned = _visits(session, h.store_id, h.since - opening, h.day - opening)
+    for visit in planned:
+        yield rules.service_callback(visit, settings.followup)
+    if h.changed_after is not None:
+        seen = {visit.visit_id for visit in planned}
+        low = h.late_start - timedelta(days=window.due_after_days)
+        for visit in _visits(session, h.store_id, low, h.day - opening, h.changed_after):
+            occurrence = rules.service_callback(visit, settings.followup)
+            if visit.visit_id not in seen and h.still_owed(occurrence):
+                yield occurrence
+
+
+def _visits(session, store_id: int, low: date, high: date, changed_after=None):
+    query = (
         select(
             ServiceVisit.id,
             ServiceVisit.vehicle_id,
@@ -116,69 +189,72 @@ def service_visits(
             ServiceVisit.service_type,
         )
         .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
-        .where(
-            ServiceVisit.store_id == horizon.store_id,
-            ServiceVisit.visit_date.between(
-                horizon.start - timedelta(days=window.due_after_days),
-                horizon.day - timedelta(days=window.open_after_days),
-            ),
-        )
-    ).all()
-    for row in rows:
-        yield rules.service_callback(rules.Visit(*row), settings.followup)
+        .where(ServiceVisit.store_id == store_id, ServiceVisit.visit_date.between(low, high))
+    )
+    if changed_after is not None:
+        query = query.where(ServiceVisit.updated_at > changed_after)
+    return [rules.Visit(*row) for row in session.execute(query).all()]
 
 
-def maintenance(
-    session: Session, horizon: Horizon, settings: Settings
-) -> Iterator[rules.Occurrence]:
-    """Maintenance calls for cars whose predicted date falls in the matching days."""
+def maintenance(session: Session, h: Horizon, settings: Settings) -> Iterator[rules.Occurrence]:
+    """Maintenance calls: windows opening now, and predictions this run refreshed."""
     before = timedelta(days=settings.followup.maintenance_call_days_before)
-    rows = session.execute(
-        select(
-            Vehicle.id,
-            Vehicle.owner_id,
-            Vehicle.maintenance_due_on,
-            Vehicle.maintenance_pace_km_day,
-            Vehicle.maintenance_readings,
-            Vehicle.maintenance_basis_visit_id,
-        ).where(
-            Vehicle.store_id == horizon.store_id,
-            Vehicle.maintenance_due_on.between(horizon.start, horizon.day + before),
+    columns = (
+        Vehicle.id,
+        Vehicle.owner_id,
+        Vehicle.maintenance_due_on,
+        Vehicle.maintenance_pace_km_day,
+        Vehicle.maintenance_readings,
+        Vehicle.maintenance_basis_visit_id,
+    )
+    planned = session.execute(
+        select(*columns).where(
+            Vehicle.store_id == h.store_id,
+            Vehicle.maintenance_due_on.between(h.since + before, h.day + before),
         )
     ).all()
-    for vehicle_id, owner_id, due_on, pace, readings, basis in rows:
-        yield rules.maintenance_call(
-            vehicle_id, owner_id, due_on, pace, readings, basis, settings.followup
+    refreshed = session.execute(
+        select(*columns).where(
+            Vehicle.store_id == h.store_id,
+            Vehicle.maintenance_predicted_at >= h.now,
+            Vehicle.maintenance_due_on.between(h.late_start, h.day + before),
         )
+    ).all()
+    for rows, owed in ((planned, h.opens), (refreshed, h.still_owed)):
+        for vehicle_id, owner_id, due_on, pace, readings, basis in rows:
+            occurrence = rules.maintenance_call(
+                vehicle_id, owner_id, due_on, pace, readings, basis, settings.followup
+            )
+            if owed(occurrence):
+                yield occurrence
 
 
-def birthdays(session: Session, horizon: Horizon) -> Iterator[rules.Occurrence]:
-    """Birthday greetings on each greeting day: solar, or lunar by the customer's calendar."""
-    for day in horizon.greeting_days():
+def birthdays(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
+    """Birthday greetings: solar, or lunar by the customer's calendar."""
+    for day, changed_after in _greeting_days(h):
         for calendar, births in (
             (BirthdayCalendar.SOLAR, solar_births_celebrating(day)),
             (BirthdayCalendar.LUNAR, lunar_births_celebrating(day)),
         ):
             if not births:
                 continue
-            rows = session.execute(
-                select(Customer.id, Customer.birthday).where(
-                    Customer.store_id == horizon.store_id,
-                    Customer.birthday.in_(births),
-                    Customer.birthday_calendar == calendar,
-                )
-            ).all()
-            for customer_id, birth in rows:
-                yield rules.birthday_sms(
-                    customer_id, birth, calendar == BirthdayCalendar.LUNAR, day
-                )
+            query = select(Customer.id, Customer.birthday).where(
+                Customer.store_id == h.store_id,
+                Customer.birthday.in_(births),
+                Customer.birthday_calendar == calendar,
+            )
+            if changed_after is not None:
+                query = query.where(Customer.updated_at > changed_after)
+            for customer_id, birth in session.execute(query).all():
+                lunar = calendar == BirthdayCalendar.LUNAR
+                yield rules.birthday_sms(customer_id, birth, lunar, day)
 
 
-def anniversaries(session: Session, horizon: Horizon) -> Iterator[rules.Occurrence]:
-    """Purchase anniversaries of each car's current owner on each greeting day."""
-    for day in horizon.greeting_days():
+def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
+    """Purchase anniversaries of each car's current owner."""
+    for day, changed_after in _greeting_days(h):
         started = [d for d in solar_births_celebrating(day) if d.year < day.year]
-        rows = session.execute(
+        query = (
             select(
                 VehicleOwnership.vehicle_id,
                 VehicleOwnership.customer_id,
@@ -192,12 +268,26 @@ def anniversaries(session: Session, horizon: Horizon) -> Iterator[rules.Occurren
                 ),
             )
             .where(
-                Vehicle.store_id == horizon.store_id,
+                Vehicle.store_id == h.store_id,
                 VehicleOwnership.started_on.in_(started),
                 VehicleOwnership.ended_on.is_(None),
             )
-        ).all()
-        for vehicle_id, customer_id, started_on in rows:
+        )
+        if changed_after is not None:
+            query = query.where(VehicleOwnership.recorded_at > changed_after)
+        for vehicle_id, customer_id, started_on in session.execute(query).all():
             occurrence = rules.anniversary_sms(vehicle_id, customer_id, started_on, day)
             if occurrence:
                 yield occurrence
+
+
+def _greeting_days(h: Horizon) -> list[tuple[date, datetime | None]]:
+    """The days to greet for everyone, then yesterday and today for facts that are new."""
+    days = [(day, None) for day in h.greeting_days()]
+    if h.changed_after is not None:
+        days += [
+            (day, h.changed_after)
+            for day in (h.day - timedelta(days=1), h.day)
+            if day < h.greet_since
+        ]
+    return days

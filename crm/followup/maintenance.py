@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session
 
 from crm.config import MaintenanceInterval, MaintenanceSettings
+from crm.followup.calendars import add_months
 from crm.followup.rules import Reading
 from crm.models import ContactAttempt, FollowupTask, ServiceType, ServiceVisit, Vehicle
 
@@ -88,10 +88,10 @@ def predict(
         key=lambda r: (r.day, r.km),
     )
     latest = readings[-1]
-    since = latest.day - relativedelta(months=settings.lookback_months)
+    since = add_months(latest.day, -settings.lookback_months)
     recent = [r for r in readings if r.day >= since]
     speed = pace(recent, settings.max_pace_km_day)
-    by_months = basis.day + relativedelta(months=interval.interval_months)
+    by_months = add_months(basis.day, interval.interval_months)
     due, why = by_months, "months"
     if speed is not None:
         remaining = basis.km + interval.interval_km - latest.km

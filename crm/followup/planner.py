@@ -18,8 +18,7 @@ from datetime import date, datetime, time, timedelta
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from crm.config import Settings
 from crm.followup import candidates, closing, maintenance, rules
@@ -64,12 +63,32 @@ class PlanResult:
         }
 
 
-def last_planned_day(session: Session, store_id: int) -> date | None:
-    return session.execute(
-        select(func.max(PlanningRun.day)).where(
-            PlanningRun.store_id == store_id, PlanningRun.finished_at.is_not(None)
-        )
-    ).scalar_one()
+def last_run(session: Session, store_id: int) -> PlanningRun | None:
+    """The store's latest finished planning run."""
+    return session.exec(
+        select(PlanningRun)
+        .where(PlanningRun.store_id == store_id, PlanningRun.finished_at.is_not(None))
+        .order_by(PlanningRun.day.desc(), PlanningRun.started_at.desc())
+        .limit(1)
+    ).first()
+
+
+def horizon_for(
+    session: Session, store: Store, day: date, settings: Settings, now: datetime
+) -> candidates.Horizon:
+    """The days and facts a run on `day` covers, from where the last run stopped.
+
+    A first run reaches `catch_up_days` back for windows already open; afterwards each
+    run plans the days since the last one, plus facts written since that run began.
+    """
+    previous = last_run(session, store.id)
+    reach = day - timedelta(days=settings.followup.catch_up_days)
+    if previous is None:
+        return candidates.Horizon(store.id, day, reach, day, reach, None, now)
+    after = previous.day + timedelta(days=1)
+    return candidates.Horizon(
+        store.id, day, after, after, min(after, reach), previous.started_at, now
+    )
 
 
 def plan_day(
@@ -83,11 +102,8 @@ def plan_day(
 ) -> PlanResult:
     """Plan `day` (and the days missed since the last run) for one store."""
     zone = ZoneInfo(store.timezone)
-    last = last_planned_day(session, store.id)
-    since = day if last is None or last >= day else last + timedelta(days=1)
-    horizon = candidates.Horizon(
-        store.id, day, since, min(since, day - timedelta(days=settings.followup.catch_up_days))
-    )
+    horizon = horizon_for(session, store, day, settings, now)
+    since = horizon.since
     result = PlanResult(store.code, day, since, dry_run=dry_run)
     run = None
     if not dry_run:
@@ -110,14 +126,13 @@ def plan_day(
             candidates.service_visits(session, horizon, settings),
             candidates.maintenance(session, horizon, settings),
         )
-        due = (o for o in owed if horizon.overlaps(o))
         greetings = chain(
             candidates.birthdays(session, horizon),
             candidates.anniversaries(session, horizon),
             _holidays(session, horizon, settings),
         )
         writer = _Writer(session, store, settings, horizon, zone, now, result)
-        for batch in _batches(chain(due, greetings)):
+        for batch in _batches(chain(owed, greetings)):
             writer.write(batch)
         if run is not None:
             run.created, run.skipped = dict(result.created), dict(result.skipped)
@@ -176,9 +191,7 @@ class _Writer:
             customer = customers.get(occurrence.customer_id)
             reason = self._skip_reason(occurrence, customer, blocked)
             if reason:
-                # Counted once: on the first run whose horizon reaches the contact.
-                if occurrence.window_start >= self.horizon.since:
-                    self.result.skipped[reason] += 1
+                self.result.skipped[reason] += 1
                 continue
             if occurrence.channel == Channel.PHONE:
                 tasks.append(self._task(occurrence))

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from dateutil.relativedelta import relativedelta
 from lunardate import LunarDate
 
 from crm.config import FollowupSettings, Window
-from crm.followup.calendars import HOLIDAYS
+from crm.followup.calendars import HOLIDAYS, add_months
 from crm.models import Channel, SmsCategory
 
 
@@ -132,11 +131,11 @@ def first_service_date(
 ) -> tuple[date, str]:
     """When the first-service SMS is owed, and why then.
 
-    Normally delivery + N calendar months (relativedelta clamps 31 Jan + 1 month to the
-    month's end). A reading reported on a call that projects the first-service km
-    earlier brings it forward to the projected day, but never before the reading.
+    Normally delivery + N calendar months (31 Jan + 1 month is the month's end). A
+    reading reported on a call that projects the first-service km earlier brings it
+    forward to the projected day, but never before the reading.
     """
-    planned = delivery + relativedelta(months=settings.first_service_sms_after_months)
+    planned = add_months(delivery, settings.first_service_sms_after_months)
     reason = f"{settings.first_service_sms_after_months} months after delivery"
     for reading in sorted(readings, key=lambda r: r.day):
         days = (reading.day - delivery).days

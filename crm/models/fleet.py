@@ -25,6 +25,7 @@ class Vehicle(SQLModel, table=True):
         Index("ix_vehicle_store_delivery", "store_id", "delivery_date"),
         Index("ix_vehicle_store_maintenance_due", "store_id", "maintenance_due_on"),
         Index("ix_vehicle_maintenance_predicted", "store_id", "maintenance_predicted_at"),
+        Index("ix_vehicle_store_updated", "store_id", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -53,6 +54,7 @@ class VehicleOwnership(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ownership_vehicle", "vehicle_id", "started_on"),
         Index("ix_ownership_started_current", "started_on", "ended_on"),
+        Index("ix_ownership_recorded", "recorded_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -71,6 +73,7 @@ class ServiceVisit(SQLModel, table=True):
         UniqueConstraint("store_id", "ro_number", name="uq_visit_store_ro"),
         Index("ix_visit_vehicle_date", "vehicle_id", "visit_date"),
         Index("ix_visit_store_date", "store_id", "visit_date"),
+        Index("ix_visit_store_updated", "store_id", "updated_at"),
         CheckConstraint(one_of("service_type", ServiceType), name="ck_visit_service_type"),
         CheckConstraint("odometer_km >= 0", name="ck_visit_odometer"),
     )

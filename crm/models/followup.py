@@ -44,6 +44,7 @@ class FollowupTask(SQLModel, table=True):
         UniqueConstraint("kind", "subject", "cycle", name="uq_task_kind_subject_cycle"),
         Index("ix_task_store_status_window", "store_id", "status", "window_start"),
         Index("ix_task_agent_status", "agent_id", "status"),
+        Index("ix_task_vehicle", "vehicle_id"),
         CheckConstraint(one_of("status", TaskStatus), name="ck_task_status"),
         CheckConstraint(one_of("channel", Channel), name="ck_task_channel"),
         CheckConstraint("window_start <= due_date", name="ck_task_window"),

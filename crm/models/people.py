@@ -55,6 +55,7 @@ class Customer(SQLModel, table=True):
         ),
         Index("ix_customer_store_phone", "store_id", "phone"),
         Index("ix_customer_store_birthday", "store_id", "birthday"),
+        Index("ix_customer_store_updated", "store_id", "updated_at"),
         CheckConstraint(one_of("status", CustomerStatus), name="ck_customer_status"),
         CheckConstraint(
             one_of("birthday_calendar", BirthdayCalendar), name="ck_customer_birthday_calendar"

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-29 19:53:54.833118
+Create Date: 2026-11-29 20:10:00.417983
 
 """
 
@@ -71,15 +71,20 @@ def upgrade() -> None:
 
     with op.batch_alter_table("customer", schema=None) as batch_op:
         batch_op.create_index("ix_customer_store_birthday", ["store_id", "birthday"], unique=False)
+        batch_op.create_index("ix_customer_store_updated", ["store_id", "updated_at"], unique=False)
 
     with op.batch_alter_table("followup_task", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("late", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.create_index("ix_task_vehicle", ["vehicle_id"], unique=False)
+
+    with op.batch_alter_table("service_visit", schema=None) as batch_op:
+        batch_op.create_index("ix_visit_store_updated", ["store_id", "updated_at"], unique=False)
 
     with op.batch_alter_table("sms_message", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("planned_for", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("vehicle_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("planned_for", sa.Date(), nullable=True))
         batch_op.create_index(batch_op.f("ix_sms_message_vehicle_id"), ["vehicle_id"], unique=False)
         batch_op.create_foreign_key(
             "fk_sms_message_vehicle_id_vehicle", "vehicle", ["vehicle_id"], ["id"]
@@ -105,8 +110,10 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_vehicle_store_maintenance_due", ["store_id", "maintenance_due_on"], unique=False
         )
+        batch_op.create_index("ix_vehicle_store_updated", ["store_id", "updated_at"], unique=False)
 
     with op.batch_alter_table("vehicle_ownership", schema=None) as batch_op:
+        batch_op.create_index("ix_ownership_recorded", ["recorded_at"], unique=False)
         batch_op.create_index(
             "ix_ownership_started_current", ["started_on", "ended_on"], unique=False
         )
@@ -116,8 +123,10 @@ def downgrade() -> None:
     """Downgrade schema."""
     with op.batch_alter_table("vehicle_ownership", schema=None) as batch_op:
         batch_op.drop_index("ix_ownership_started_current")
+        batch_op.drop_index("ix_ownership_recorded")
 
     with op.batch_alter_table("vehicle", schema=None) as batch_op:
+        batch_op.drop_index("ix_vehicle_store_updated")
         batch_op.drop_index("ix_vehicle_store_maintenance_due")
         batch_op.drop_index("ix_vehicle_maintenance_predicted")
         batch_op.drop_column("maintenance_predicted_at")
@@ -129,13 +138,18 @@ def downgrade() -> None:
     with op.batch_alter_table("sms_message", schema=None) as batch_op:
         batch_op.drop_constraint("fk_sms_message_vehicle_id_vehicle", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_sms_message_vehicle_id"))
-        batch_op.drop_column("vehicle_id")
         batch_op.drop_column("planned_for")
+        batch_op.drop_column("vehicle_id")
+
+    with op.batch_alter_table("service_visit", schema=None) as batch_op:
+        batch_op.drop_index("ix_visit_store_updated")
 
     with op.batch_alter_table("followup_task", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_vehicle")
         batch_op.drop_column("late")
 
     with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.drop_index("ix_customer_store_updated")
         batch_op.drop_index("ix_customer_store_birthday")
 
     with op.batch_alter_table("planning_run", schema=None) as batch_op:
