@@ -325,6 +325,127 @@ def status(app: App, fmt: str):
 
 
 @main.group()
+def campaign():
+    """Campaigns: a service festival or car-care class sent to a segment of customers."""
+
+
+@campaign.command("launch")
+@click.argument("name")
+@click.option("--template", required=True, help="SMS template, e.g. service_festival.")
+@click.option("--model", "models", multiple=True, help="Only owners of this model (repeatable).")
+@click.option(
+    "--min-age-months", type=click.IntRange(0), help="Cars delivered at least N months ago."
+)
+@click.option(
+    "--max-age-months", type=click.IntRange(0), help="Cars delivered at most N months ago."
+)
+@click.option("--no-visit-since", callback=iso_date, help="No visit on or after this date.")
+@click.option("--visited-since", callback=iso_date, help="A visit on or after this date.")
+@click.option(
+    "--consent",
+    type=click.Choice(["any", "sms", "marketing"]),
+    default="any",
+    show_default=True,
+    help="Only customers with this consent (SMS always need marketing consent).",
+)
+@click.option("--call", "with_calls", is_flag=True, help="Also put an invitation call on the list.")
+@click.option(
+    "--call-days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(0, 60),
+    help="Days the invitation call stays due.",
+)
+@click.option("--date", "day", callback=iso_date, help="Launch day (default today).")
+@click.option("--store", "store_code", help="Store code (default: the configured store).")
+@click.option("--dry-run", is_flag=True, help="Count the audience and what would be queued.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def campaign_launch(
+    app: App,
+    name,
+    template,
+    models,
+    min_age_months,
+    max_age_months,
+    no_visit_since,
+    visited_since,
+    consent,
+    with_calls,
+    call_days,
+    day,
+    store_code,
+    dry_run,
+    fmt,
+):
+    """Launch a campaign: SMS (and with --call, invitation calls) to a segment, once.
+
+    Example: crm campaign launch 秋季服务节 --template service_festival --min-age-months 12 --call
+    """
+    from crm.followup.campaigns import Segment, launch
+    from crm.stores import get_store
+
+    segment = Segment(
+        tuple(models), min_age_months, max_age_months, no_visit_since, visited_since, consent
+    )
+    with app.session() as session:
+        store = get_store(session, store_code or app.settings.store.code)
+        result = launch(
+            session,
+            store,
+            name,
+            template,
+            segment,
+            app.settings,
+            day or app.today(),
+            utcnow(),
+            with_calls=with_calls,
+            call_days=call_days,
+            dry_run=dry_run,
+        )
+    if fmt == "json":
+        print_json(result.as_json())
+        return
+    created = ", ".join(f"{k} {v:,}" for k, v in sorted(result.created.items())) or "nothing"
+    skipped = ", ".join(f"{k} {v:,}" for k, v in sorted(result.skipped.items())) or "none"
+    click.echo(
+        f"campaign {name}: audience {result.audience:,}; created {created}; "
+        f"skipped {skipped}" + (" [dry run: nothing saved]" if dry_run else "")
+    )
+
+
+@campaign.command("list")
+@click.option("--store", "store_code", help="Store code (default: the configured store).")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def campaign_list(app: App, store_code: str | None, fmt: str):
+    """The campaigns launched, with what each queued.
+
+    Example: crm campaign list --format json
+    """
+    from crm.followup.campaigns import list_campaigns
+    from crm.stores import get_store
+
+    with app.session() as session:
+        store = get_store(session, store_code or app.settings.store.code)
+        rows = list_campaigns(session, store)
+    if fmt == "json":
+        print_json(rows)
+        return
+    table = Table("id", "name", "template", "launched", "SMS", "calls")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["name"],
+            row["template"],
+            row["launched_on"],
+            f"{row['sms']:,}",
+            f"{row['calls']:,}",
+        )
+    out.print(table)
+
+
+@main.group()
 def scheduler():
     """The scheduler that runs the daily planning (and later the SMS and report jobs)."""
 

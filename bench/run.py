@@ -2,7 +2,10 @@
 
 - demo seed: customers per second for a 100,000-customer store on SQLite (target: < 60 s).
 - import: rows per second and peak memory for a 500,000-row customer CSV, beside a
-  50,000-row one, to show the import streams (memory does not grow with the file).
+  50,000-row one, to show the import streams.
+- planning: one day for a dealer group of 1,000,000 vehicles on SQLite (targets: first
+  run < 60 s and < 1 GB, the same day again < 10 s). The seeded group is kept in
+  `.bench/` so later runs skip the seeding; `python bench/run.py planning` runs only it.
 """
 
 from __future__ import annotations
@@ -106,12 +109,103 @@ def bench_import(workdir: Path, rows: int) -> dict:
     return figures
 
 
+GROUP_STORES = 10
+GROUP_CUSTOMERS_PER_STORE = 92_500  # about 100,000 vehicles a store
+PLAN_DAY = "2026-11-30"
+
+PLAN = """
+import json, resource, sys, time
+from datetime import UTC, date, datetime
+from crm import db
+from crm.config import Settings
+from crm.followup.service import plan_stores
+engine = db.make_engine(sys.argv[1])
+started = time.perf_counter()
+with db.session(engine) as session:
+    results = plan_stores(session, Settings(), datetime.now(UTC),
+                          day=date.fromisoformat(sys.argv[2]))
+print(json.dumps({"seconds": time.perf_counter() - started,
+                  "created": sum(sum(r.created.values()) for r in results),
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def seeded_group() -> Path:
+    """The 1,000,000-vehicle dealer group, seeded once and kept in .bench/."""
+    cache = ROOT / ".bench" / f"group-{GROUP_STORES}x{GROUP_CUSTOMERS_PER_STORE}.db"
+    if cache.exists():
+        return cache
+    cache.parent.mkdir(exist_ok=True)
+    building = cache.with_suffix(".building")
+    building.unlink(missing_ok=True)
+    db = f"sqlite:///{building}"
+    crm("init", db=db)
+    for n in range(1, GROUP_STORES + 1):
+        code = "demo" if n == 1 else f"g{n:02d}"
+        if n > 1:
+            crm("stores", "add", code, "--name", f"集团{n}号店", db=db)
+        console.print(f"seeding store {n}/{GROUP_STORES} …")
+        result = crm(
+            "demo",
+            "seed",
+            "--store",
+            code,
+            "--customers",
+            str(GROUP_CUSTOMERS_PER_STORE),
+            "--seed",
+            str(n),
+            "--today",
+            PLAN_DAY,
+            db=db,
+        )
+        if result.returncode:
+            sys.exit(f"seeding failed: {result.stderr}")
+    building.rename(cache)
+    return cache
+
+
+def bench_planning(workdir: Path) -> None:
+    import shutil
+    import sqlite3
+
+    source = seeded_group()
+    path = workdir / "group.db"
+    shutil.copy(source, path)
+    with sqlite3.connect(path) as connection:
+        vehicles, visits = (
+            connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("vehicle", "service_visit")
+        )
+    db = f"sqlite:///{path}"
+    for label, day in (
+        ("first run", PLAN_DAY),
+        ("same day again", PLAN_DAY),
+        ("next day", "2026-12-01"),
+    ):
+        result = subprocess.run(
+            [PYTHON, "-c", PLAN, db, day], capture_output=True, text=True, check=False, cwd=ROOT
+        )
+        if result.returncode:
+            sys.exit(f"planning failed: {result.stderr}")
+        figures = json.loads(result.stdout)
+        print(
+            f"planning {vehicles:,} vehicles / {visits:,} visits, {label} ({day}): "
+            f"{figures['seconds']:.1f} s, {figures['created']:,} created, "
+            f"peak memory {figures['peak_mb']:.0f} MB"
+        )
+
+
 def main() -> None:
+    which = set(sys.argv[1:]) or {"seed", "import", "planning"}
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
         workdir = Path(tmp)
-        bench_seed(workdir, 100_000)
-        bench_import(workdir, 50_000)
-        bench_import(workdir, 500_000)
+        if "seed" in which:
+            bench_seed(workdir, 100_000)
+        if "import" in which:
+            bench_import(workdir, 50_000)
+            bench_import(workdir, 500_000)
+        if "planning" in which:
+            bench_planning(workdir)
 
 
 if __name__ == "__main__":

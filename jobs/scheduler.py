@@ -14,6 +14,7 @@ from datetime import timedelta
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crm.app import App
@@ -30,9 +31,9 @@ JOB_DEFAULTS = {
 }
 
 
-def build(app: App, config_path: str | None) -> BlockingScheduler:
+def build(app: App, config_path: str | None, kind: type[BaseScheduler] = BlockingScheduler):
     """The scheduler with its persistent jobs registered (replacing older definitions)."""
-    scheduler = BlockingScheduler(
+    scheduler = kind(
         jobstores={
             "default": SQLAlchemyJobStore(engine=app.engine, tablename="apscheduler_jobs"),
             "memory": MemoryJobStore(),

@@ -14,7 +14,7 @@ import socket
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
@@ -22,21 +22,13 @@ from sqlmodel import Session, select
 
 from crm.config import Settings
 from crm.followup import candidates, closing, maintenance, rules
-from crm.followup.calendars import HOLIDAYS, holidays_starting
-from crm.followup.writes import insert_new
+from crm.followup.calendars import holidays_starting
+from crm.followup.writes import ContactWriter
 from crm.models import (
-    Channel,
     Customer,
-    CustomerStatus,
-    DoNotCall,
-    FollowupTask,
     PlanningRun,
-    SmsMessage,
-    SmsStatus,
     Store,
-    Vehicle,
 )
-from crm.sms.render import render, salutation
 
 CHUNK = 5000
 
@@ -131,7 +123,7 @@ def plan_day(
             candidates.anniversaries(session, horizon),
             _holidays(session, horizon, settings),
         )
-        writer = _Writer(session, store, settings, horizon, zone, now, result)
+        writer = ContactWriter(session, store, settings, day, zone, now, result)
         for batch in _batches(chain(owed, greetings)):
             writer.write(batch)
         if run is not None:
@@ -170,151 +162,3 @@ def _batches(items: Iterable, size: int = CHUNK) -> Iterator[list]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-class _Writer:
-    """Decides who gets each owed contact, then inserts what is new."""
-
-    def __init__(self, session, store, settings, horizon, zone, now, result):
-        self.session, self.store, self.settings = session, store, settings
-        self.horizon, self.zone, self.now, self.result = horizon, zone, now, result
-        self.locale = settings.store.locale
-
-    def write(self, batch: list[rules.Occurrence]) -> None:
-        customers = self._customers({o.customer_id for o in batch})
-        blocked = self._do_not_call({o.customer_id for o in batch})
-        vehicles = self._vehicles(
-            {o.vehicle_id for o in batch if o.vehicle_id and o.channel == Channel.SMS}
-        )
-        tasks, messages = [], []
-        for occurrence in sorted(batch, key=lambda o: (o.kind, o.subject, o.cycle)):
-            customer = customers.get(occurrence.customer_id)
-            reason = self._skip_reason(occurrence, customer, blocked)
-            if reason:
-                self.result.skipped[reason] += 1
-                continue
-            if occurrence.channel == Channel.PHONE:
-                tasks.append(self._task(occurrence))
-            else:
-                messages.append(self._message(occurrence, customer, vehicles))
-        for kind in insert_new(self.session, FollowupTask.__table__, tasks):
-            self.result.created[kind] += 1
-        for kind in insert_new(self.session, SmsMessage.__table__, messages):
-            self.result.created[kind] += 1
-
-    def _skip_reason(self, occurrence, customer, blocked) -> str | None:
-        if customer is None or customer.status != CustomerStatus.ACTIVE:
-            return "customer_lost_or_deceased"
-        if occurrence.channel == Channel.PHONE:
-            return "do_not_call" if (customer.id, occurrence.kind) in blocked else None
-        if (
-            occurrence.kind in rules.GREETINGS
-            and occurrence.window_start < self.horizon.day - timedelta(days=1)
-        ):
-            return "greeting_too_late"
-        if not customer.phone_valid:
-            return "invalid_phone"
-        consent = (
-            customer.sms_consent
-            if rules.SMS_CATEGORY[occurrence.kind] == "service"
-            else customer.marketing_consent
-        )
-        return None if consent else "no_consent"
-
-    def _task(self, occurrence: rules.Occurrence) -> dict:
-        return {
-            "store_id": self.store.id,
-            "kind": str(occurrence.kind),
-            "channel": Channel.PHONE.value,
-            "subject": occurrence.subject,
-            "cycle": occurrence.cycle,
-            "customer_id": occurrence.customer_id,
-            "vehicle_id": occurrence.vehicle_id,
-            "window_start": occurrence.window_start,
-            "due_date": occurrence.due_date,
-            "status": "open",
-            "reason": occurrence.reason,
-            "details": occurrence.details,
-            "attempts": 0,
-            "late": occurrence.window_start < self.horizon.day,
-            "created_at": self.now,
-            "updated_at": self.now,
-        }
-
-    def _message(self, occurrence: rules.Occurrence, customer, vehicles: dict) -> dict:
-        category = rules.SMS_CATEGORY[occurrence.kind]
-        vehicle = vehicles.get(occurrence.vehicle_id)
-        context = {
-            "customer": salutation(customer.name, customer.gender, self.locale),
-            "vehicle_model": vehicle.model if vehicle else "",
-            "plate": (vehicle.plate or "") if vehicle else "",
-            "due_date": occurrence.due_date.isoformat(),
-            **{k: v for k, v in occurrence.details.items() if k != "holiday"},
-        }
-        if "holiday" in occurrence.details:
-            context["holiday"] = HOLIDAYS[occurrence.details["holiday"]][
-                1 if self.locale == "zh_CN" else 2
-            ]
-        expires = None
-        if occurrence.kind in rules.GREETINGS:
-            # A greeting belongs to its day: the outbox expires it at the day's end.
-            end = datetime.combine(
-                max(occurrence.window_start, self.horizon.day) + timedelta(days=1),
-                time(0),
-                self.zone,
-            )
-            expires = end
-        return {
-            "store_id": self.store.id,
-            "vehicle_id": occurrence.vehicle_id,
-            "customer_id": customer.id,
-            "kind": str(occurrence.kind),
-            "category": str(category),
-            "subject": occurrence.subject,
-            "cycle": occurrence.cycle,
-            "to_phone": customer.phone,
-            "body": render(
-                str(occurrence.kind),
-                category,
-                self.locale,
-                self.store.name,
-                self.settings.sms.opt_out_line,
-                context,
-            ),
-            "reason": occurrence.reason,
-            "planned_for": occurrence.window_start,
-            "status": SmsStatus.QUEUED.value,
-            "expires_at": expires,
-            "send_attempts": 0,
-            "queued_at": self.now,
-            "updated_at": self.now,
-        }
-
-    def _customers(self, ids: set[int]) -> dict:
-        rows = self.session.execute(
-            select(
-                Customer.id,
-                Customer.name,
-                Customer.gender,
-                Customer.phone,
-                Customer.phone_valid,
-                Customer.status,
-                Customer.sms_consent,
-                Customer.marketing_consent,
-            ).where(Customer.id.in_(ids))
-        )
-        return {row.id: row for row in rows}
-
-    def _do_not_call(self, ids: set[int]) -> set[tuple[int, str]]:
-        rows = self.session.execute(
-            select(DoNotCall.customer_id, DoNotCall.kind).where(DoNotCall.customer_id.in_(ids))
-        )
-        return {(customer_id, kind) for customer_id, kind in rows}
-
-    def _vehicles(self, ids: set[int]) -> dict:
-        if not ids:
-            return {}
-        rows = self.session.execute(
-            select(Vehicle.id, Vehicle.model, Vehicle.plate).where(Vehicle.id.in_(ids))
-        )
-        return {row.id: row for row in rows}

@@ -115,6 +115,9 @@ class DoNotCall(SQLModel, table=True):
 class Campaign(SQLModel, table=True):
     """A service festival or car-care class the manager launched to a segment."""
 
+    # Launching the same campaign twice would message everyone twice: names are unique.
+    __table_args__ = (UniqueConstraint("store_id", "name", name="uq_campaign_store_name"),)
+
     id: int | None = Field(default=None, primary_key=True)
     store_id: int = Field(foreign_key="store.id")
     name: str

@@ -47,6 +47,7 @@ def upgrade() -> None:
             ["store.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("store_id", "name", name="uq_campaign_store_name"),
     )
     op.create_table(
         "planning_run",

@@ -1,0 +1,99 @@
+"""The scheduler: one per database, jobs kept in the database, restarts that neither repeat nor skip."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from freezegun import freeze_time
+from sqlalchemy import text
+from sqlmodel import func, select
+
+from crm.app import App
+from crm.config import Settings
+from crm.models import FollowupTask, PlanningRun
+from jobs import lock
+from jobs.planning import daily_planning
+from jobs.scheduler import JOB_DEFAULTS, build
+from tests.factories import add_customer, add_vehicle
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), SHANGHAI).astimezone(UTC)
+
+
+def test_a_second_scheduler_is_refused_and_told_who_holds_the_lock(session):
+    lock.acquire(session, at(date(2026, 3, 10), 6), ("desk-pc", 4242))
+
+    with pytest.raises(lock.LockHeld, match="process 4242 on desk-pc"):
+        lock.acquire(session, at(date(2026, 3, 10), 6, 1), ("other-pc", 77))
+
+
+def test_a_dead_schedulers_lock_expires_and_can_be_taken_over(session):
+    lock.acquire(session, at(date(2026, 3, 10), 6), ("desk-pc", 4242))
+
+    lock.acquire(
+        session, at(date(2026, 3, 10), 6) + lock.LEASE + timedelta(seconds=1), ("other-pc", 77)
+    )
+
+    assert not lock.renew(session, at(date(2026, 3, 10), 7), ("desk-pc", 4242))
+    assert lock.renew(session, at(date(2026, 3, 10), 7), ("other-pc", 77))
+
+
+def test_a_renewed_lock_stays_with_its_holder(session):
+    start = at(date(2026, 3, 10), 6)
+    lock.acquire(session, start, ("desk-pc", 4242))
+    lock.renew(session, start + timedelta(minutes=1), ("desk-pc", 4242))
+
+    with pytest.raises(lock.LockHeld):
+        lock.acquire(session, start + lock.LEASE + timedelta(seconds=30), ("other-pc", 77))
+
+
+def test_a_released_lock_lets_the_next_scheduler_start(session):
+    lock.acquire(session, at(date(2026, 3, 10), 6), ("desk-pc", 4242))
+    lock.release(session, ("desk-pc", 4242))
+
+    lock.acquire(session, at(date(2026, 3, 10), 6, 5), ("other-pc", 77))
+
+
+def test_the_daily_job_is_kept_in_the_database_and_coalesces_missed_runs(database_url, engine):
+    app = App(settings=Settings(), database_url=database_url)
+    with freeze_time(at(date(2026, 3, 10), 5)):
+        scheduler = build(app, None, BackgroundScheduler)
+        scheduler.start(paused=True)
+        job = scheduler.get_job("daily_planning")
+        scheduler.shutdown(wait=False)
+
+    assert job.coalesce is True
+    assert job.misfire_grace_time == JOB_DEFAULTS["misfire_grace_time"] >= 6 * 3600
+    assert job.next_run_time == at(date(2026, 3, 10), 6, 30)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all()
+    assert stored == ["daily_planning"]
+
+
+def test_restarting_mid_day_repeats_nothing_and_a_long_stop_skips_nothing(database_url, session):
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2026, 3, 9))
+    li = add_customer(session, name="李娜")
+    add_vehicle(session, li, date(2026, 3, 11))  # its callback window opens 03-12
+
+    with freeze_time(at(date(2026, 3, 10), 6, 30)):
+        morning = daily_planning(database_url, None)
+    with freeze_time(at(date(2026, 3, 10), 14)):  # restarted after lunch
+        restart = daily_planning(database_url, None)
+    with freeze_time(at(date(2026, 3, 14), 9)):  # down from the 11th to the 13th
+        back = daily_planning(database_url, None)
+
+    assert morning[0]["created"] == {"sales_callback": 1}
+    assert restart[0]["created"] == {}
+    assert back[0]["since"] == "2026-03-11"
+    assert back[0]["created"] == {"sales_callback": 1}
+    tasks = session.exec(select(FollowupTask).order_by(FollowupTask.window_start)).all()
+    assert [(t.customer_id, t.window_start, t.late) for t in tasks] == [
+        (wang.id, date(2026, 3, 10), False),
+        (li.id, date(2026, 3, 12), True),
+    ]
+    assert session.exec(select(func.count()).select_from(PlanningRun)).one() == 3
