@@ -1,4 +1,4 @@
-"""The scheduler: one per database, jobs kept in the database, restarts that neither repeat nor skip."""
+"""The scheduler: one per database, jobs kept in it, restarts that neither repeat nor skip."""
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
