@@ -64,3 +64,24 @@ def _boolean(value: bool | None) -> int | None:
 
 def _same(value):
     return value
+
+
+def bulk_update(session: Session, table: Table, key: str, rows: list[dict]) -> None:
+    """`UPDATE table SET … WHERE key = …` for each row (dicts with the same keys), in one call."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c != key]
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
+    mark = "%s" if postgres else "?"
+    assignments = ", ".join(f"{c} = {mark}" for c in columns)
+    statement = f"UPDATE {table.name} SET {assignments} WHERE {key} = {mark}"
+    if postgres:
+        values = [tuple(row[c] for c in columns) + (row[key],) for row in rows]
+    else:
+        converters = [_sqlite_converter(table.c[c].type) for c in columns]
+        values = [
+            tuple(f(row[c]) for f, c in zip(converters, columns, strict=True)) + (row[key],)
+            for row in rows
+        ]
+    connection.exec_driver_sql(statement, values)

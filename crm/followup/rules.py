@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from lunardate import LunarDate
 
@@ -80,8 +81,7 @@ class Visit:
     service_type: str
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """An odometer reading: from a visit, a call, or the 0 km of delivery."""
 
     day: date
