@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from crm import db
 from crm.app import App
@@ -33,6 +33,10 @@ class CrmGroup(click.Group):
         except CrmError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except IntegrityError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            click.echo(f"Error: another process changed the same data ({reason}); retry", err=True)
+            ctx.exit(1)
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             click.echo(f"Error: database unavailable ({reason}); check --db", err=True)
@@ -43,9 +47,12 @@ def iso_date(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-03-05") from None
+    if not 1900 <= day.year <= 2200:
+        raise click.BadParameter(f"{value} is outside the years 1900-2200")
+    return day
 
 
 def print_json(data) -> None:
@@ -334,10 +341,10 @@ def campaign():
 @click.option("--template", required=True, help="SMS template, e.g. service_festival.")
 @click.option("--model", "models", multiple=True, help="Only owners of this model (repeatable).")
 @click.option(
-    "--min-age-months", type=click.IntRange(0), help="Cars delivered at least N months ago."
+    "--min-age-months", type=click.IntRange(0, 1200), help="Cars delivered at least N months ago."
 )
 @click.option(
-    "--max-age-months", type=click.IntRange(0), help="Cars delivered at most N months ago."
+    "--max-age-months", type=click.IntRange(0, 1200), help="Cars delivered at most N months ago."
 )
 @click.option("--no-visit-since", callback=iso_date, help="No visit on or after this date.")
 @click.option("--visited-since", callback=iso_date, help="A visit on or after this date.")
@@ -451,8 +458,8 @@ def scheduler():
 
 
 @scheduler.command("run")
-@click.pass_context
-def scheduler_run(ctx):
+@click.pass_obj
+def scheduler_run(app: App):
     """Run the scheduled jobs until Ctrl-C: planning at start and daily at 06:30 store time.
 
     Only one scheduler runs per database; a second one says who holds the lock.
@@ -461,8 +468,7 @@ def scheduler_run(ctx):
     """
     from jobs.scheduler import run
 
-    config_path = ctx.parent.parent.params.get("config_path")
-    run(ctx.obj, str(config_path) if config_path else None)
+    run(app)
 
 
 @main.group()

@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from crm.errors import UsageError
 from crm.followup.calendars import HOLIDAYS
@@ -50,6 +57,12 @@ class Window(Section):
 
     open_after_days: Days
     due_after_days: Days
+
+    @model_validator(mode="after")
+    def _opens_before_due(self) -> Window:
+        if self.open_after_days > self.due_after_days:
+            raise ValueError("open_after_days must not be after due_after_days")
+        return self
 
 
 class FollowupSettings(Section):

@@ -14,7 +14,8 @@ from crm.errors import CrmError
 from crm.models import SchedulerLock
 
 NAME = "scheduler"
-LEASE = timedelta(minutes=2)
+# Renewed every minute; long enough that a busy database delaying a renewal is no loss.
+LEASE = timedelta(minutes=10)
 
 
 class LockHeld(CrmError):

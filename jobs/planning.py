@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import logging
 import time
-from pathlib import Path
 
 from crm.app import App
 from crm.clock import utcnow
-from crm.config import load_settings
 from crm.followup.service import plan_stores
 
 log = logging.getLogger("crm.jobs")
 
+# The scheduler's app. The persisted job names only this module's function, so no
+# database URL (and no password in it) is ever written to the job store.
+_app: App | None = None
 
-def daily_planning(database_url: str, config_path: str | None) -> list[dict]:
+
+def use(app: App) -> None:
+    global _app
+    _app = app
+
+
+def daily_planning() -> list[dict]:
+    """The scheduled job: plan today for every store of the scheduler's database."""
+    if _app is None:
+        raise RuntimeError("jobs.planning.use(app) must be called before the job runs")
+    return run_planning(_app)
+
+
+def run_planning(app: App) -> list[dict]:
     """Plan today for every store; safe to run any number of times (the keys are unique)."""
     started = time.perf_counter()
-    app = App(
-        settings=load_settings(Path(config_path) if config_path else None),
-        database_url=database_url,
-    )
     with app.session() as session:
         results = plan_stores(session, app.settings, utcnow())
     for result in results:

@@ -19,8 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crm.app import App
 from crm.clock import utcnow
-from jobs import lock
-from jobs.planning import daily_planning
+from jobs import lock, planning
 
 log = logging.getLogger("crm.jobs")
 
@@ -31,7 +30,7 @@ JOB_DEFAULTS = {
 }
 
 
-def build(app: App, config_path: str | None, kind: type[BaseScheduler] = BlockingScheduler):
+def build(app: App, kind: type[BaseScheduler] = BlockingScheduler):
     """The scheduler with its persistent jobs registered (replacing older definitions)."""
     scheduler = kind(
         jobstores={
@@ -49,13 +48,12 @@ def build(app: App, config_path: str | None, kind: type[BaseScheduler] = Blockin
         minute=30,
         id="daily_planning",
         name="daily planning (06:30 store time)",
-        args=[app.database_url, config_path],
         replace_existing=True,
     )
     return scheduler
 
 
-def run(app: App, config_path: str | None) -> None:
+def run(app: App) -> None:
     """Hold the lock, plan once now, then run the jobs until Ctrl-C or SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     # One line per job run is ours; the libraries speak up only when something is wrong.
@@ -63,7 +61,8 @@ def run(app: App, config_path: str | None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     with app.session() as session:
         lock.acquire(session, utcnow())
-    scheduler = build(app, config_path)
+    planning.use(app)
+    scheduler = build(app)
 
     def heartbeat() -> None:
         with app.session() as session:
@@ -74,18 +73,23 @@ def run(app: App, config_path: str | None) -> None:
     scheduler.add_job(
         heartbeat,
         "interval",
-        seconds=30,
+        seconds=60,
         id="lock_heartbeat",
         jobstore="memory",
         replace_existing=True,
     )
+    # Once at start, as a job: the heartbeat keeps the lease while a long catch-up runs.
+    scheduler.add_job(
+        planning.daily_planning,
+        "date",
+        run_date=utcnow(),
+        id="planning_at_start",
+        jobstore="memory",
+        replace_existing=True,
+    )
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    log.info("scheduler running: planning now and daily at 06:30; Ctrl-C to stop")
     try:
-        daily_planning(app.database_url, config_path)  # once at start: catch up at once
-        log.info(
-            "scheduler running; next planning %s; Ctrl-C to stop",
-            scheduler.get_job("daily_planning").trigger,
-        )
         scheduler.start()
     except KeyboardInterrupt:
         pass

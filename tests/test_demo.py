@@ -42,22 +42,47 @@ def snapshot(database_url: str) -> dict[str, list[tuple]]:
     try:
         with db.session(engine) as session:
             return {
-                "customers": sorted(session.exec(select(
-                    Customer.customer_code, Customer.name, Customer.phone, Customer.birthday,
-                    Customer.birthday_calendar, Customer.gender, Customer.occupation,
-                    Customer.sms_consent, Customer.marketing_consent, Customer.status,
-                )).all()),
-                "vehicles": sorted(session.exec(
-                    select(Vehicle.vin, Vehicle.plate, Vehicle.model, Vehicle.delivery_date,
-                           Vehicle.sales_consultant, Customer.customer_code)
-                    .join(Customer, Customer.id == Vehicle.owner_id)
-                ).all()),
-                "visits": sorted(session.exec(
-                    select(ServiceVisit.ro_number, Vehicle.vin, ServiceVisit.visit_date,
-                           ServiceVisit.odometer_km, ServiceVisit.service_type,
-                           ServiceVisit.service_advisor, ServiceVisit.revenue_cents)
-                    .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
-                ).all()),
+                "customers": sorted(
+                    session.exec(
+                        select(
+                            Customer.customer_code,
+                            Customer.name,
+                            Customer.phone,
+                            Customer.birthday,
+                            Customer.birthday_calendar,
+                            Customer.gender,
+                            Customer.occupation,
+                            Customer.sms_consent,
+                            Customer.marketing_consent,
+                            Customer.status,
+                        )
+                    ).all()
+                ),
+                "vehicles": sorted(
+                    session.exec(
+                        select(
+                            Vehicle.vin,
+                            Vehicle.plate,
+                            Vehicle.model,
+                            Vehicle.delivery_date,
+                            Vehicle.sales_consultant,
+                            Customer.customer_code,
+                        ).join(Customer, Customer.id == Vehicle.owner_id)
+                    ).all()
+                ),
+                "visits": sorted(
+                    session.exec(
+                        select(
+                            ServiceVisit.ro_number,
+                            Vehicle.vin,
+                            ServiceVisit.visit_date,
+                            ServiceVisit.odometer_km,
+                            ServiceVisit.service_type,
+                            ServiceVisit.service_advisor,
+                            ServiceVisit.revenue_cents,
+                        ).join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
+                    ).all()
+                ),
             }
     finally:
         engine.dispose()
@@ -137,8 +162,14 @@ def test_seeding_in_many_batches_gives_the_same_store_as_in_one(
     def seeded_with(url: str) -> None:
         engine = db.make_engine(url)
         with db.session(engine) as session:
-            seed(session, get_store(session, "demo"), customers=40, seed_value=3, today=TODAY,
-                 now=NOW)
+            seed(
+                session,
+                get_store(session, "demo"),
+                customers=40,
+                seed_value=3,
+                today=TODAY,
+                now=NOW,
+            )
         engine.dispose()
 
     seeded_with(second_database_url)
@@ -155,8 +186,11 @@ def test_the_seed_summary_counts_what_landed_in_the_database(crm, session):
     result = crm("demo", "seed", "--customers", CUSTOMERS, "--seed", "7")
 
     assert result.exit_code == 0, result.output
-    match = re.search(r"seeded (\d+) customers, (\d+) vehicles, (\d+) service visits, "
-                      r"(\d+) agents in \d+\.\d s", result.output)
+    match = re.search(
+        r"seeded (\d+) customers, (\d+) vehicles, (\d+) service visits, "
+        r"(\d+) agents in \d+\.\d s",
+        result.output,
+    )
     assert match, result.output
     customers, vehicles, visits, agents = map(int, match.groups())
     assert customers == CUSTOMERS
@@ -177,9 +211,7 @@ def test_demo_data_is_built_around_the_day_given_with_today(crm, session):
     assert min(deliveries) >= date(2021, 12, 31)  # cars sold within the last three years
 
 
-def test_seeded_rows_answer_queries_on_time_flag_and_date_like_rows_the_app_writes(
-    seeded, session
-):
+def test_seeded_rows_answer_queries_on_time_flag_and_date_like_rows_the_app_writes(seeded, session):
     # The seed bypasses the ORM for speed; SQL comparisons must still find its rows.
     stamped = select(func.count()).select_from(Customer).where(Customer.created_at == NOW)
     consenting = select(func.count()).select_from(Customer).where(Customer.marketing_consent)
@@ -194,8 +226,9 @@ def test_seeded_rows_answer_queries_on_time_flag_and_date_like_rows_the_app_writ
 
 def test_every_visit_is_after_its_cars_delivery_and_before_today(seeded, session):
     rows = session.exec(
-        select(ServiceVisit.visit_date, Vehicle.delivery_date)
-        .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
+        select(ServiceVisit.visit_date, Vehicle.delivery_date).join(
+            Vehicle, Vehicle.id == ServiceVisit.vehicle_id
+        )
     ).all()
 
     assert rows
@@ -205,8 +238,9 @@ def test_every_visit_is_after_its_cars_delivery_and_before_today(seeded, session
 
 def test_every_visit_is_booked_to_the_cars_owner(seeded, session):
     rows = session.exec(
-        select(ServiceVisit.customer_id, Vehicle.owner_id)
-        .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
+        select(ServiceVisit.customer_id, Vehicle.owner_id).join(
+            Vehicle, Vehicle.id == ServiceVisit.vehicle_id
+        )
     ).all()
 
     assert rows
@@ -310,9 +344,9 @@ def test_seeding_another_store_fills_only_that_store(crm, session):
     result = crm("demo", "seed", "--customers", "25", "--store", "gz02")
 
     assert result.exit_code == 0, result.output
-    per_store = dict(session.exec(
-        select(Customer.store_id, func.count()).group_by(Customer.store_id)
-    ).all())
+    per_store = dict(
+        session.exec(select(Customer.store_id, func.count()).group_by(Customer.store_id)).all()
+    )
     assert per_store == {get_store(session, "demo").id: 40, get_store(session, "gz02").id: 25}
 
 
@@ -324,8 +358,16 @@ def test_a_store_seeded_after_a_million_vehicles_still_gets_vins_of_its_own(crm,
     owner = Customer(store_id=elsewhere.id, name="王伟", phone="+8613800138000")
     session.add(owner)
     session.flush()
-    session.add(Vehicle(id=1_000_000, store_id=elsewhere.id, vin="1M8GDM9AXKP042788",
-                        model="朗逸", delivery_date=date(2025, 5, 1), owner_id=owner.id))
+    session.add(
+        Vehicle(
+            id=1_000_000,
+            store_id=elsewhere.id,
+            vin="1M8GDM9AXKP042788",
+            model="朗逸",
+            delivery_date=date(2025, 5, 1),
+            owner_id=owner.id,
+        )
+    )
     add_store(session, "gz02", "广州天河店", "Asia/Shanghai")
     session.commit()
 

@@ -258,3 +258,15 @@ def test_rows_land_in_the_store_they_name(crm, session, tmp_path):
     assert "2 new" in result.output
     assert len(customers(session)) == 1  # one key per store: same phone, two stores
     assert len(list(session.exec(select(Customer)))) == 2
+
+
+def test_a_blank_calendar_cell_keeps_a_lunar_birthday_lunar(crm, session, tmp_path):
+    crm("import", "customers", write_csv(tmp_path / "a.csv", CUSTOMER_HEADERS_ZH, customer_rows()))
+    again = customer_rows()
+    again[1][4] = ""  # 李娜's 农历 left blank in a later export; her birthday cell kept
+
+    result = crm("import", "customers", write_csv(tmp_path / "b.csv", CUSTOMER_HEADERS_ZH, again))
+
+    assert "0 new, 0 updated, 3 unchanged" in result.output
+    li_na = customers(session)["C002"]
+    assert (li_na.birthday, li_na.birthday_calendar) == (date(1990, 10, 3), "lunar")

@@ -5,13 +5,22 @@ import threading
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from freezegun import freeze_time
 from sqlmodel import func, select
 
 from crm import db
 from crm.config import Settings
 from crm.followup.planner import plan_day
-from crm.models import DoNotCall, FollowupTask, SmsMessage, Store, Vehicle, VehicleOwnership
+from crm.models import (
+    ContactAttempt,
+    DoNotCall,
+    FollowupTask,
+    SmsMessage,
+    Store,
+    Vehicle,
+    VehicleOwnership,
+)
 from tests.factories import NOW, add_customer, add_vehicle, add_visit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -250,3 +259,84 @@ def test_planning_reads_only_cars_whose_dates_fit(session):
 
     assert result.created == {}
     assert session.exec(select(Vehicle.maintenance_predicted_at)).one() is not None
+
+
+def test_a_new_owner_gets_their_own_first_anniversary(session):
+    first = add_customer(session, name="王伟")
+    second = add_customer(session, name="李娜")
+    car = add_vehicle(session, first, date(2024, 3, 5))
+    plan(session, date(2025, 3, 5))  # the first owner's first anniversary
+    ownership = session.exec(select(VehicleOwnership)).one()
+    ownership.ended_on = date(2025, 3, 6)
+    car.owner_id = second.id
+    session.add_all(
+        [
+            ownership,
+            car,
+            VehicleOwnership(vehicle_id=car.id, customer_id=second.id, started_on=date(2025, 3, 5)),
+        ]
+    )
+    session.commit()
+
+    plan(session, date(2026, 3, 5))
+
+    greetings = session.exec(select(SmsMessage).order_by(SmsMessage.id)).all()
+    assert [(g.customer_id, g.cycle) for g in greetings] == [(first.id, "1"), (second.id, "1")]
+
+
+def test_a_car_imported_late_still_gets_its_first_service_sms_and_call(session):
+    plan(session, date(2026, 3, 30))
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2025, 12, 30))  # SMS owed 03-30, call window 04-02..04-06
+
+    plan(session, date(2026, 4, 3))
+
+    owed = {(t.kind, t.window_start) for t in session.exec(select(FollowupTask))}
+    owed |= {(m.kind, m.planned_for) for m in session.exec(select(SmsMessage))}
+    assert owed == {
+        ("first_service_sms", date(2026, 3, 30)),
+        ("first_service_call", date(2026, 4, 2)),
+    }
+
+
+def test_a_reading_past_the_first_service_km_brings_the_sms_to_the_next_run(session):
+    wang = add_customer(session)
+    car = add_vehicle(session, wang, date(2026, 1, 10))
+    plan(session, date(2026, 2, 9))  # the care call's window opens
+    care = session.exec(select(FollowupTask).where(FollowupTask.kind == "care_call")).one()
+    session.add(
+        ContactAttempt(
+            task_id=care.id,
+            customer_id=wang.id,
+            outcome="reached",
+            mileage_km=5200,
+            attempted_at=morning(date(2026, 2, 9)) + timedelta(hours=4),
+        )
+    )
+    session.commit()
+
+    plan(session, date(2026, 2, 10))
+
+    sms = session.exec(select(SmsMessage).where(SmsMessage.vehicle_id == car.id)).one()
+    assert (sms.kind, sms.planned_for) == ("first_service_sms", date(2026, 2, 9))
+
+
+def test_a_prediction_refreshed_by_a_run_that_failed_is_still_planned(session, monkeypatch):
+    wang = add_customer(session)
+    car = add_vehicle(session, wang, date(2025, 1, 1))
+    add_visit(session, car, date(2025, 9, 5), 2000, "first_service")
+    plan(session, date(2026, 2, 20))
+    add_visit(session, car, date(2026, 2, 25), 9000, "repair")  # a fast pace: due at once
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr("crm.followup.closing.close_settled", crash)
+    with pytest.raises(RuntimeError):
+        plan(session, date(2026, 2, 26))  # refreshed the prediction, then died
+    monkeypatch.undo()
+    plan(session, date(2026, 2, 26))
+
+    session.refresh(car)
+    task = session.exec(select(FollowupTask).where(FollowupTask.kind == "maintenance_call")).one()
+    assert task.due_date == car.maintenance_due_on

@@ -316,7 +316,7 @@ def test_a_lunar_birthday_in_january_belongs_to_the_lunar_year_before_the_spring
 
 
 def test_there_is_no_anniversary_in_the_year_of_the_purchase():
-    assert rules.anniversary_sms(7, 3, DELIVERED, DELIVERED) is None
+    assert rules.anniversary_sms(11, 7, 3, DELIVERED, DELIVERED) is None
 
 
 @pytest.mark.parametrize(
@@ -324,7 +324,7 @@ def test_there_is_no_anniversary_in_the_year_of_the_purchase():
     [(date(2027, 1, 10), 1), (date(2028, 1, 10), 2), (date(2036, 1, 10), 10)],
 )
 def test_each_purchase_anniversary_counts_the_years_since_delivery(day, years):
-    sms = rules.anniversary_sms(7, 3, DELIVERED, day)
+    sms = rules.anniversary_sms(11, 7, 3, DELIVERED, day)
 
     assert sms.kind == Kind.ANNIVERSARY_SMS
     assert sms.channel == "sms"

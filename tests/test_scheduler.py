@@ -13,7 +13,7 @@ from crm.app import App
 from crm.config import Settings
 from crm.models import FollowupTask, PlanningRun
 from jobs import lock
-from jobs.planning import daily_planning
+from jobs.planning import run_planning
 from jobs.scheduler import JOB_DEFAULTS, build
 from tests.factories import add_customer, add_vehicle
 
@@ -61,11 +61,12 @@ def test_a_released_lock_lets_the_next_scheduler_start(session):
 def test_the_daily_job_is_kept_in_the_database_and_coalesces_missed_runs(database_url, engine):
     app = App(settings=Settings(), database_url=database_url)
     with freeze_time(at(date(2026, 3, 10), 5)):
-        scheduler = build(app, None, BackgroundScheduler)
+        scheduler = build(app, BackgroundScheduler)
         scheduler.start(paused=True)
         job = scheduler.get_job("daily_planning")
         scheduler.shutdown(wait=False)
 
+    assert job.args == ()  # no database URL (nor its password) in the job store
     assert job.coalesce is True
     assert job.misfire_grace_time == JOB_DEFAULTS["misfire_grace_time"] >= 6 * 3600
     assert job.next_run_time == at(date(2026, 3, 10), 6, 30)
@@ -80,12 +81,13 @@ def test_restarting_mid_day_repeats_nothing_and_a_long_stop_skips_nothing(databa
     li = add_customer(session, name="李娜")
     add_vehicle(session, li, date(2026, 3, 11))  # its callback window opens 03-12
 
+    app = App(settings=Settings(), database_url=database_url)
     with freeze_time(at(date(2026, 3, 10), 6, 30)):
-        morning = daily_planning(database_url, None)
+        morning = run_planning(app)
     with freeze_time(at(date(2026, 3, 10), 14)):  # restarted after lunch
-        restart = daily_planning(database_url, None)
+        restart = run_planning(app)
     with freeze_time(at(date(2026, 3, 14), 9)):  # down from the 11th to the 13th
-        back = daily_planning(database_url, None)
+        back = run_planning(app)
 
     assert morning[0]["created"] == {"sales_callback": 1}
     assert restart[0]["created"] == {}

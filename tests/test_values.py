@@ -176,8 +176,9 @@ def test_a_solar_birthday_in_the_future_is_rejected():
         ("√", "lunar"),
         ("否", "solar"),
         ("N", "solar"),
-        (None, "solar"),
-        ("", "solar"),
+        # Blank: no calendar given, so the one already stored stands.
+        (None, None),
+        ("", None),
     ],
 )
 def test_the_birthday_calendar_column_reads_names_and_yes_no(cell, calendar):

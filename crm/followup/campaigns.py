@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+from jinja2 import UndefinedError
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -26,7 +27,7 @@ from crm.models import (
     Store,
     Vehicle,
 )
-from crm.sms.render import TEMPLATES
+from crm.sms.render import TEMPLATES, render
 
 CHUNK = 5000
 
@@ -114,9 +115,7 @@ def launch(
     dry_run: bool = False,
 ) -> CampaignResult:
     """Queue the campaign SMS (and calls) for the segment; a name launches once per store."""
-    if not (TEMPLATES / settings.store.locale / f"{template}.txt").exists():
-        known = sorted(p.stem for p in (TEMPLATES / settings.store.locale).glob("*.txt"))
-        raise UsageError(f"no SMS template {template!r}; known: {', '.join(known)}")
+    _check_template(template, settings)
     campaign = Campaign(
         store_id=store.id,
         name=name,
@@ -152,6 +151,25 @@ def launch(
     else:
         session.commit()
     return result
+
+
+def _check_template(template: str, settings: Settings) -> None:
+    """Refuse a template that is missing or needs more than a campaign provides."""
+    folder = TEMPLATES / settings.store.locale
+    known = sorted(p.stem for p in folder.glob("*.txt"))
+    if template not in known:
+        raise UsageError(f"no SMS template {template!r}; known: {', '.join(known)}")
+    try:
+        render(
+            template,
+            "marketing",
+            settings.store.locale,
+            settings.store.name,
+            settings.sms.opt_out_line,
+            {"customer": "王先生", "campaign": "服务节"},
+        )
+    except UndefinedError as exc:
+        raise UsageError(f"template {template!r} is not a campaign template ({exc})") from None
 
 
 def _occurrence(kind, customer_id: int, campaign: Campaign, opens: date, due: date):

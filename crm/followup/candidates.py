@@ -49,7 +49,6 @@ class Horizon:
     greet_since: date  # first day whose greetings this run plans
     late_start: date  # new facts still owe contacts whose window reaches this day
     changed_after: datetime | None  # facts written after this are new (None: first run)
-    now: datetime  # this run's time: predictions refreshed now are new facts
 
     def opens(self, occurrence: rules.Occurrence) -> bool:
         return self.since <= occurrence.window_start <= self.day
@@ -110,7 +109,7 @@ def first_service(
     )
     recent = add_months(h.day, -months) - slack - call
     # Mileage reported on a call may have brought the SMS forward: those cars too.
-    reporting = _reporting_cars(session, recent)
+    reporting = _reporting_cars(h.store_id, recent)
     planned = {
         car.vehicle_id: car
         for car in _cars(
@@ -122,44 +121,43 @@ def first_service(
         )
         + _cars(session, h.store_id, recent, h.day, where=(not_in, Vehicle.id.in_(reporting)))
     }
-    fresh: dict[int, rules.Delivery] = {}
+    fresh: set[int] = set()
     if h.changed_after is not None:
         low = add_months(h.late_start - call, -months) - slack
-        reported_lately = _reporting_cars(session, recent, after=h.changed_after)
-        fresh = {
-            car.vehicle_id: car
-            for car in _cars(
-                session, h.store_id, low, h.day, where=(not_in, Vehicle.id.in_(reported_lately))
-            )
-            + _cars(session, h.store_id, low, h.day, changed_after=h.changed_after, where=(not_in,))
-        }
-    cars = list(planned.values()) + [c for c in fresh.values() if c.vehicle_id not in planned]
+        reported_lately = _reporting_cars(h.store_id, recent, after=h.changed_after)
+        for car in _cars(
+            session, h.store_id, low, h.day, where=(not_in, Vehicle.id.in_(reported_lately))
+        ) + _cars(session, h.store_id, low, h.day, changed_after=h.changed_after, where=(not_in,)):
+            planned.setdefault(car.vehicle_id, car)
+            fresh.add(car.vehicle_id)
+    cars = list(planned.values())
     for start in range(0, len(cars), 5000):
         chunk = cars[start : start + 5000]
         readings = reported_mileage(session, [car.vehicle_id for car in chunk], zone)
         for car in chunk:
-            owed = h.opens if car.vehicle_id in planned else h.still_owed
             for rule in (rules.first_service_sms, rules.first_service_call):
                 occurrence = rule(car, readings[car.vehicle_id], cadence)
-                if owed(occurrence):
+                # New facts (a late import, a reading that brought the SMS forward) may
+                # owe contacts whose day this run's window has already passed.
+                if h.opens(occurrence) or (car.vehicle_id in fresh and h.still_owed(occurrence)):
                     yield occurrence
 
 
-def _reporting_cars(session, since: date, after: datetime | None = None) -> list[int]:
-    """Cars whose owners reported mileage on a call (since `since`, or written after `after`)."""
+def _reporting_cars(store_id: int, since: date, after: datetime | None = None):
+    """A subquery: the store's cars whose owners reported mileage on a call since `since`."""
     query = (
         select(FollowupTask.vehicle_id)
         .join(ContactAttempt, ContactAttempt.task_id == FollowupTask.id)
         .where(
+            FollowupTask.store_id == store_id,
+            FollowupTask.vehicle_id.is_not(None),
             ContactAttempt.mileage_km.is_not(None),
             ContactAttempt.attempted_at >= datetime.combine(since, datetime.min.time(), UTC),
-            FollowupTask.vehicle_id.is_not(None),
         )
-        .distinct()
     )
     if after is not None:
         query = query.where(ContactAttempt.attempted_at > after)
-    return list(session.execute(query).scalars())
+    return query
 
 
 def service_visits(session: Session, h: Horizon, settings: Settings) -> Iterator[rules.Occurrence]:
@@ -213,13 +211,22 @@ def maintenance(session: Session, h: Horizon, settings: Settings) -> Iterator[ru
             Vehicle.maintenance_due_on.between(h.since + before, h.day + before),
         )
     ).all()
-    refreshed = session.execute(
-        select(*columns).where(
-            Vehicle.store_id == h.store_id,
-            Vehicle.maintenance_predicted_at >= h.now,
-            Vehicle.maintenance_due_on.between(h.late_start, h.day + before),
-        )
-    ).all()
+    refreshed = []
+    if h.changed_after is not None:
+        # Predictions written since the last run began (this run's refresh, or one a
+        # crashed run committed) are new facts.
+        seen = {row[0] for row in planned}
+        refreshed = [
+            row
+            for row in session.execute(
+                select(*columns).where(
+                    Vehicle.store_id == h.store_id,
+                    Vehicle.maintenance_predicted_at > h.changed_after,
+                    Vehicle.maintenance_due_on.between(h.late_start, h.day + before),
+                )
+            ).all()
+            if row[0] not in seen
+        ]
     for rows, owed in ((planned, h.opens), (refreshed, h.still_owed)):
         for vehicle_id, owner_id, due_on, pace, readings, basis in rows:
             occurrence = rules.maintenance_call(
@@ -256,6 +263,7 @@ def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
         started = [d for d in solar_births_celebrating(day) if d.year < day.year]
         query = (
             select(
+                VehicleOwnership.id,
                 VehicleOwnership.vehicle_id,
                 VehicleOwnership.customer_id,
                 VehicleOwnership.started_on,
@@ -275,8 +283,10 @@ def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
         )
         if changed_after is not None:
             query = query.where(VehicleOwnership.recorded_at > changed_after)
-        for vehicle_id, customer_id, started_on in session.execute(query).all():
-            occurrence = rules.anniversary_sms(vehicle_id, customer_id, started_on, day)
+        for ownership_id, vehicle_id, customer_id, started_on in session.execute(query).all():
+            occurrence = rules.anniversary_sms(
+                ownership_id, vehicle_id, customer_id, started_on, day
+            )
             if occurrence:
                 yield occurrence
 

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from crm.config import Settings
@@ -65,9 +66,12 @@ def last_run(session: Session, store_id: int) -> PlanningRun | None:
     ).first()
 
 
-def horizon_for(
-    session: Session, store: Store, day: date, settings: Settings, now: datetime
-) -> candidates.Horizon:
+# Facts written up to this long before the previous run began count as new again: a
+# batch stamped just before that run may have committed just after it read.
+OVERLAP = timedelta(minutes=2)
+
+
+def horizon_for(session: Session, store: Store, day: date, settings: Settings):
     """The days and facts a run on `day` covers, from where the last run stopped.
 
     A first run reaches `catch_up_days` back for windows already open; afterwards each
@@ -76,10 +80,10 @@ def horizon_for(
     previous = last_run(session, store.id)
     reach = day - timedelta(days=settings.followup.catch_up_days)
     if previous is None:
-        return candidates.Horizon(store.id, day, reach, day, reach, None, now)
+        return candidates.Horizon(store.id, day, reach, day, reach, None)
     after = previous.day + timedelta(days=1)
     return candidates.Horizon(
-        store.id, day, after, after, min(after, reach), previous.started_at, now
+        store.id, day, after, after, min(after, reach), previous.started_at - OVERLAP
     )
 
 
@@ -94,7 +98,7 @@ def plan_day(
 ) -> PlanResult:
     """Plan `day` (and the days missed since the last run) for one store."""
     zone = ZoneInfo(store.timezone)
-    horizon = horizon_for(session, store, day, settings, now)
+    horizon = horizon_for(session, store, day, settings)
     since = horizon.since
     result = PlanResult(store.code, day, since, dry_run=dry_run)
     run = None
@@ -121,7 +125,7 @@ def plan_day(
         greetings = chain(
             candidates.birthdays(session, horizon),
             candidates.anniversaries(session, horizon),
-            _holidays(session, horizon, settings),
+            _holidays(session, horizon, settings, result),
         )
         writer = ContactWriter(session, store, settings, day, zone, now, result)
         for batch in _batches(chain(owed, greetings)):
@@ -139,23 +143,45 @@ def plan_day(
     return result
 
 
-def _holidays(session: Session, horizon, settings: Settings) -> Iterator[rules.Occurrence]:
+def _holidays(
+    session: Session, horizon, settings: Settings, result: PlanResult
+) -> Iterator[rules.Occurrence]:
     """Holiday greetings to every customer of the store, read a chunk of ids at a time."""
+    names = settings.followup.holidays
+    in_store = Customer.store_id == horizon.store_id
     for day in horizon.greeting_days():
-        for key in holidays_starting(day, settings.followup.holidays):
-            after = 0
-            while (
-                ids := session.execute(
-                    select(Customer.id)
-                    .where(Customer.store_id == horizon.store_id, Customer.id > after)
-                    .order_by(Customer.id)
-                    .limit(CHUNK)
-                )
-                .scalars()
-                .all()
-            ):
-                yield from (rules.holiday_sms(customer_id, key, day) for customer_id in ids)
-                after = ids[-1]
+        for key in holidays_starting(day, names):
+            if day < horizon.day - timedelta(days=1):
+                # Missed by more than a day (the service was down): counted, not built.
+                late = session.execute(
+                    select(func.count()).select_from(Customer).where(in_store)
+                ).scalar_one()
+                result.skipped["greeting_too_late"] += late
+                continue
+            yield from _greet_all(session, key, day, in_store)
+    if horizon.changed_after is not None:
+        # Customers who arrived since the last run, on a holiday that run already greeted.
+        for day in (horizon.day - timedelta(days=1), horizon.day):
+            if day < horizon.greet_since:
+                for key in holidays_starting(day, names):
+                    fresh = Customer.updated_at > horizon.changed_after
+                    yield from _greet_all(session, key, day, in_store, fresh)
+
+
+def _greet_all(session: Session, key: str, day: date, *conditions) -> Iterator[rules.Occurrence]:
+    after = 0
+    while (
+        ids := session.execute(
+            select(Customer.id)
+            .where(Customer.id > after, *conditions)
+            .order_by(Customer.id)
+            .limit(CHUNK)
+        )
+        .scalars()
+        .all()
+    ):
+        yield from (rules.holiday_sms(customer_id, key, day) for customer_id in ids)
+        after = ids[-1]
 
 
 def _batches(items: Iterable, size: int = CHUNK) -> Iterator[list]:

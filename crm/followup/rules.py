@@ -257,16 +257,19 @@ def birthday_sms(customer_id: int, birth: date, lunar: bool, day: date) -> Occur
 
 
 def anniversary_sms(
-    vehicle_id: int, customer_id: int, started: date, day: date
+    ownership_id: int, vehicle_id: int, customer_id: int, started: date, day: date
 ) -> Occurrence | None:
-    """爱车购买纪念日: each anniversary of the owner's purchase, from the first."""
+    """爱车购买纪念日: each anniversary of the owner's purchase, from the first.
+
+    Keyed by the ownership: a car sold on starts its new owner's years afresh.
+    """
     years = day.year - started.year
     if years < 1:
         return None
     return Occurrence(
         Kind.ANNIVERSARY_SMS,
         customer_id,
-        f"vehicle:{vehicle_id}",
+        f"ownership:{ownership_id}",
         str(years),
         day,
         day,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from crm.clock import store_today
@@ -12,6 +13,8 @@ from crm.config import Settings
 from crm.followup.planner import PlanResult, plan_day
 from crm.models import Store
 from crm.stores import get_store
+
+DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
 
 
 def plan_stores(
@@ -32,5 +35,14 @@ def plan_stores(
     results = []
     for store in stores:
         target = day or store_today(ZoneInfo(store.timezone)) + timedelta(days=int(dry_run))
-        results.append(plan_day(session, store, target, settings, now, dry_run=dry_run))
+        for attempt in range(3):
+            try:
+                results.append(plan_day(session, store, target, settings, now, dry_run=dry_run))
+                break
+            except OperationalError as exc:
+                # Two planners on PostgreSQL can deadlock on each other's new keys; one
+                # is chosen to fail, and planning again is safe (the keys are unique).
+                if getattr(exc.orig, "sqlstate", None) != DEADLOCK or attempt == 2:
+                    raise
+                session.rollback()
     return results

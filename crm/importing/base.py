@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Table, bindparam, insert, update
 from sqlmodel import Session
 
+from crm.clock import utcnow
 from crm.importing.values import BadValue, text
 
 NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
@@ -57,7 +58,11 @@ class Writes:
     inserts: list[dict] = field(default_factory=list)
     updates: list[dict] = field(default_factory=list)
 
-    def flush(self, session: Session, now: datetime) -> None:
+    def flush(self, session: Session) -> None:
+        # Stamped when written, not when the import began: the planner treats rows
+        # stamped after its previous run as new facts, and a long import's last
+        # batches arrive long after its start.
+        now = utcnow()
         if self.inserts:
             for row in self.inserts:
                 row.setdefault("created_at", now)

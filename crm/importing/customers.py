@@ -10,6 +10,7 @@ from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record, Writes,
 from crm.models import BirthdayCalendar, Customer
 
 CONSENTS = ("sms_consent", "marketing_consent")
+BIRTHDAY_CELL = "_birthday_cell"  # a birthday whose calendar the file leaves blank
 IMPORT_SOURCE = "import"
 
 
@@ -31,11 +32,14 @@ class CustomerImport:
         calendar = None
         if "birthday_calendar" in cells:
             calendar = values.calendar(cells["birthday_calendar"])
-        birthday = None
+        birthday = birthday_cell = None
         if values.text(cells.get("birthday")) is not None:
-            birthday = values.birthday(
-                cells["birthday"], calendar or BirthdayCalendar.SOLAR, self.context.today
-            )
+            if calendar is None:
+                # Read by the calendar already stored for this customer (solar when new).
+                values.ymd(cells["birthday"], "birthday")
+                birthday_cell = cells["birthday"]
+            else:
+                birthday = values.birthday(cells["birthday"], calendar, self.context.today)
         code = values.text(cells.get("customer_code"))
         fields = {
             "customer_code": code,
@@ -50,6 +54,7 @@ class CustomerImport:
             "referred_by": values.text(cells.get("referred_by")),
             "sms_consent": values.yes_no(cells.get("sms_consent"), "sms_consent"),
             "marketing_consent": values.yes_no(cells.get("marketing_consent"), "marketing_consent"),
+            BIRTHDAY_CELL: birthday_cell,
         }
         key = f"{store_id}:code:{code}" if code else f"{store_id}:phone:{phone}"
         return key, store_id, fields
@@ -79,7 +84,16 @@ class CustomerImport:
             existing = _match(record, by_code, by_phone)
             if isinstance(existing, str):
                 record.reject(existing)
-            elif existing is None:
+                continue
+            cell = record.fields.pop(BIRTHDAY_CELL)
+            if cell is not None:
+                stored = existing["birthday_calendar"] if existing else BirthdayCalendar.SOLAR
+                try:
+                    record.fields["birthday"] = values.birthday(cell, stored, self.context.today)
+                except values.BadValue as exc:
+                    record.reject(str(exc))
+                    continue
+            if existing is None:
                 row = self._new_row(record)
                 writes.inserts.append(row)
                 _index(row, by_code, by_phone)
@@ -95,7 +109,7 @@ class CustomerImport:
                     record.result = UPDATED
                 else:
                     record.result = UNCHANGED
-        writes.flush(self.session, self.context.now)
+        writes.flush(self.session)
 
     def _new_row(self, record: Record) -> dict:
         now = self.context.now

@@ -112,10 +112,11 @@ _CALENDARS = {
 }
 
 
-def calendar(value) -> str:
+def calendar(value) -> str | None:
+    """solar or lunar, or None when blank (the stored calendar then stands)."""
     raw = text(value)
     if raw is None:
-        return BirthdayCalendar.SOLAR
+        return None
     if raw.lower() in _CALENDARS:
         return _CALENDARS[raw.lower()]
     if raw.lower() in _YES:  # a "农历生日?" column holding 是/否

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
+from crm.clock import utcnow
 from crm.importing import values
 from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record, Writes, changes
 from crm.models import Customer, Vehicle, VehicleOwnership
@@ -77,7 +78,7 @@ class VehicleImport:
                 if "owner_id" in diff:
                     handovers.append((existing["id"], owner))
         new_rows = writes.inserts
-        writes.flush(self.session, self.context.now)
+        writes.flush(self.session)
         self._record_ownership(new_rows, handovers)
 
     def _owners(self, records: list[Record]) -> dict[tuple, int | str]:
@@ -113,7 +114,7 @@ class VehicleImport:
 
     def _record_ownership(self, new_rows: list[dict], handovers: list[tuple[int, int]]) -> None:
         """Start the first ownership of new vehicles; end and start one at each handover."""
-        today, now = self.context.today, self.context.now
+        today, now = self.context.today, utcnow()  # stamped when written, as Writes does
         if new_rows:
             ids = dict(
                 self.session.execute(

@@ -93,7 +93,7 @@ class VisitImport:
             record.result = UPDATED
             if "id" in existing:
                 writes.updates.append({"id": existing["id"], **diff})
-        writes.flush(self.session, self.context.now)
+        writes.flush(self.session)
         mark_stale(self.session, touched)
 
     def _by_ro_number(self, records: list[Record]):
