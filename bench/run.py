@@ -196,6 +196,8 @@ def bench_planning(workdir: Path) -> None:
     measure("same day again", PLAN_DAY)
     measure("next day", "2026-12-01")
     # As after importing a whole DMS history: every maintenance prediction recomputed.
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)  # a stale WAL would be replayed onto the copy
     shutil.copy(source, path)
     crm("init", db=db)
     with sqlite3.connect(path) as connection:
