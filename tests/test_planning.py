@@ -340,3 +340,18 @@ def test_a_prediction_refreshed_by_a_run_that_failed_is_still_planned(session, m
     session.refresh(car)
     task = session.exec(select(FollowupTask).where(FollowupTask.kind == "maintenance_call")).one()
     assert task.due_date == car.maintenance_due_on
+
+
+def test_a_first_run_plans_what_is_still_owed_and_a_run_right_after_adds_nothing(session):
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2026, 1, 21))  # care call window 02-20..02-25
+    li = add_customer(session, name="李娜")
+    add_vehicle(session, li, date(2026, 2, 24))  # sales callback window 02-25..03-03
+
+    first = plan(session, date(2026, 3, 2))  # reaches back to 02-23
+    again = plan(session, date(2026, 3, 2))
+
+    assert first.created == {"care_call": 1, "sales_callback": 1}
+    assert again.created == {}
+    late = {t.kind: t.late for t in session.exec(select(FollowupTask))}
+    assert late == {"care_call": True, "sales_callback": True}

@@ -48,7 +48,8 @@ class Horizon:
     since: date  # first day whose opening windows this run plans
     greet_since: date  # first day whose greetings this run plans
     late_start: date  # new facts still owe contacts whose window reaches this day
-    changed_after: datetime | None  # facts written after this are new (None: first run)
+    changed_after: datetime  # facts written after this are new (all of them on a first run)
+    first_run: bool = False
 
     def opens(self, occurrence: rules.Occurrence) -> bool:
         return self.since <= occurrence.window_start <= self.day
@@ -73,18 +74,17 @@ def deliveries(session: Session, h: Horizon, settings: Settings) -> Iterator[rul
         planned = _cars(session, h.store_id, h.since - opening, h.day - opening)
         for car in planned:
             yield rule(car, cadence)
-        if h.changed_after is not None:
-            seen = {car.vehicle_id for car in planned}
-            for car in _cars(
-                session,
-                h.store_id,
-                h.late_start - closing,
-                h.day - opening,
-                changed_after=h.changed_after,
-            ):
-                occurrence = rule(car, cadence)
-                if car.vehicle_id not in seen and h.still_owed(occurrence):
-                    yield occurrence
+        seen = {car.vehicle_id for car in planned}
+        for car in _cars(
+            session,
+            h.store_id,
+            h.late_start - closing,
+            h.day - opening,
+            changed_after=h.changed_after,
+        ):
+            occurrence = rule(car, cadence)
+            if car.vehicle_id not in seen and h.still_owed(occurrence):
+                yield occurrence
 
 
 def _cars(session, store_id: int, low: date, high: date, *, changed_after=None, where=()):
@@ -122,14 +122,13 @@ def first_service(
         + _cars(session, h.store_id, recent, h.day, where=(not_in, Vehicle.id.in_(reporting)))
     }
     fresh: set[int] = set()
-    if h.changed_after is not None:
-        low = add_months(h.late_start - call, -months) - slack
-        reported_lately = _reporting_cars(h.store_id, recent, after=h.changed_after)
-        for car in _cars(
-            session, h.store_id, low, h.day, where=(not_in, Vehicle.id.in_(reported_lately))
-        ) + _cars(session, h.store_id, low, h.day, changed_after=h.changed_after, where=(not_in,)):
-            planned.setdefault(car.vehicle_id, car)
-            fresh.add(car.vehicle_id)
+    low = add_months(h.late_start - call, -months) - slack
+    reported_lately = _reporting_cars(h.store_id, recent, after=h.changed_after)
+    for car in _cars(
+        session, h.store_id, low, h.day, where=(not_in, Vehicle.id.in_(reported_lately))
+    ) + _cars(session, h.store_id, low, h.day, changed_after=h.changed_after, where=(not_in,)):
+        planned.setdefault(car.vehicle_id, car)
+        fresh.add(car.vehicle_id)
     cars = list(planned.values())
     for start in range(0, len(cars), 5000):
         chunk = cars[start : start + 5000]
@@ -167,13 +166,12 @@ def service_visits(session: Session, h: Horizon, settings: Settings) -> Iterator
     planned = _visits(session, h.store_id, h.since - opening, h.day - opening)
     for visit in planned:
         yield rules.service_callback(visit, settings.followup)
-    if h.changed_after is not None:
-        seen = {visit.visit_id for visit in planned}
-        low = h.late_start - timedelta(days=window.due_after_days)
-        for visit in _visits(session, h.store_id, low, h.day - opening, h.changed_after):
-            occurrence = rules.service_callback(visit, settings.followup)
-            if visit.visit_id not in seen and h.still_owed(occurrence):
-                yield occurrence
+    seen = {visit.visit_id for visit in planned}
+    low = h.late_start - timedelta(days=window.due_after_days)
+    for visit in _visits(session, h.store_id, low, h.day - opening, h.changed_after):
+        occurrence = rules.service_callback(visit, settings.followup)
+        if visit.visit_id not in seen and h.still_owed(occurrence):
+            yield occurrence
 
 
 def _visits(session, store_id: int, low: date, high: date, changed_after=None):
@@ -212,21 +210,20 @@ def maintenance(session: Session, h: Horizon, settings: Settings) -> Iterator[ru
         )
     ).all()
     refreshed = []
-    if h.changed_after is not None:
-        # Predictions written since the last run began (this run's refresh, or one a
-        # crashed run committed) are new facts.
-        seen = {row[0] for row in planned}
-        refreshed = [
-            row
-            for row in session.execute(
-                select(*columns).where(
-                    Vehicle.store_id == h.store_id,
-                    Vehicle.maintenance_predicted_at > h.changed_after,
-                    Vehicle.maintenance_due_on.between(h.late_start, h.day + before),
-                )
-            ).all()
-            if row[0] not in seen
-        ]
+    # Predictions written since the last run began (this run's refresh, or one a
+    # crashed run committed) are new facts.
+    seen = {row[0] for row in planned}
+    refreshed = [
+        row
+        for row in session.execute(
+            select(*columns).where(
+                Vehicle.store_id == h.store_id,
+                Vehicle.maintenance_predicted_at > h.changed_after,
+                Vehicle.maintenance_due_on.between(h.late_start, h.day + before),
+            )
+        ).all()
+        if row[0] not in seen
+    ]
     for rows, owed in ((planned, h.opens), (refreshed, h.still_owed)):
         for vehicle_id, owner_id, due_on, pace, readings, basis in rows:
             occurrence = rules.maintenance_call(
@@ -294,7 +291,7 @@ def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
 def _greeting_days(h: Horizon) -> list[tuple[date, datetime | None]]:
     """The days to greet for everyone, then yesterday and today for facts that are new."""
     days = [(day, None) for day in h.greeting_days()]
-    if h.changed_after is not None:
+    if not h.first_run:
         days += [
             (day, h.changed_after)
             for day in (h.day - timedelta(days=1), h.day)

@@ -14,7 +14,7 @@ import socket
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
@@ -69,18 +69,21 @@ def last_run(session: Session, store_id: int) -> PlanningRun | None:
 # Facts written up to this long before the previous run began count as new again: a
 # batch stamped just before that run may have committed just after it read.
 OVERLAP = timedelta(minutes=2)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def horizon_for(session: Session, store: Store, day: date, settings: Settings):
     """The days and facts a run on `day` covers, from where the last run stopped.
 
-    A first run reaches `catch_up_days` back for windows already open; afterwards each
-    run plans the days since the last one, plus facts written since that run began.
+    A first run plans every contact still owed within the last `catch_up_days`;
+    afterwards each run plans the days since the last one, plus facts written since
+    that run began.
     """
     previous = last_run(session, store.id)
     reach = day - timedelta(days=settings.followup.catch_up_days)
     if previous is None:
-        return candidates.Horizon(store.id, day, reach, day, reach, None)
+        # Everything is new to a first run: every contact still owed within the reach.
+        return candidates.Horizon(store.id, day, reach, day, reach, EPOCH, first_run=True)
     after = previous.day + timedelta(days=1)
     return candidates.Horizon(
         store.id, day, after, after, min(after, reach), previous.started_at - OVERLAP
@@ -159,7 +162,7 @@ def _holidays(
                 result.skipped["greeting_too_late"] += late
                 continue
             yield from _greet_all(session, key, day, in_store)
-    if horizon.changed_after is not None:
+    if not horizon.first_run:
         # Customers who arrived since the last run, on a holiday that run already greeted.
         for day in (horizon.day - timedelta(days=1), horizon.day):
             if day < horizon.greet_since:
