@@ -355,3 +355,25 @@ def test_a_first_run_plans_what_is_still_owed_and_a_run_right_after_adds_nothing
     assert again.created == {}
     late = {t.kind: t.late for t in session.exec(select(FollowupTask))}
     assert late == {"care_call": True, "sales_callback": True}
+
+
+def test_a_rerun_right_after_a_first_run_greets_nobody_for_yesterday(session):
+    add_customer(session, birthday=date(1980, 3, 1))  # yesterday, before any run
+    add_vehicle(session, add_customer(session, name="李娜"), date(2025, 3, 1))
+
+    plan(session, date(2026, 3, 2))
+    again = plan(session, date(2026, 3, 2))
+
+    assert again.created == {}
+    assert session.exec(select(SmsMessage)).all() == []
+
+
+def test_a_customer_added_after_the_morning_run_is_greeted_the_next_morning(session):
+    plan(session, date(2026, 3, 1))
+    plan(session, date(2026, 3, 2))
+    newcomer = add_customer(session, birthday=date(1980, 3, 2))  # imported at noon
+
+    plan(session, date(2026, 3, 3))
+
+    (greeting,) = session.exec(select(SmsMessage)).all()
+    assert (greeting.customer_id, greeting.planned_for) == (newcomer.id, date(2026, 3, 2))

@@ -49,13 +49,21 @@ class Horizon:
     greet_since: date  # first day whose greetings this run plans
     late_start: date  # new facts still owe contacts whose window reaches this day
     changed_after: datetime  # facts written after this are new (all of them on a first run)
-    first_run: bool = False
+    greet_floor: date  # the first day any run greeted: nothing before it is owed late
 
     def opens(self, occurrence: rules.Occurrence) -> bool:
         return self.since <= occurrence.window_start <= self.day
 
     def still_owed(self, occurrence: rules.Occurrence) -> bool:
         return occurrence.window_start <= self.day and occurrence.due_date >= self.late_start
+
+    def late_greeting_days(self) -> list[date]:
+        """Yesterday and today, where an earlier run greeted them: for facts new since."""
+        return [
+            day
+            for day in (self.day - timedelta(days=1), self.day)
+            if self.greet_floor <= day < self.greet_since
+        ]
 
     def greeting_days(self) -> list[date]:
         count = (self.day - self.greet_since).days + 1
@@ -290,11 +298,6 @@ def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
 
 def _greeting_days(h: Horizon) -> list[tuple[date, datetime | None]]:
     """The days to greet for everyone, then yesterday and today for facts that are new."""
-    days = [(day, None) for day in h.greeting_days()]
-    if not h.first_run:
-        days += [
-            (day, h.changed_after)
-            for day in (h.day - timedelta(days=1), h.day)
-            if day < h.greet_since
-        ]
-    return days
+    return [(day, None) for day in h.greeting_days()] + [
+        (day, h.changed_after) for day in h.late_greeting_days()
+    ]

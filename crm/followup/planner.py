@@ -83,10 +83,21 @@ def horizon_for(session: Session, store: Store, day: date, settings: Settings):
     reach = day - timedelta(days=settings.followup.catch_up_days)
     if previous is None:
         # Everything is new to a first run: every contact still owed within the reach.
-        return candidates.Horizon(store.id, day, reach, day, reach, EPOCH, first_run=True)
+        return candidates.Horizon(store.id, day, reach, day, reach, EPOCH, greet_floor=day)
     after = previous.day + timedelta(days=1)
+    first_day = session.exec(
+        select(func.min(PlanningRun.day)).where(
+            PlanningRun.store_id == store.id, PlanningRun.finished_at.is_not(None)
+        )
+    ).one()
     return candidates.Horizon(
-        store.id, day, after, after, min(after, reach), previous.started_at - OVERLAP
+        store.id,
+        day,
+        after,
+        after,
+        min(after, reach),
+        previous.started_at - OVERLAP,
+        greet_floor=first_day,
     )
 
 
@@ -162,13 +173,11 @@ def _holidays(
                 result.skipped["greeting_too_late"] += late
                 continue
             yield from _greet_all(session, key, day, in_store)
-    if not horizon.first_run:
-        # Customers who arrived since the last run, on a holiday that run already greeted.
-        for day in (horizon.day - timedelta(days=1), horizon.day):
-            if day < horizon.greet_since:
-                for key in holidays_starting(day, names):
-                    fresh = Customer.updated_at > horizon.changed_after
-                    yield from _greet_all(session, key, day, in_store, fresh)
+    # Customers who arrived since the last run, on a holiday an earlier run greeted.
+    for day in horizon.late_greeting_days():
+        for key in holidays_starting(day, names):
+            fresh = Customer.updated_at > horizon.changed_after
+            yield from _greet_all(session, key, day, in_store, fresh)
 
 
 def _greet_all(session: Session, key: str, day: date, *conditions) -> Iterator[rules.Occurrence]:
