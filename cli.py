@@ -322,7 +322,7 @@ def status(app: App, fmt: str):
         out.print(
             f"{entry['store']}: last planned {entry['last_planned_day'] or 'never'}"
             + (
-                f" (finished {entry['finished_at']} on {entry['host']}); created {created}"
+                f" (ran {entry['finished_at']} on {entry['host']}); created {created}"
                 if entry["last_planned_day"]
                 else ""
             )
