@@ -4,7 +4,7 @@ Expected dates are worked out from the cadence table (DOMAIN.md), not read back 
 code; lunar facts are checked against `lunardate` inside the tests that rely on them.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from lunardate import LunarDate
@@ -480,3 +480,25 @@ def test_holidays_that_share_a_first_day_both_start_on_it():
 
     assert holidays_starting(date(2031, 10, 1), ALL_HOLIDAYS) == ["mid_autumn", "national_day"]
     assert holidays_starting(date(2031, 10, 2), ALL_HOLIDAYS) == []
+
+
+def test_the_planners_solar_lookup_agrees_with_the_birthday_rule_every_day_of_a_year():
+    # The planner selects births by day (the inverse); the rule says each birth's day.
+    births = [date(1980, 1, 1) + timedelta(days=n) for n in range(0, 366 * 4, 3)]
+    day = date(2027, 1, 1)
+    while day.year == 2027:
+        celebrating = set(solar_births_celebrating(day))
+        assert {b for b in births if solar_birthday(b, 2027) == day} == {
+            b for b in births if b in celebrating
+        }
+        day += timedelta(days=1)
+
+
+def test_the_planners_lunar_lookup_agrees_with_the_lunar_birthday_rule():
+    births = [date(1990, 1, 1) + timedelta(days=n) for n in range(0, 366, 5)]
+    day = date(2026, 3, 1)
+    while day < date(2027, 1, 1):
+        celebrating = set(lunar_births_celebrating(day))
+        for birth in births:
+            assert (birth in celebrating) == (lunar_birthday(birth, day) == day), (birth, day)
+        day += timedelta(days=1)

@@ -6,19 +6,15 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from crm.models import PlanningRun, Store
+from crm.followup.planner import last_run
+from crm.models import Store
 
 
 def planning_status(session: Session, today_of) -> list[dict]:
     """One entry per store; `today_of(store)` gives that store's local today."""
     entries = []
     for store in session.exec(select(Store).order_by(Store.code)):
-        run = session.exec(
-            select(PlanningRun)
-            .where(PlanningRun.store_id == store.id, PlanningRun.finished_at.is_not(None))
-            .order_by(PlanningRun.day.desc(), PlanningRun.id.desc())
-            .limit(1)
-        ).first()
+        run = last_run(session, store.id)
         today: date = today_of(store)
         entry = {
             "store": store.code,

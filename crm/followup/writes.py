@@ -125,12 +125,9 @@ class ContactWriter:
         expires = None
         if occurrence.kind in rules.GREETINGS:
             # A greeting belongs to its day: the outbox expires it at the day's end.
-            end = datetime.combine(
-                max(occurrence.window_start, self.day) + timedelta(days=1),
-                time(0),
-                self.zone,
+            expires = datetime.combine(
+                max(occurrence.window_start, self.day) + timedelta(days=1), time(0), self.zone
             )
-            expires = end
         return {
             "store_id": self.store.id,
             "vehicle_id": occurrence.vehicle_id,
