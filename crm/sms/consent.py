@@ -1,0 +1,41 @@
+"""Consent to SMS: who may get which messages, and withdrawing it (退订).
+
+An opt-out is one act whatever its route (a call, `crm sms optout`, an inbound
+reply, a provider's 21610): both consents off at once, stamped with time and
+source, and everything still queued for that customer cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from crm.models import Customer, SmsMessage, SmsStatus
+
+
+def opt_out(session: Session, customer_ids: Iterable[int], source: str, now: datetime) -> int:
+    """Withdraw SMS and marketing consent; returns how many queued messages were cancelled."""
+    ids = list(customer_ids)
+    if not ids:
+        return 0
+    session.execute(
+        update(Customer)
+        .where(Customer.id.in_(ids))
+        .values(
+            sms_consent=False,
+            sms_consent_at=now,
+            sms_consent_source=source,
+            marketing_consent=False,
+            marketing_consent_at=now,
+            marketing_consent_source=source,
+            updated_at=now,
+        )
+    )
+    return session.execute(
+        update(SmsMessage)
+        .where(SmsMessage.customer_id.in_(ids), SmsMessage.status == SmsStatus.QUEUED)
+        .values(status=SmsStatus.CANCELLED, error_message="opted out", updated_at=now)
+    ).rowcount
