@@ -31,6 +31,10 @@ class Kind(StrEnum):
     HOLIDAY_SMS = "holiday_sms"
     CAMPAIGN_SMS = "campaign_sms"
     CAMPAIGN_CALL = "campaign_call"
+    # The call desk's own follow-ups (crm.calls): not planned by the cadence.
+    REMINDER_FALLBACK = "reminder_fallback"  # SMS after a reminder's calls went unanswered
+    COMPLAINT_FOLLOWUP = "complaint_followup"  # progress call while a complaint is open
+    COMPLAINT_CONFIRMATION = "complaint_confirmation"  # "is it solved?" after resolution
 
 
 SMS_CATEGORY = {
@@ -39,6 +43,7 @@ SMS_CATEGORY = {
     Kind.ANNIVERSARY_SMS: SmsCategory.MARKETING,
     Kind.HOLIDAY_SMS: SmsCategory.MARKETING,
     Kind.CAMPAIGN_SMS: SmsCategory.MARKETING,
+    Kind.REMINDER_FALLBACK: SmsCategory.SERVICE,
 }
 GREETINGS = {Kind.BIRTHDAY_SMS, Kind.ANNIVERSARY_SMS, Kind.HOLIDAY_SMS}
 
