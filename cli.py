@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -450,6 +451,700 @@ def campaign_list(app: App, store_code: str | None, fmt: str):
             f"{row['calls']:,}",
         )
     out.print(table)
+
+
+def local_datetime(_ctx, _param, value: str | None) -> datetime | None:
+    """An ISO 8601 date-time; without an offset it is store time."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a time like 2026-03-12T15:00") from None
+
+
+def write_csv(rows: list[dict], columns: list[str]) -> None:
+    import csv
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in columns})
+
+
+def store_for(session, app: App, store_code: str | None):
+    from crm.stores import get_store
+
+    return get_store(session, store_code or app.settings.store.code)
+
+
+STORE_OPTION = click.option(
+    "--store", "store_code", help="Store code (default: the configured store)."
+)
+
+
+@main.group()
+def agents():
+    """The store's customer-service agents (客服专员)."""
+
+
+@agents.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="The agent's name.")
+@STORE_OPTION
+@click.pass_obj
+def agents_add(app: App, code: str, name: str, store_code: str | None):
+    """Add an agent; new calls are spread over active agents at the next planning.
+
+    Example: crm agents add a01 --name 李娜
+    """
+    from crm.calls.agents import add_agent
+
+    with app.session() as session:
+        agent = add_agent(session, store_for(session, app, store_code), code, name)
+        click.echo(
+            f"agent {agent.code} {agent.name} added; `crm calls assign` gives them calls now"
+        )
+
+
+@agents.command("list")
+@STORE_OPTION
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def agents_list(app: App, store_code: str | None, fmt: str):
+    """Agents with their open calls.
+
+    Example: crm agents list --format json
+    """
+    from crm.calls.agents import list_agents
+
+    with app.session() as session:
+        rows = list_agents(session, store_for(session, app, store_code))
+    if fmt == "json":
+        print_json(rows)
+        return
+    table = Table()
+    for column in ("code", "name", "active", "open calls"):
+        table.add_column(column, justify="right" if column == "open calls" else "left")
+    for row in rows:
+        table.add_row(
+            row["code"], row["name"], "yes" if row["active"] else "no", f"{row['open_calls']:,}"
+        )
+    out.print(table)
+
+
+def _set_active(app: App, code: str, store_code: str | None, active: bool) -> None:
+    from crm.calls.agents import set_active
+
+    with app.session() as session:
+        agent = set_active(session, store_for(session, app, store_code), code, active)
+    state = "active" if active else "inactive"
+    hint = "" if active else "; `crm calls assign` hands their open calls to the others"
+    click.echo(f"agent {agent.code} is {state}{hint}")
+
+
+@agents.command("deactivate")
+@click.argument("code")
+@STORE_OPTION
+@click.pass_obj
+def agents_deactivate(app: App, code: str, store_code: str | None):
+    """Mark an agent absent or gone: they get no new calls.
+
+    Example: crm agents deactivate a01
+    """
+    _set_active(app, code, store_code, False)
+
+
+@agents.command("activate")
+@click.argument("code")
+@STORE_OPTION
+@click.pass_obj
+def agents_activate(app: App, code: str, store_code: str | None):
+    """Bring an agent back: they share new calls again.
+
+    Example: crm agents activate a01
+    """
+    _set_active(app, code, store_code, True)
+
+
+@main.group()
+def calls():
+    """The call desk: the day's list, results, assignment."""
+
+
+CALL_COLUMNS = [
+    "task_id",
+    "kind",
+    "customer",
+    "phone",
+    "model",
+    "plate",
+    "vin",
+    "window_start",
+    "due_date",
+    "overdue",
+    "days_overdue",
+    "attempts",
+    "last_contact_at",
+    "last_outcome",
+    "callback_at",
+    "agent",
+    "reason",
+    "talking_points",
+    "notes",
+]
+
+
+@calls.command("list")
+@click.option("--date", "day", callback=iso_date, help="The day (default today, store time).")
+@click.option("--agent", "agent_code", help="Only this agent's calls.")
+@click.option("--limit", type=click.IntRange(1), help="At most this many calls.")
+@STORE_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_obj
+def calls_list(
+    app: App,
+    day: date | None,
+    agent_code: str | None,
+    limit: int | None,
+    store_code: str | None,
+    fmt: str,
+):
+    """The day's calls: overdue first, then by due date, with what to say.
+
+    Example: crm calls list --agent a01
+    """
+    from crm.calls.agents import get_agent
+    from crm.calls.desk import day_list
+
+    with app.session() as session:
+        store = store_for(session, app, store_code)
+        agent = get_agent(session, store, agent_code) if agent_code else None
+        day = day or app.today()
+        rows = day_list(session, store, day, app.settings.store.locale, agent=agent, limit=limit)
+    if fmt == "json":
+        print_json(rows)
+        return
+    if fmt == "csv":
+        write_csv(rows, CALL_COLUMNS)
+        return
+    title = f"{store.name} · {day.isoformat()}" + (f" · {agent.name}" if agent else "")
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_lines=True, padding=(0, 1))
+    table.add_column("call · due", no_wrap=True)
+    table.add_column("customer", no_wrap=True)
+    table.add_column("vehicle", no_wrap=True)
+    table.add_column("say", ratio=1, overflow="fold")
+    for row in rows:
+        due = row["due_date"] + (f" [red]+{row['days_overdue']}d[/red]" if row["overdue"] else "")
+        tries = f"{row['attempts']}×" + (f" {row['last_outcome']}" if row["last_outcome"] else "")
+        if row["callback_at"]:
+            tries += f" @{row['callback_at'][11:16]}"
+        phone = row["phone"] if row["phone_valid"] else f"[strike]{row['phone']}[/strike]"
+        car = "\n".join(filter(None, (row["model"], row["plate"], row["vin"]))) or "-"
+        say = row["talking_points"] + (f"\n[dim]{row['notes']}[/dim]" if row["notes"] else "")
+        table.add_row(
+            f"{row['task_id']} {row['label']}\n{due}\n{tries}",
+            f"{row['customer']}\n{phone}",
+            car,
+            say,
+        )
+    out.print(table)
+    overdue = sum(row["overdue"] for row in rows)
+    out.print(f"{len(rows)} calls, {overdue} overdue. Log one: crm calls log TASK --outcome ...")
+
+
+@calls.command("show")
+@click.argument("task_id", type=int)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def calls_show(app: App, task_id: int, fmt: str):
+    """The call and its customer's whole history: cars, visits, calls, SMS, complaints.
+
+    Example: crm calls show 42
+    """
+    from crm.calls.history import task_history
+
+    with app.session() as session:
+        data = task_history(session, task_id, app.settings.store.locale, utcnow())
+    if fmt == "json":
+        print_json(data)
+        return
+    task, person = data["task"], data["customer"]
+    out.print(
+        f"[bold]#{task['task_id']} {task['label']}[/bold] · {task['status']} · "
+        f"due {task['due_date']} · {task['attempts']} tries · agent {task['agent'] or '-'}"
+    )
+    out.print(f"  {task['reason']}")
+    out.print(f"  [bold]say:[/bold] {task['talking_points']}")
+    phone = person["phone"] + ("" if person["phone_valid"] else " (invalid)")
+    consent = "SMS ok" if person["sms_consent"] else "no SMS"
+    out.print(
+        f"[bold]{person['name']}[/bold] {phone} · {consent}"
+        + (f" · {person['notes']}" if person["notes"] else "")
+    )
+    sections = [
+        ("vehicles", ["vin", "model", "plate", "delivery_date", "maintenance_due_on"]),
+        ("visits", ["visit_date", "ro_number", "plate", "service_type", "odometer_km"]),
+        ("calls", ["at", "kind", "agent", "outcome", "satisfaction", "note"]),
+        ("messages", ["at", "kind", "status", "body"]),
+        ("complaints", ["complaint_id", "received_at", "category", "status", "text"]),
+    ]
+    for name, columns in sections:
+        if not data[name]:
+            continue
+        table = Table(title=name, title_justify="left", box=box.SIMPLE_HEAD)
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in data[name]:
+            table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
+        out.print(table)
+
+
+@calls.command("log")
+@click.argument("task_id", type=int)
+@click.option(
+    "--outcome",
+    required=True,
+    type=click.Choice(
+        ["reached", "no_answer", "busy", "wrong_number", "declined", "callback_later"]
+    ),
+)
+@click.option("--satisfaction", type=int, help="1 非常不满意 … 5 非常满意 (reached calls).")
+@click.option("--mileage", type=int, help="Odometer the customer reported, km.")
+@click.option("--force", is_flag=True, help="Accept a mileage below the last reading.")
+@click.option("--note", help="What was said.")
+@click.option("--tags", help="Comma-separated tags, e.g. price,parking.")
+@click.option("--complaint", "complaint_category", help="Open a complaint: its category.")
+@click.option("--complaint-text", help="The complaint in the customer's words.")
+@click.option(
+    "--callback-at",
+    callback=local_datetime,
+    help="callback_later: when, e.g. 2026-03-12T15:00 (store time).",
+)
+@click.option("--agent", "agent_code", help="Who called (default: the task's agent).")
+@click.option("--opt-out", is_flag=True, help="The customer wants no more SMS.")
+@click.option(
+    "--solved/--not-solved",
+    default=None,
+    help="Complaint confirmation: does the customer confirm it is solved?",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def calls_log(
+    app: App,
+    task_id: int,
+    outcome: str,
+    satisfaction: int | None,
+    mileage: int | None,
+    force: bool,
+    note: str | None,
+    tags: str | None,
+    complaint_category: str | None,
+    complaint_text: str | None,
+    callback_at: datetime | None,
+    agent_code: str | None,
+    opt_out: bool,
+    solved: bool | None,
+    fmt: str,
+):
+    """Record a call's result; the task closes, retries or is rescheduled.
+
+    Example: crm calls log 42 --outcome reached --satisfaction 5 --mileage 4800
+    """
+    from zoneinfo import ZoneInfo
+
+    from crm.calls.results import CallLog, log_call
+
+    call = CallLog(
+        task_id=task_id,
+        outcome=outcome,
+        satisfaction=satisfaction,
+        mileage_km=mileage,
+        force=force,
+        note=note,
+        tags=[t.strip() for t in (tags or "").split(",") if t.strip()],
+        complaint_category=complaint_category,
+        complaint_text=complaint_text,
+        callback_at=callback_at,
+        agent_code=agent_code,
+        opt_out=opt_out,
+        solved=solved,
+    )
+    with app.session() as session:
+        result = log_call(session, app.settings, call, utcnow())
+    data = result.as_json(ZoneInfo(app.settings.store.timezone))
+    if fmt == "json":
+        print_json(data)
+        return
+    line = f"task {data['task_id']}: {data['outcome']} logged (attempt {data['attempts']}), "
+    line += f"task {data['task_status']}"
+    if data["task_status"] == "open" and data["next_try_on"]:
+        line += f", back on the list {data['next_try_on']}"
+    click.echo(line)
+    for effect in data["effects"]:
+        click.echo(f"  {effect}")
+
+
+@calls.command("assign")
+@click.option("--rebalance", is_flag=True, help="Also even out the load between active agents.")
+@STORE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def calls_assign(app: App, rebalance: bool, store_code: str | None, fmt: str):
+    """Give every open call an active agent (an absent agent's calls move to the others).
+
+    Example: crm calls assign --rebalance
+    """
+    from crm.calls.assignment import assign
+
+    with app.session() as session:
+        result = assign(
+            session, store_for(session, app, store_code).id, utcnow(), rebalance=rebalance
+        )
+    if fmt == "json":
+        print_json(result.as_json())
+        return
+    if not result.agents:
+        raise CrmError("no active agent; add one with `crm agents add CODE --name NAME`")
+    click.echo(
+        f"{result.assigned} call(s) assigned, {result.moved} moved, "
+        f"over {result.agents} active agent(s)"
+    )
+
+
+@main.group()
+def inquiries():
+    """Inbound calls (咨询电话) and the leads they bring."""
+
+
+@inquiries.command("log")
+@click.option("--phone", required=True, help="The caller's number.")
+@click.option(
+    "--topic",
+    required=True,
+    type=click.Choice(["model", "price", "promotion", "service", "complaint", "other"]),
+)
+@click.option("--name", help="The caller's name, for a new lead.")
+@click.option("--note", help="What they need.")
+@click.option("--agent", "agent_code", help="Who took the call.")
+@STORE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def inquiries_log(
+    app: App,
+    phone: str,
+    topic: str,
+    name: str | None,
+    note: str | None,
+    agent_code: str | None,
+    store_code: str | None,
+    fmt: str,
+):
+    """Record an inbound call; an unknown number becomes a lead (潜在客户).
+
+    Example: crm inquiries log --phone 13812345678 --topic price --name 张先生 --note 问途观L报价
+    """
+    from crm.calls.agents import get_agent
+    from crm.calls.inquiries import log_inquiry
+
+    with app.session() as session:
+        store = store_for(session, app, store_code)
+        agent = get_agent(session, store, agent_code) if agent_code else None
+        data = log_inquiry(
+            session,
+            store,
+            app.settings.store.phone_region,
+            phone,
+            topic,
+            utcnow(),
+            name=name,
+            note=note,
+            agent=agent,
+        )
+    if fmt == "json":
+        print_json(data)
+        return
+    who = "new lead" if data["new_lead"] else "customer"
+    click.echo(
+        f"inquiry {data['inquiry_id']} logged: {data['topic']} from {who} "
+        f"{data['customer']} ({data['phone']})"
+    )
+    if topic == "complaint":
+        click.echo(
+            f"  a complaint? record it: crm complaints add --customer {data['customer_id']} "
+            "--category CATEGORY --text TEXT"
+        )
+
+
+@inquiries.command("list")
+@click.option("--since", callback=iso_date, help="First day (default: 30 days ago).")
+@click.option("--until", callback=iso_date, help="Last day (default today).")
+@click.option("--topic", help="Only this topic.")
+@STORE_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_obj
+def inquiries_list(
+    app: App,
+    since: date | None,
+    until: date | None,
+    topic: str | None,
+    store_code: str | None,
+    fmt: str,
+):
+    """Inbound calls received, oldest first.
+
+    Example: crm inquiries list --since 2026-03-01 --format csv
+    """
+    from datetime import timedelta
+
+    from crm.calls.inquiries import list_inquiries
+
+    until = until or app.today()
+    since = since or until - timedelta(days=30)
+    if since > until:
+        raise UsageError(f"--since {since} is after --until {until}")
+    with app.session() as session:
+        rows = list_inquiries(session, store_for(session, app, store_code), since, until, topic)
+    columns = [
+        "inquiry_id",
+        "received_at",
+        "phone",
+        "customer",
+        "topic",
+        "new_lead",
+        "agent",
+        "note",
+    ]
+    if fmt == "json":
+        print_json(rows)
+        return
+    if fmt == "csv":
+        write_csv(rows, columns)
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("id", "received", "phone", "customer", "topic", "lead", "note"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            str(row["inquiry_id"]),
+            row["received_at"][:16],
+            row["phone"],
+            row["customer"] or "",
+            row["topic"],
+            "new" if row["new_lead"] else "",
+            row["note"] or "",
+        )
+    out.print(table)
+
+
+@main.group()
+def complaints():
+    """Complaints (投诉), followed until the customer says they are solved."""
+
+
+@complaints.command("add")
+@click.option("--customer", "customer_ref", required=True, help="Customer id, DMS code or phone.")
+@click.option(
+    "--category",
+    required=True,
+    help="vehicle_quality, service_quality, "
+    "waiting_time, staff_attitude, price, parts, sales or other.",
+)
+@click.option("--text", required=True, help="The complaint in the customer's words.")
+@click.option("--vin", help="The car it is about.")
+@click.option("--agent", "agent_code", help="Who took it (gets its follow-up calls).")
+@STORE_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_obj
+def complaints_add(
+    app: App,
+    customer_ref: str,
+    category: str,
+    text: str,
+    vin: str | None,
+    agent_code: str | None,
+    store_code: str | None,
+    fmt: str,
+):
+    """Record a complaint; it is routed and its first follow-up call is due at once.
+
+    Example: crm complaints add --customer 13812345678 --category waiting_time --text 等了三小时
+    """
+    from zoneinfo import ZoneInfo
+
+    from crm.calls.agents import get_agent
+    from crm.calls.complaints import describe, find_customer, find_vehicle, open_complaint
+
+    now = utcnow()
+    with app.session() as session:
+        store = store_for(session, app, store_code)
+        customer = find_customer(session, store, customer_ref, app.settings.store.phone_region)
+        vehicle = find_vehicle(session, customer, vin) if vin else None
+        agent = get_agent(session, store, agent_code) if agent_code else None
+        complaint = open_complaint(
+            session,
+            app.settings,
+            store,
+            customer.id,
+            category,
+            text,
+            now,
+            vehicle_id=vehicle.id if vehicle else None,
+            agent_id=agent.id if agent else None,
+        )
+        session.commit()
+        data = describe(complaint, customer.name, customer.phone, ZoneInfo(store.timezone), now)
+    if fmt == "json":
+        print_json(data)
+        return
+    click.echo(
+        f"complaint {data['complaint_id']} opened for {data['customer']}: "
+        f"{data['category']} -> {data['department']}; respond by {data['respond_by']}, "
+        f"resolve by {data['resolve_by']}"
+    )
+
+
+COMPLAINT_COLUMNS = [
+    "complaint_id",
+    "customer",
+    "phone",
+    "category",
+    "department",
+    "status",
+    "received_at",
+    "respond_by",
+    "resolve_by",
+    "first_response_at",
+    "resolved_at",
+    "overdue",
+    "overdue_reason",
+    "text",
+]
+
+
+@complaints.command("list")
+@click.option(
+    "--status", default="open", show_default=True, type=click.Choice(["open", "resolved", "all"])
+)
+@click.option("--overdue", is_flag=True, help="Only open complaints past a deadline.")
+@STORE_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.pass_obj
+def complaints_list(app: App, status: str, overdue: bool, store_code: str | None, fmt: str):
+    """Complaints by status; --overdue shows the ones past their deadlines.
+
+    Example: crm complaints list --overdue
+    """
+    from crm.calls.complaints import list_complaints
+
+    with app.session() as session:
+        rows = list_complaints(
+            session, store_for(session, app, store_code), status, overdue, utcnow()
+        )
+    if fmt == "json":
+        print_json(rows)
+        return
+    if fmt == "csv":
+        write_csv(rows, COMPLAINT_COLUMNS)
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("id", "customer", "category", "status", "received", "late", "text"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        late = f"[red]{row['overdue_reason']}[/red]" if row["overdue"] else ""
+        table.add_row(
+            str(row["complaint_id"]),
+            row["customer"],
+            row["category"],
+            row["status"],
+            row["received_at"][:10],
+            late,
+            row["text"],
+        )
+    out.print(table)
+
+
+@complaints.command("show")
+@click.argument("complaint_id", type=int)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_obj
+def complaints_show(app: App, complaint_id: int, fmt: str):
+    """One complaint: deadlines, resolution and every call about it.
+
+    Example: crm complaints show 7
+    """
+    from crm.calls.complaints import show
+
+    with app.session() as session:
+        data = show(session, complaint_id, utcnow())
+    if fmt == "json":
+        print_json(data)
+        return
+    out.print(
+        f"[bold]complaint {data['complaint_id']}[/bold] · {data['customer']} "
+        f"{data['phone']} · {data['category']} -> {data['department']} · {data['status']}"
+    )
+    out.print(f"  {data['text']}")
+    for label in (
+        "received_at",
+        "respond_by",
+        "first_response_at",
+        "resolve_by",
+        "resolved_at",
+        "confirmed_at",
+    ):
+        if data[label]:
+            out.print(f"  {label.replace('_', ' ')}: {data[label]}")
+    if data["resolution"]:
+        out.print(f"  resolution: {data['resolution']}")
+    if data["overdue"]:
+        out.print(f"  [red]overdue: {data['overdue_reason']}[/red]")
+    for attempt in data["attempts"]:
+        out.print(
+            f"  {attempt['at']} {attempt['kind']} {attempt['agent'] or ''} "
+            f"{attempt['outcome']} {attempt['note'] or ''}"
+        )
+
+
+@complaints.command("resolve")
+@click.argument("complaint_id", type=int)
+@click.option("--resolution", required=True, help="What was done.")
+@click.option("--agent", "agent_code", help="Who calls the customer to confirm.")
+@click.pass_obj
+def complaints_resolve(app: App, complaint_id: int, resolution: str, agent_code: str | None):
+    """The store solved it: a call to confirm with the customer comes due.
+
+    Example: crm complaints resolve 7 --resolution 更换刹车片并退还工时费
+    """
+    from crm.calls.agents import get_agent
+    from crm.calls.complaints import get_complaint, resolve
+    from crm.models import Store
+
+    with app.session() as session:
+        agent = None
+        if agent_code:
+            store = session.get(Store, get_complaint(session, complaint_id).store_id)
+            agent = get_agent(session, store, agent_code)
+        complaint = resolve(session, app.settings, complaint_id, resolution, utcnow(), agent=agent)
+        click.echo(f"complaint {complaint.id} resolved; a confirmation call is on the list")
 
 
 @main.group()

@@ -118,6 +118,35 @@ class SmsSettings(Section):
         return value
 
 
+DEFAULT_DEPARTMENTS = {
+    "vehicle_quality": "after_sales",
+    "service_quality": "after_sales",
+    "waiting_time": "after_sales",
+    "parts": "parts",
+    "staff_attitude": "customer_service",
+    "price": "sales",
+    "sales": "sales",
+    "other": "customer_service",
+}
+
+
+class ComplaintSettings(Section):
+    respond_within_hours: int = Field(24, ge=1, le=24 * 30)
+    resolve_within_days: int = Field(7, ge=1, le=365)
+    followup_every_days: int = Field(3, ge=1, le=60)  # a progress call while it stays open
+    confirm_within_days: int = Field(3, ge=0, le=60)  # the "is it solved?" callback is due by then
+    departments: dict[str, str] = DEFAULT_DEPARTMENTS
+
+    @field_validator("departments")
+    @classmethod
+    def _every_category_routed(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(DEFAULT_DEPARTMENTS))
+        if unknown:
+            known = ", ".join(DEFAULT_DEPARTMENTS)
+            raise ValueError(f"unknown complaint category {unknown[0]!r} (known: {known})")
+        return {**DEFAULT_DEPARTMENTS, **value}
+
+
 class ImportSettings(Section):
     batch_size: int = Field(1000, ge=1, le=50_000)
 
@@ -127,6 +156,7 @@ class Settings(Section):
     followup: FollowupSettings = FollowupSettings()
     maintenance: MaintenanceSettings = MaintenanceSettings()
     sms: SmsSettings = SmsSettings()
+    complaints: ComplaintSettings = ComplaintSettings()
     imports: ImportSettings = Field(ImportSettings(), alias="import")
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)

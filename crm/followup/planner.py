@@ -42,6 +42,7 @@ class PlanResult:
     created: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
     closed: int = 0
+    assigned: int = 0  # open calls given an agent after planning
     dry_run: bool = False
 
     def as_json(self) -> dict:
@@ -52,6 +53,7 @@ class PlanResult:
             "created": dict(sorted(self.created.items())),
             "skipped": dict(sorted(self.skipped.items())),
             "closed": self.closed,
+            "assigned": self.assigned,
             "dry_run": self.dry_run,
         }
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from crm.calls import assignment, complaints
 from crm.clock import store_today
 from crm.config import Settings
 from crm.followup.planner import PlanResult, plan_day
@@ -37,7 +38,10 @@ def plan_stores(
         target = day or store_today(ZoneInfo(store.timezone)) + timedelta(days=int(dry_run))
         for attempt in range(3):
             try:
-                results.append(plan_day(session, store, target, settings, now, dry_run=dry_run))
+                result = plan_day(session, store, target, settings, now, dry_run=dry_run)
+                if not dry_run:
+                    _desk_work(session, settings, store, now, result)
+                results.append(result)
                 break
             except OperationalError as exc:
                 # Two planners on PostgreSQL can deadlock on each other's new keys; one
@@ -46,3 +50,12 @@ def plan_stores(
                     raise
                 session.rollback()
     return results
+
+
+def _desk_work(session: Session, settings: Settings, store: Store, now, result) -> None:
+    """After planning: each open complaint's next progress call, then an agent for every call."""
+    created = complaints.ensure_followups(session, settings, store, now)
+    if created:
+        result.created["complaint_followup"] += created
+    session.commit()
+    result.assigned = assignment.assign(session, store.id, now).assigned

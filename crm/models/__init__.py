@@ -1,6 +1,6 @@
 """Every table of the store, importable from one place (Alembic reads the metadata here)."""
 
-from crm.models.cases import Complaint, ComplaintStatus, Inquiry, InquiryTopic
+from crm.models.cases import Complaint, ComplaintCategory, ComplaintStatus, Inquiry, InquiryTopic
 from crm.models.fleet import ServiceType, ServiceVisit, Vehicle, VehicleOwnership
 from crm.models.followup import (
     Campaign,
@@ -21,6 +21,7 @@ __all__ = [
     "Campaign",
     "Channel",
     "Complaint",
+    "ComplaintCategory",
     "ComplaintStatus",
     "ContactAttempt",
     "Customer",

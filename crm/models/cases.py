@@ -15,6 +15,17 @@ class ComplaintStatus(StrEnum):
     CLOSED = "closed"  # the customer confirmed
 
 
+class ComplaintCategory(StrEnum):
+    VEHICLE_QUALITY = "vehicle_quality"
+    SERVICE_QUALITY = "service_quality"
+    WAITING_TIME = "waiting_time"
+    STAFF_ATTITUDE = "staff_attitude"
+    PRICE = "price"
+    PARTS = "parts"
+    SALES = "sales"
+    OTHER = "other"
+
+
 class InquiryTopic(StrEnum):
     MODEL = "model"
     PRICE = "price"
@@ -30,7 +41,9 @@ class Complaint(SQLModel, table=True):
     __table_args__ = (
         Index("ix_complaint_store_status", "store_id", "status"),
         Index("ix_complaint_received", "received_at"),
+        Index("ix_complaint_customer_status", "customer_id", "status"),
         CheckConstraint(one_of("status", ComplaintStatus), name="ck_complaint_status"),
+        CheckConstraint(one_of("category", ComplaintCategory), name="ck_complaint_category"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -64,9 +64,13 @@ class FollowupTask(SQLModel, table=True):
     reason: str  # one line a human can read: why this contact is owed
     details: dict = Field(default_factory=dict, sa_type=JSON)
     agent_id: int | None = Field(default=None, foreign_key="agent.id")
-    attempts: int = 0
+    attempts: int = 0  # calls logged on it
+    unanswered: int = 0  # of which no answer or busy: `followup.max_attempts` closes it
+    last_attempt_at: datetime | None = moment_field()
+    last_outcome: str | None = code_field(16, default=None)
+    next_try_on: date | None = None  # an unanswered call or a callback moves it off today's list
     late: bool = False  # planned after its window opened (catch-up, late data)
-    callback_at: datetime | None = moment_field()
+    callback_at: datetime | None = moment_field()  # the time the customer asked to be called
     closed_at: datetime | None = moment_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

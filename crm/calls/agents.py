@@ -1,0 +1,64 @@
+"""The customer-service agents (客服专员) of a store."""
+
+from __future__ import annotations
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from crm.errors import UsageError
+from crm.models import Agent, Channel, FollowupTask, Store, TaskStatus
+
+
+def add_agent(session: Session, store: Store, code: str, name: str) -> Agent:
+    existing = session.exec(
+        select(Agent).where(Agent.store_id == store.id, Agent.code == code)
+    ).first()
+    if existing is not None:
+        raise UsageError(f"agent {code} already exists in store {store.code}; pick another code")
+    agent = Agent(store_id=store.id, code=code, name=name)
+    session.add(agent)
+    session.commit()
+    return agent
+
+
+def get_agent(session: Session, store: Store, code: str) -> Agent:
+    agent = session.exec(
+        select(Agent).where(Agent.store_id == store.id, Agent.code == code)
+    ).first()
+    if agent is None:
+        raise UsageError(f"no agent {code} in store {store.code}; see `crm agents list`")
+    return agent
+
+
+def set_active(session: Session, store: Store, code: str, active: bool) -> Agent:
+    agent = get_agent(session, store, code)
+    agent.active = active
+    session.add(agent)
+    session.commit()
+    return agent
+
+
+def list_agents(session: Session, store: Store) -> list[dict]:
+    """Every agent with the open calls assigned to them."""
+    load = dict(
+        session.execute(
+            select(FollowupTask.agent_id, func.count())
+            .where(
+                FollowupTask.store_id == store.id,
+                FollowupTask.status == TaskStatus.OPEN,
+                FollowupTask.channel == Channel.PHONE,
+                FollowupTask.agent_id.is_not(None),
+            )
+            .group_by(FollowupTask.agent_id)
+        ).all()
+    )
+    agents = session.exec(select(Agent).where(Agent.store_id == store.id).order_by(Agent.code))
+    return [
+        {
+            "code": agent.code,
+            "name": agent.name,
+            "active": agent.active,
+            "open_calls": load.get(agent.id, 0),
+        }
+        for agent in agents
+    ]

@@ -1,0 +1,196 @@
+"""Who calls whom: open calls spread over active agents by load, a customer kept with one agent.
+
+A customer talks to the same agent every time: their open calls all go to the agent
+who already has one of them, else to the agent who called them last, as long as that
+agent is active. Everyone else goes to the least loaded active agent. Calls of an
+agent who was deactivated are handed over the same way.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, select
+
+from crm.models import Agent, Channel, ContactAttempt, FollowupTask, TaskStatus
+
+CHUNK = 5000
+
+
+@dataclass
+class AssignResult:
+    assigned: int = 0  # calls that had no (active) agent
+    moved: int = 0  # calls moved between active agents by --rebalance
+    agents: int = 0
+
+    def as_json(self) -> dict:
+        return {"assigned": self.assigned, "moved": self.moved, "agents": self.agents}
+
+
+def _open_calls(store_id: int):
+    return (
+        FollowupTask.store_id == store_id,
+        FollowupTask.status == TaskStatus.OPEN,
+        FollowupTask.channel == Channel.PHONE,
+    )
+
+
+def assign(
+    session: Session, store_id: int, now: datetime, *, rebalance: bool = False
+) -> AssignResult:
+    """Give every open call an active agent; with `rebalance`, even out the loads too."""
+    active = list(
+        session.exec(select(Agent.id).where(Agent.store_id == store_id, Agent.active)).all()
+    )
+    result = AssignResult(agents=len(active))
+    if not active:
+        return result
+    load = dict.fromkeys(active, 0)
+    owner: dict[int, int] = {}  # customer -> the active agent who has their open calls
+    for agent_id, customer_id, count in session.execute(
+        select(FollowupTask.agent_id, FollowupTask.customer_id, func.count())
+        .where(*_open_calls(store_id), FollowupTask.agent_id.in_(active))
+        .group_by(FollowupTask.agent_id, FollowupTask.customer_id)
+    ):
+        load[agent_id] += count
+        owner.setdefault(customer_id, agent_id)
+
+    orphans: dict[int, list[int]] = defaultdict(list)  # customer -> tasks without an agent
+    for task_id, customer_id in session.execute(
+        select(FollowupTask.id, FollowupTask.customer_id)
+        .where(
+            *_open_calls(store_id),
+            or_(FollowupTask.agent_id.is_(None), FollowupTask.agent_id.not_in(active)),
+        )
+        .order_by(FollowupTask.id)
+    ):
+        orphans[customer_id].append(task_id)
+    if orphans:
+        _last_caller(session, [c for c in orphans if c not in owner], set(active), owner)
+    heap = [(count, agent_id) for agent_id, count in load.items()]
+    heapq.heapify(heap)
+    changes: list[tuple[int, list[int]]] = []
+    for customer_id, tasks in orphans.items():
+        agent_id = owner.get(customer_id)
+        if agent_id is None:
+            agent_id = _least_loaded(heap, load)
+            owner[customer_id] = agent_id
+        load[agent_id] += len(tasks)
+        heapq.heappush(heap, (load[agent_id], agent_id))
+        changes.append((agent_id, tasks))
+        result.assigned += len(tasks)
+    if rebalance:
+        result.moved = _rebalance(session, store_id, load, changes, owner)
+    _write(session, changes, now)
+    session.commit()
+    return result
+
+
+def _least_loaded(heap: list, load: dict[int, int]) -> int:
+    while True:
+        count, agent_id = heapq.heappop(heap)
+        if load[agent_id] == count:  # skip stale entries
+            return agent_id
+
+
+def _last_caller(session: Session, customers: list[int], active: set[int], owner: dict) -> None:
+    """Keep customers with the active agent who called them last."""
+    for start in range(0, len(customers), CHUNK):
+        chunk = customers[start : start + CHUNK]
+        latest = (
+            select(ContactAttempt.customer_id, func.max(ContactAttempt.id).label("id"))
+            .where(ContactAttempt.customer_id.in_(chunk), ContactAttempt.agent_id.is_not(None))
+            .group_by(ContactAttempt.customer_id)
+            .subquery()
+        )
+        for customer_id, agent_id in session.execute(
+            select(ContactAttempt.customer_id, ContactAttempt.agent_id).join(
+                latest, ContactAttempt.id == latest.c.id
+            )
+        ):
+            if agent_id in active:
+                owner[customer_id] = agent_id
+
+
+def _rebalance(session, store_id, load, changes, owner) -> int:
+    """Move whole customers from the busiest agents until loads differ by little."""
+    per_customer: dict[int, list[int]] = defaultdict(list)
+    current: dict[int, int] = {}
+    for task_id, customer_id, agent_id in session.execute(
+        select(FollowupTask.id, FollowupTask.customer_id, FollowupTask.agent_id).where(
+            *_open_calls(store_id), FollowupTask.agent_id.in_(list(load))
+        )
+    ):
+        per_customer[customer_id].append(task_id)
+        current[customer_id] = agent_id
+    target = -(-sum(load.values()) // len(load))  # ceil: the fair share
+    by_agent: dict[int, list[int]] = defaultdict(list)
+    for customer_id, agent_id in current.items():
+        by_agent[agent_id].append(customer_id)
+    moved = 0
+    for agent_id in sorted(load, key=lambda a: -load[a]):
+        for customer_id in sorted(by_agent[agent_id], key=lambda c: -len(per_customer[c])):
+            if load[agent_id] <= target:
+                break
+            tasks = per_customer[customer_id]
+            lightest = min(load, key=lambda a: (load[a], a))
+            if load[lightest] + len(tasks) > target:
+                continue
+            load[agent_id] -= len(tasks)
+            load[lightest] += len(tasks)
+            owner[customer_id] = lightest
+            changes.append((lightest, tasks))
+            moved += len(tasks)
+    return moved
+
+
+def _write(session: Session, changes: list[tuple[int, list[int]]], now: datetime) -> None:
+    by_agent: dict[int, list[int]] = defaultdict(list)
+    for agent_id, tasks in changes:
+        by_agent[agent_id].extend(tasks)
+    for agent_id, tasks in by_agent.items():
+        for start in range(0, len(tasks), CHUNK):
+            session.execute(
+                update(FollowupTask)
+                .where(FollowupTask.id.in_(tasks[start : start + CHUNK]))
+                .values(agent_id=agent_id, updated_at=now)
+            )
+
+
+def assign_one(session: Session, task: FollowupTask, *, prefer: int | None = None) -> None:
+    """Give a new call an agent: `prefer` if active, else the customer's, else the least loaded."""
+    active = set(
+        session.exec(select(Agent.id).where(Agent.store_id == task.store_id, Agent.active)).all()
+    )
+    if not active:
+        return
+    agent_id = prefer if prefer in active else None
+    if agent_id is None:
+        agent_id = session.exec(
+            select(FollowupTask.agent_id).where(
+                *_open_calls(task.store_id),
+                FollowupTask.customer_id == task.customer_id,
+                FollowupTask.agent_id.in_(active),
+            )
+        ).first()
+    if agent_id is None:
+        owner: dict[int, int] = {}
+        _last_caller(session, [task.customer_id], active, owner)
+        agent_id = owner.get(task.customer_id)
+    if agent_id is None:
+        load = dict.fromkeys(active, 0)
+        load.update(
+            session.execute(
+                select(FollowupTask.agent_id, func.count())
+                .where(*_open_calls(task.store_id), FollowupTask.agent_id.in_(active))
+                .group_by(FollowupTask.agent_id)
+            ).all()
+        )
+        agent_id = min(load, key=lambda a: (load[a], a))
+    task.agent_id = agent_id
+    session.add(task)
+    session.flush()

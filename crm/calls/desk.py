@@ -1,0 +1,158 @@
+"""The day's call list: open calls whose window has started, overdue first.
+
+One query reads the calls with their customer, car and agent; a second reads what
+the talking points need beyond the task (the visit a callback is about, the
+complaint a follow-up is about). Both are bounded by the list itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, or_
+from sqlmodel import Session, select
+
+from crm.calls import talking
+from crm.models import (
+    Agent,
+    Channel,
+    Complaint,
+    Customer,
+    FollowupTask,
+    ServiceVisit,
+    Store,
+    TaskStatus,
+    Vehicle,
+)
+
+
+def due_on(day: date):
+    """Conditions for an open call on `day`'s list (window started, not put off past it)."""
+    return (
+        FollowupTask.status == TaskStatus.OPEN,
+        FollowupTask.channel == Channel.PHONE,
+        FollowupTask.window_start <= day,
+        or_(FollowupTask.next_try_on.is_(None), FollowupTask.next_try_on <= day),
+    )
+
+
+def day_list(
+    session: Session,
+    store: Store,
+    day: date,
+    locale: str,
+    *,
+    agent: Agent | None = None,
+    limit: int | None = None,
+) -> list[dict]:
+    """The calls for `day`: overdue first, then by due date (callbacks at their time)."""
+    zone = ZoneInfo(store.timezone)
+    overdue = FollowupTask.due_date < day
+    query = (
+        select(
+            FollowupTask,
+            Customer.name,
+            Customer.phone,
+            Customer.phone_valid,
+            Customer.occupation,
+            Customer.hobbies,
+            Customer.family_notes,
+            Vehicle.model,
+            Vehicle.plate,
+            Vehicle.vin,
+            Agent.code,
+        )
+        .join(Customer, Customer.id == FollowupTask.customer_id)
+        .outerjoin(Vehicle, Vehicle.id == FollowupTask.vehicle_id)
+        .outerjoin(Agent, Agent.id == FollowupTask.agent_id)
+        .where(FollowupTask.store_id == store.id, *due_on(day))
+        .order_by(
+            case((overdue, 0), else_=1),
+            FollowupTask.due_date,
+            func.coalesce(FollowupTask.callback_at, FollowupTask.created_at),
+            FollowupTask.id,
+        )
+    )
+    if agent is not None:
+        query = query.where(FollowupTask.agent_id == agent.id)
+    if limit:
+        query = query.limit(limit)
+    rows = session.execute(query).all()
+    facts = _facts(session, [row[0] for row in rows])
+    listed = []
+    for (
+        task,
+        name,
+        phone,
+        phone_valid,
+        occupation,
+        hobbies,
+        family,
+        model,
+        plate,
+        vin,
+        code,
+    ) in rows:
+        callback = task.callback_at.astimezone(zone).isoformat() if task.callback_at else None
+        last = task.last_attempt_at.astimezone(zone).isoformat() if task.last_attempt_at else None
+        listed.append(
+            {
+                "task_id": task.id,
+                "kind": task.kind,
+                "label": talking.label(task.kind, locale),
+                "customer": name,
+                "customer_id": task.customer_id,
+                "phone": phone,
+                "phone_valid": phone_valid,
+                "model": model,
+                "plate": plate,
+                "vin": vin,
+                "window_start": task.window_start.isoformat(),
+                "due_date": task.due_date.isoformat(),
+                "overdue": task.due_date < day,
+                "days_overdue": max((day - task.due_date).days, 0),
+                "attempts": task.attempts,
+                "last_contact_at": last,
+                "last_outcome": task.last_outcome,
+                "callback_at": callback,
+                "agent": code,
+                "reason": task.reason,
+                "talking_points": talking.ask(task.kind, locale, facts.get(task.id, {})),
+                "notes": talking.notes(occupation, hobbies, family, locale),
+            }
+        )
+    return listed
+
+
+def _facts(session: Session, tasks: list[FollowupTask]) -> dict[int, dict]:
+    """What each call's talking points name, by task id."""
+    facts = {task.id: dict(task.details or {}) for task in tasks}
+    visits = {
+        int(task.subject.split(":")[1]): task.id
+        for task in tasks
+        if task.subject.startswith("visit:")
+    }
+    if visits:
+        for visit_id, visit_date, service_type in session.execute(
+            select(ServiceVisit.id, ServiceVisit.visit_date, ServiceVisit.service_type).where(
+                ServiceVisit.id.in_(list(visits))
+            )
+        ):
+            facts[visits[visit_id]].update(
+                visit_date=visit_date.isoformat(), service_type=service_type
+            )
+    complaints = {
+        int(task.subject.split(":")[1]): task.id
+        for task in tasks
+        if task.subject.startswith("complaint:")
+    }
+    if complaints:
+        for complaint in session.exec(select(Complaint).where(Complaint.id.in_(list(complaints)))):
+            facts[complaints[complaint.id]].update(
+                category=complaint.category,
+                department=complaint.department,
+                text=complaint.text,
+                resolution=complaint.resolution or "",
+            )
+    return facts

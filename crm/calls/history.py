@@ -1,0 +1,160 @@
+"""A customer's whole history on one screen: what `crm calls show TASK` prints."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from crm.calls import talking
+from crm.calls.complaints import describe
+from crm.calls.desk import _facts
+from crm.errors import UsageError
+from crm.models import (
+    Agent,
+    Complaint,
+    ContactAttempt,
+    Customer,
+    FollowupTask,
+    ServiceVisit,
+    SmsMessage,
+    Store,
+    Vehicle,
+)
+
+RECENT = 20  # of each kind of event, newest first
+
+
+def task_history(session: Session, task_id: int, locale: str, now) -> dict:
+    """The task, its customer, their cars, visits, calls, messages and complaints."""
+    task = session.get(FollowupTask, task_id)
+    if task is None:
+        raise UsageError(f"no task {task_id}; see `crm calls list`")
+    store = session.get(Store, task.store_id)
+    zone = ZoneInfo(store.timezone)
+    customer = session.get(Customer, task.customer_id)
+
+    def local(moment):
+        return moment.astimezone(zone).isoformat(timespec="minutes") if moment else None
+
+    agent = session.get(Agent, task.agent_id) if task.agent_id else None
+    vehicles = list(
+        session.exec(select(Vehicle).where(Vehicle.owner_id == customer.id).order_by(Vehicle.id))
+    )
+    visits = session.execute(
+        select(ServiceVisit, Vehicle.plate)
+        .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
+        .where(ServiceVisit.customer_id == customer.id)
+        .order_by(ServiceVisit.visit_date.desc(), ServiceVisit.id.desc())
+        .limit(RECENT)
+    ).all()
+    calls = session.execute(
+        select(ContactAttempt, FollowupTask.kind, Agent.code)
+        .outerjoin(FollowupTask, FollowupTask.id == ContactAttempt.task_id)
+        .outerjoin(Agent, Agent.id == ContactAttempt.agent_id)
+        .where(ContactAttempt.customer_id == customer.id)
+        .order_by(ContactAttempt.attempted_at.desc(), ContactAttempt.id.desc())
+        .limit(RECENT)
+    ).all()
+    messages = session.exec(
+        select(SmsMessage)
+        .where(SmsMessage.customer_id == customer.id)
+        .order_by(SmsMessage.queued_at.desc(), SmsMessage.id.desc())
+        .limit(RECENT)
+    ).all()
+    complaints = session.exec(
+        select(Complaint)
+        .where(Complaint.customer_id == customer.id)
+        .order_by(Complaint.received_at.desc())
+        .limit(RECENT)
+    ).all()
+    open_tasks = session.exec(
+        select(FollowupTask)
+        .where(FollowupTask.customer_id == customer.id, FollowupTask.status == "open")
+        .order_by(FollowupTask.window_start, FollowupTask.id)
+    ).all()
+    return {
+        "task": {
+            "task_id": task.id,
+            "kind": task.kind,
+            "label": talking.label(task.kind, locale),
+            "status": task.status,
+            "window_start": task.window_start.isoformat(),
+            "due_date": task.due_date.isoformat(),
+            "attempts": task.attempts,
+            "agent": agent.code if agent else None,
+            "reason": task.reason,
+            "talking_points": talking.ask(task.kind, locale, _facts(session, [task])[task.id]),
+            "callback_at": local(task.callback_at),
+        },
+        "customer": {
+            "customer_id": customer.id,
+            "customer_code": customer.customer_code,
+            "name": customer.name,
+            "phone": customer.phone,
+            "phone_valid": customer.phone_valid,
+            "status": customer.status,
+            "is_lead": customer.is_lead,
+            "birthday": customer.birthday.isoformat() if customer.birthday else None,
+            "birthday_calendar": customer.birthday_calendar,
+            "sms_consent": customer.sms_consent,
+            "marketing_consent": customer.marketing_consent,
+            "notes": talking.notes(
+                customer.occupation, customer.hobbies, customer.family_notes, locale
+            ),
+        },
+        "vehicles": [
+            {
+                "vin": v.vin,
+                "model": v.model,
+                "plate": v.plate,
+                "delivery_date": v.delivery_date.isoformat(),
+                "maintenance_due_on": (
+                    v.maintenance_due_on.isoformat() if v.maintenance_due_on else None
+                ),
+            }
+            for v in vehicles
+        ],
+        "visits": [
+            {
+                "visit_date": visit.visit_date.isoformat(),
+                "ro_number": visit.ro_number,
+                "plate": plate,
+                "service_type": visit.service_type,
+                "odometer_km": visit.odometer_km,
+            }
+            for visit, plate in visits
+        ],
+        "calls": [
+            {
+                "at": local(attempt.attempted_at),
+                "kind": kind,
+                "agent": code,
+                "outcome": attempt.outcome,
+                "satisfaction": attempt.satisfaction,
+                "mileage_km": attempt.mileage_km,
+                "note": attempt.note,
+                "tags": attempt.tags,
+            }
+            for attempt, kind, code in calls
+        ],
+        "messages": [
+            {
+                "at": local(m.sent_at or m.queued_at),
+                "kind": m.kind,
+                "status": m.status,
+                "body": m.body,
+            }
+            for m in messages
+        ],
+        "complaints": [describe(c, customer.name, customer.phone, zone, now) for c in complaints],
+        "open_tasks": [
+            {
+                "task_id": t.id,
+                "kind": t.kind,
+                "window_start": t.window_start.isoformat(),
+                "due_date": t.due_date.isoformat(),
+            }
+            for t in open_tasks
+        ],
+    }

@@ -1,0 +1,407 @@
+"""Recording a call's result (回访结果): every attempt kept, and what each outcome means.
+
+Everything is checked before anything is written, so a mistake changes nothing:
+an unknown or closed task, a rating outside 1-5 or for a customer not reached, a
+mileage below the car's last reading (unless forced), a complaint without text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from crm.calls import complaints
+from crm.calls.agents import get_agent
+from crm.config import Settings
+from crm.errors import UsageError
+from crm.followup import maintenance
+from crm.followup.rules import Kind
+from crm.followup.writes import insert_new
+from crm.models import (
+    Agent,
+    Channel,
+    ContactAttempt,
+    Customer,
+    CustomerStatus,
+    DoNotCall,
+    FollowupTask,
+    Outcome,
+    ServiceVisit,
+    SmsCategory,
+    SmsMessage,
+    SmsStatus,
+    Store,
+    TaskStatus,
+    Vehicle,
+)
+from crm.sms.consent import opt_out
+from crm.sms.render import render, salutation
+
+OUTCOMES = [str(outcome) for outcome in Outcome]
+UNANSWERED = {Outcome.NO_ANSWER, Outcome.BUSY}
+# Reminders whose unanswered calls fall back to an SMS.
+REMINDERS = {Kind.FIRST_SERVICE_CALL: "first_service", Kind.MAINTENANCE_CALL: "maintenance"}
+
+
+@dataclass
+class CallResult:
+    """What the desk did with one call, for the agent's screen and scripts."""
+
+    task_id: int
+    attempt_id: int
+    outcome: str
+    task_status: str
+    attempts: int
+    next_try_on: date | None = None
+    callback_at: datetime | None = None
+    effects: list[str] = field(default_factory=list)
+    complaint_id: int | None = None
+    fallback_sms_id: int | None = None
+
+    def as_json(self, zone: ZoneInfo) -> dict:
+        return {
+            "task_id": self.task_id,
+            "attempt_id": self.attempt_id,
+            "outcome": self.outcome,
+            "task_status": self.task_status,
+            "attempts": self.attempts,
+            "next_try_on": self.next_try_on.isoformat() if self.next_try_on else None,
+            "callback_at": self.callback_at.astimezone(zone).isoformat()
+            if self.callback_at
+            else None,
+            "complaint_id": self.complaint_id,
+            "fallback_sms_id": self.fallback_sms_id,
+            "effects": self.effects,
+        }
+
+
+@dataclass
+class CallLog:
+    """One call as the agent reports it."""
+
+    task_id: int
+    outcome: str
+    satisfaction: int | None = None
+    mileage_km: int | None = None
+    force: bool = False
+    note: str | None = None
+    tags: list[str] = field(default_factory=list)
+    complaint_category: str | None = None
+    complaint_text: str | None = None
+    callback_at: datetime | None = None
+    agent_code: str | None = None
+    opt_out: bool = False
+    solved: bool | None = None
+
+
+def log_call(session: Session, settings: Settings, call: CallLog, now: datetime) -> CallResult:
+    """Check the call, then store the attempt and act on its outcome in one transaction."""
+    task = session.get(FollowupTask, call.task_id)
+    if task is None or task.channel != Channel.PHONE:
+        raise UsageError(f"no call task {call.task_id}; see `crm calls list`")
+    store = session.get(Store, task.store_id)
+    zone = ZoneInfo(store.timezone)
+    today = now.astimezone(zone).date()
+    if task.status != TaskStatus.OPEN:
+        closed = task.closed_at.astimezone(zone).date() if task.closed_at else "earlier"
+        raise UsageError(
+            f"task {task.id} is already {task.status} (closed {closed}); nothing logged"
+        )
+    if call.callback_at is not None and call.callback_at.tzinfo is None:
+        call.callback_at = call.callback_at.replace(tzinfo=zone)  # store time, as agents say it
+    agent = _caller(session, store, task, call.agent_code)
+    customer = session.get(Customer, task.customer_id)
+    _check(session, task, call, now)
+
+    attempt = ContactAttempt(
+        task_id=task.id,
+        customer_id=task.customer_id,
+        agent_id=agent.id,
+        attempted_at=now,
+        outcome=call.outcome,
+        satisfaction=call.satisfaction,
+        mileage_km=call.mileage_km,
+        mileage_forced=call.force and call.mileage_km is not None,
+        note=call.note,
+        tags=call.tags,
+        callback_at=call.callback_at,
+    )
+    session.add(attempt)
+    session.flush()
+    result = CallResult(task.id, attempt.id, call.outcome, task.status, task.attempts + 1)
+    # Optimistic: the task must still be as we read it (another agent may log it too).
+    changed = session.execute(
+        update(FollowupTask)
+        .where(
+            FollowupTask.id == task.id,
+            FollowupTask.status == TaskStatus.OPEN,
+            FollowupTask.attempts == task.attempts,
+        )
+        .values(
+            attempts=FollowupTask.attempts + 1,
+            last_attempt_at=now,
+            last_outcome=call.outcome,
+            agent_id=func.coalesce(FollowupTask.agent_id, agent.id),
+            updated_at=now,
+        )
+    ).rowcount
+    if changed != 1:
+        session.rollback()
+        raise UsageError(f"task {task.id} was logged by someone else just now; check it and retry")
+    session.refresh(task)
+
+    outcome = Outcome(call.outcome)
+    if outcome == Outcome.REACHED:
+        _close(task, TaskStatus.DONE, now)
+        if task.kind == Kind.COMPLAINT_FOLLOWUP:
+            complaints.responded(session, task.details["complaint_id"], now)
+        if task.kind == Kind.COMPLAINT_CONFIRMATION:
+            complaint = complaints.get_complaint(session, task.details["complaint_id"])
+            complaints.confirm(session, settings, complaint, bool(call.solved), now)
+            result.effects.append(
+                f"complaint {complaint.id} {'closed' if call.solved else 'reopened'}"
+            )
+    elif outcome in UNANSWERED:
+        task.unanswered += 1
+        if task.unanswered >= settings.followup.max_attempts:
+            _close(task, TaskStatus.UNREACHABLE, now)
+            result.effects.append(f"unreachable after {task.unanswered} unanswered calls")
+            if task.kind in REMINDERS:
+                result.fallback_sms_id = _fallback_sms(
+                    session, settings, store, task, customer, today, now, result
+                )
+        else:
+            task.next_try_on = today + timedelta(days=1)
+            result.next_try_on = task.next_try_on
+    elif outcome == Outcome.WRONG_NUMBER:
+        customer.phone_valid = False
+        customer.updated_at = now
+        session.add(customer)
+        _close(task, TaskStatus.UNREACHABLE, now)
+        others = _close_customer_calls(session, customer.id, now)
+        cancelled = _cancel_messages(session, customer.id, "invalid phone", now)
+        result.effects.append(
+            f"phone {customer.phone} flagged invalid; {others} other call(s) closed, "
+            f"{cancelled} queued SMS cancelled"
+        )
+    elif outcome == Outcome.DECLINED:
+        _close(task, TaskStatus.CANCELLED, now)
+        _do_not_call(session, customer.id, task.kind, now)
+        result.effects.append(f"do-not-call recorded for {task.kind}")
+    elif outcome == Outcome.CALLBACK_LATER:
+        task.callback_at = call.callback_at
+        task.next_try_on = max(call.callback_at.astimezone(zone).date(), task.window_start)
+        result.callback_at = call.callback_at
+        result.next_try_on = task.next_try_on
+
+    if call.mileage_km is not None and task.vehicle_id is not None:
+        maintenance.mark_stale(session, [task.vehicle_id])
+        result.effects.append(f"mileage {call.mileage_km} km recorded; prediction refreshed")
+    if call.complaint_category:
+        complaint = complaints.open_complaint(
+            session,
+            settings,
+            store,
+            customer.id,
+            call.complaint_category,
+            call.complaint_text or "",
+            now,
+            vehicle_id=task.vehicle_id,
+            agent_id=agent.id,
+            attempt_id=attempt.id,
+        )
+        result.complaint_id = complaint.id
+        result.effects.append(f"complaint {complaint.id} opened ({complaint.department})")
+    if call.opt_out:
+        cancelled = opt_out(session, [customer.id], "call", now)
+        result.effects.append(f"SMS opt-out recorded; {cancelled} queued SMS cancelled")
+    session.add(task)
+    session.commit()
+    result.task_status = task.status
+    return result
+
+
+def _caller(session: Session, store: Store, task: FollowupTask, code: str | None) -> Agent:
+    if code:
+        return get_agent(session, store, code)
+    if task.agent_id is not None:
+        return session.get(Agent, task.agent_id)
+    raise UsageError(f"task {task.id} has no agent; say who called with --agent CODE")
+
+
+def _check(session: Session, task: FollowupTask, call: CallLog, now: datetime) -> None:
+    """Every rule a logged call must meet; the first broken one is the error."""
+    if call.outcome not in OUTCOMES:
+        raise UsageError(f"unknown outcome {call.outcome!r}; use one of {', '.join(OUTCOMES)}")
+    reached = call.outcome == Outcome.REACHED
+    if call.satisfaction is not None:
+        if not 1 <= call.satisfaction <= 5:
+            raise UsageError(f"satisfaction {call.satisfaction} is outside 1-5 (5 = 非常满意)")
+        if not reached:
+            raise UsageError("satisfaction is only for a customer reached on the call")
+    for flag, given in (
+        ("--mileage", call.mileage_km is not None),
+        ("--complaint", bool(call.complaint_category)),
+        ("--opt-out", call.opt_out),
+    ):
+        if given and not reached:
+            raise UsageError(f"{flag} needs --outcome reached: only a customer reached can say it")
+    if call.complaint_text and not call.complaint_category:
+        raise UsageError("--complaint-text needs --complaint CATEGORY")
+    if call.complaint_category:
+        complaints.check_category(call.complaint_category)
+        if not (call.complaint_text or "").strip():
+            raise UsageError("a complaint needs --complaint-text: what the customer said")
+    if call.outcome == Outcome.CALLBACK_LATER:
+        if call.callback_at is None:
+            raise UsageError("callback_later needs --callback-at, e.g. 2026-03-12T15:00")
+        if call.callback_at <= now:
+            raise UsageError("--callback-at must be in the future")
+    elif call.callback_at is not None:
+        raise UsageError("--callback-at goes with --outcome callback_later")
+    if task.kind == Kind.COMPLAINT_CONFIRMATION and reached and call.solved is None:
+        raise UsageError("say whether the customer confirms it is solved: --solved or --not-solved")
+    if call.solved is not None and (task.kind != Kind.COMPLAINT_CONFIRMATION or not reached):
+        raise UsageError("--solved/--not-solved answer a reached complaint confirmation call")
+    if call.mileage_km is not None:
+        if task.vehicle_id is None:
+            raise UsageError(f"task {task.id} is about no vehicle; mileage cannot be recorded")
+        if call.mileage_km < 0 or call.mileage_km > 2_000_000:
+            raise UsageError(f"mileage {call.mileage_km} km is not a plausible odometer reading")
+        last, where = last_reading(session, task.vehicle_id)
+        if last is not None and call.mileage_km < last and not call.force:
+            raise UsageError(
+                f"mileage {call.mileage_km} km is below the last reading {last} km ({where}); "
+                "check it, or pass --force if the odometer really reads that"
+            )
+
+
+def last_reading(session: Session, vehicle_id: int) -> tuple[int | None, str]:
+    """The car's highest known odometer reading and where it came from."""
+    visit = session.execute(
+        select(ServiceVisit.odometer_km, ServiceVisit.visit_date)
+        .where(ServiceVisit.vehicle_id == vehicle_id)
+        .order_by(ServiceVisit.odometer_km.desc())
+        .limit(1)
+    ).first()
+    call = session.execute(
+        select(ContactAttempt.mileage_km, ContactAttempt.attempted_at)
+        .join(FollowupTask, FollowupTask.id == ContactAttempt.task_id)
+        .where(FollowupTask.vehicle_id == vehicle_id, ContactAttempt.mileage_km.is_not(None))
+        .order_by(ContactAttempt.mileage_km.desc())
+        .limit(1)
+    ).first()
+    best, where = None, ""
+    if visit is not None:
+        best, where = visit[0], f"visit on {visit[1]}"
+    if call is not None and (best is None or call[0] > best):
+        best, where = call[0], f"reported on a call on {call[1].date()}"
+    return best, where
+
+
+def _close(task: FollowupTask, status: TaskStatus, now: datetime) -> None:
+    task.status = status
+    task.closed_at = now
+    task.next_try_on = None
+    task.updated_at = now
+
+
+def _close_customer_calls(session: Session, customer_id: int, now: datetime) -> int:
+    """A wrong number makes every other open call to it pointless."""
+    return session.execute(
+        update(FollowupTask)
+        .where(
+            FollowupTask.customer_id == customer_id,
+            FollowupTask.status == TaskStatus.OPEN,
+            FollowupTask.channel == Channel.PHONE,
+        )
+        .values(status=TaskStatus.UNREACHABLE, closed_at=now, next_try_on=None, updated_at=now)
+    ).rowcount
+
+
+def _cancel_messages(session: Session, customer_id: int, why: str, now: datetime) -> int:
+    return session.execute(
+        update(SmsMessage)
+        .where(SmsMessage.customer_id == customer_id, SmsMessage.status == SmsStatus.QUEUED)
+        .values(status=SmsStatus.CANCELLED, error_message=why, updated_at=now)
+    ).rowcount
+
+
+def _do_not_call(session: Session, customer_id: int, kind: str, now: datetime) -> None:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(DoNotCall)
+        .values(customer_id=customer_id, kind=kind, source="call", created_at=now)
+        .on_conflict_do_nothing(index_elements=["customer_id", "kind"])
+    )
+
+
+def _fallback_sms(
+    session: Session,
+    settings: Settings,
+    store: Store,
+    task: FollowupTask,
+    customer: Customer,
+    today: date,
+    now: datetime,
+    result: CallResult,
+) -> int | None:
+    """The reminder by SMS instead, once (its key is the reminder's own), if allowed."""
+    if customer.status != CustomerStatus.ACTIVE or not customer.phone_valid:
+        result.effects.append("no SMS fallback: customer inactive or phone invalid")
+        return None
+    if not customer.sms_consent:
+        result.effects.append("no SMS fallback: no SMS consent")
+        return None
+    vehicle = session.get(Vehicle, task.vehicle_id) if task.vehicle_id else None
+    locale = settings.store.locale
+    context = {
+        "customer": salutation(customer.name, customer.gender, locale),
+        "vehicle_model": vehicle.model if vehicle else "",
+        "plate": (vehicle.plate or "") if vehicle else "",
+        "due_date": task.due_date.isoformat(),
+        "reminder": REMINDERS[Kind(task.kind)],
+    }
+    category = SmsCategory.SERVICE
+    row = {
+        "store_id": store.id,
+        "customer_id": customer.id,
+        "task_id": task.id,
+        "vehicle_id": task.vehicle_id,
+        "kind": str(Kind.REMINDER_FALLBACK),
+        "category": str(category),
+        "subject": task.subject,
+        "cycle": task.cycle,
+        "to_phone": customer.phone,
+        "body": render(
+            str(Kind.REMINDER_FALLBACK),
+            category,
+            locale,
+            store.name,
+            settings.sms.opt_out_line,
+            context,
+        ),
+        "reason": f"{task.kind} task {task.id} unanswered {task.unanswered} times",
+        "planned_for": today,
+        "status": SmsStatus.QUEUED.value,
+        "send_attempts": 0,
+        "queued_at": now,
+        "updated_at": now,
+    }
+    if not insert_new(session, SmsMessage.__table__, [row]):
+        result.effects.append("SMS fallback was already queued")
+        return None
+    message_id = session.execute(
+        select(SmsMessage.id).where(
+            SmsMessage.kind == row["kind"],
+            SmsMessage.subject == row["subject"],
+            SmsMessage.cycle == row["cycle"],
+        )
+    ).scalar_one()
+    result.effects.append(f"SMS fallback {message_id} queued")
+    return message_id

@@ -1,0 +1,108 @@
+"""What the agent says: the point of each call in the store's language.
+
+The task's `reason` says why the call is owed (for the record); these lines say
+what to ask, with the numbers the agent needs in front of them.
+"""
+
+from __future__ import annotations
+
+LABELS = {
+    "zh_CN": {
+        "sales_callback": "交车回访",
+        "care_call": "30日关怀",
+        "first_service_call": "首保邀约",
+        "service_callback": "维修回访",
+        "maintenance_call": "定保提醒",
+        "campaign_call": "活动邀约",
+        "complaint_followup": "投诉跟进",
+        "complaint_confirmation": "投诉确认",
+    },
+    "en": {
+        "sales_callback": "delivery callback",
+        "care_call": "30-day care",
+        "first_service_call": "first service",
+        "service_callback": "service callback",
+        "maintenance_call": "maintenance",
+        "campaign_call": "campaign",
+        "complaint_followup": "complaint",
+        "complaint_confirmation": "confirm fix",
+    },
+}
+
+ASK = {
+    "zh_CN": {
+        "sales_callback": "询问对新车、交车过程和销售顾问的满意度（1-5分）",
+        "care_call": "询问用车情况和当前里程（记下里程），提醒首保时间",
+        "first_service_call": "邀请{first_service_on}前后回店免费首保（首保里程{first_service_km}公里），可当场预约",
+        "service_callback": "询问{visit_date}{service_type}的维修质量和服务满意度（1-5分）",
+        "maintenance_call": "预计{predicted_on}需要保养{pace}，邀请预约",
+        "campaign_call": "邀请参加“{campaign}”",
+        "complaint_followup": "告知投诉处理进展（{category}，{department}）：{text}",
+        "complaint_confirmation": "确认问题是否已解决（处理结果：{resolution}），记录 --solved 或 --not-solved",
+    },
+    "en": {
+        "sales_callback": "ask how satisfied they are with the car, the delivery and the consultant (1-5)",
+        "care_call": "ask how the car is used and its mileage now (note it); mention the first service",
+        "first_service_call": "invite them for the free first service around {first_service_on} ({first_service_km} km); book it on the call",
+        "service_callback": "ask about the {service_type} visit on {visit_date}: quality and satisfaction (1-5)",
+        "maintenance_call": "maintenance predicted for {predicted_on}{pace}; offer a booking",
+        "campaign_call": 'invite them to "{campaign}"',
+        "complaint_followup": "tell them how their complaint is progressing ({category}, {department}): {text}",
+        "complaint_confirmation": "ask whether it is solved (resolution: {resolution}); log --solved or --not-solved",
+    },
+}
+
+SERVICE_TYPES = {
+    "zh_CN": {
+        "first_service": "首保",
+        "maintenance": "保养",
+        "repair": "维修",
+        "warranty": "保修",
+        "bodywork": "钣喷",
+        "other": "服务",
+    },
+}
+
+NOTES = {
+    "zh_CN": ("职业", "爱好", "家庭"),
+    "en": ("occupation", "hobbies", "family"),
+}
+
+
+def label(kind: str, locale: str) -> str:
+    return LABELS.get(locale, LABELS["en"]).get(kind, kind)
+
+
+def ask(kind: str, locale: str, facts: dict) -> str:
+    """The line to say for a call of `kind`, filled from `facts` (missing ones read '?')."""
+    template = ASK.get(locale, ASK["en"]).get(kind)
+    if template is None:
+        return ""
+    facts = dict(facts)
+    if "service_type" in facts:
+        names = SERVICE_TYPES.get(locale, {})
+        facts["service_type"] = names.get(facts["service_type"], facts["service_type"])
+    pace = facts.get("pace_km_day")
+    if pace:
+        facts["pace"] = (
+            f"（约{pace:.0f}公里/天）" if locale == "zh_CN" else f" (about {pace:.0f} km/day)"
+        )
+    else:
+        facts["pace"] = ""
+    return template.format_map(_Missing(facts))
+
+
+def notes(occupation: str | None, hobbies: str | None, family: str | None, locale: str) -> str:
+    """The customer's personal notes, one line: what makes the call personal."""
+    names = NOTES.get(locale, NOTES["en"])
+    parts = [
+        f"{name}: {value}" if locale != "zh_CN" else f"{name}：{value}"
+        for name, value in zip(names, (occupation, hobbies, family), strict=True)
+        if value
+    ]
+    return "；".join(parts) if locale == "zh_CN" else "; ".join(parts)
+
+
+class _Missing(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
