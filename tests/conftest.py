@@ -115,13 +115,13 @@ def session(engine):
 
 @pytest.fixture
 def crm(database_url, tmp_path, monkeypatch):
-    """Run the `crm` command against the test database, at NOW, from an empty folder."""
+    """Run the `crm` command against the test database, at NOW (or `at=`), from an empty folder."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CRM_CONFIG", raising=False)
     runner = CliRunner()
 
-    def run(*args: str, db_url: str | None = None):
-        with freeze_time(NOW):
+    def run(*args: str, db_url: str | None = None, at=NOW):
+        with freeze_time(at):
             return runner.invoke(main, ["--db", db_url or database_url, *map(str, args)])
 
     return run

@@ -166,3 +166,33 @@ def add_visit(session, vehicle, day: date, km: int, service_type: str = "mainten
     mark_stale(session, [vehicle.id])
     session.commit()
     return visit
+
+
+def add_task(session, customer, kind: str, window_start: date, due: date, **fields):
+    """An open phone task, as the planner would have made it."""
+    from crm.models import FollowupTask
+
+    n = next(_counter)
+    task = FollowupTask(
+        store_id=customer.store_id,
+        kind=kind,
+        subject=fields.pop("subject", f"vehicle:{n}"),
+        cycle=fields.pop("cycle", str(n)),
+        customer_id=customer.id,
+        window_start=window_start,
+        due_date=due,
+        reason=fields.pop("reason", f"{kind} owed"),
+        **fields,
+    )
+    session.add(task)
+    session.commit()
+    return task
+
+
+def add_agent(session, code: str, name: str = "李娜", **fields):
+    from crm.models import Agent
+
+    agent = Agent(store_id=1, code=code, name=name, **fields)
+    session.add(agent)
+    session.commit()
+    return agent

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from crm.calls import talking
@@ -48,7 +48,6 @@ def day_list(
 ) -> list[dict]:
     """The calls for `day`: overdue first, then by due date (callbacks at their time)."""
     zone = ZoneInfo(store.timezone)
-    overdue = FollowupTask.due_date < day
     query = (
         select(
             FollowupTask,
@@ -67,8 +66,8 @@ def day_list(
         .outerjoin(Vehicle, Vehicle.id == FollowupTask.vehicle_id)
         .outerjoin(Agent, Agent.id == FollowupTask.agent_id)
         .where(FollowupTask.store_id == store.id, *due_on(day))
+        # Overdue calls have the earliest due dates: by due date puts them first.
         .order_by(
-            case((overdue, 0), else_=1),
             FollowupTask.due_date,
             func.coalesce(FollowupTask.callback_at, FollowupTask.created_at),
             FollowupTask.id,
