@@ -89,11 +89,12 @@ def ensure_followups(
     *,
     complaint_ids: list[int] | None = None,
     agent_id: int | None = None,
+    reopened: bool = False,
 ) -> int:
     """Give every open complaint its next progress call; returns how many were created.
 
-    The first is due by the response deadline; each next one opens
-    `followup_every_days` after the last progress call closed. The key
+    The first is due by the response deadline, one after a reopening at once; each
+    next one opens `followup_every_days` after the last progress call closed. The key
     (complaint_followup, complaint:ID, window day) makes a second planner a no-op.
     """
     zone = ZoneInfo(store.timezone)
@@ -118,7 +119,10 @@ def ensure_followups(
                 FollowupTask.subject == f"complaint:{complaint.id}",
             )
         ).one()
-        if last_closed is None:
+        if reopened:
+            opens = due = today
+            why = f"complaint #{complaint.id} reopened: the customer says it is not solved"
+        elif last_closed is None:
             opens = today
             due = max(complaint.respond_by.astimezone(zone).date(), today)
             respond_by = _local(complaint.respond_by, zone)
@@ -127,9 +131,9 @@ def ensure_followups(
             opens = max(last_closed.astimezone(zone).date() + timedelta(days=every), today)
             due = opens
             why = f"complaint #{complaint.id} still open; progress call every {every} days"
-        rows.append(
-            _task(complaint, Kind.COMPLAINT_FOLLOWUP, opens.isoformat(), opens, due, why, now)
-        )
+        # A reopening gets its own key: the day may already have had a progress call.
+        cycle = opens.isoformat() + (f"/reopened-{complaint.reopened}" if reopened else "")
+        rows.append(_task(complaint, Kind.COMPLAINT_FOLLOWUP, cycle, opens, due, why, now))
     created = insert_new(session, followups, rows)
     _assign_new(session, store, rows, agent_id)
     return len(created)
@@ -199,7 +203,7 @@ def confirm(session: Session, settings: Settings, complaint: Complaint, solved: 
     session.add(complaint)
     session.flush()
     store = session.get(Store, complaint.store_id)
-    ensure_followups(session, settings, store, now, complaint_ids=[complaint.id])
+    ensure_followups(session, settings, store, now, complaint_ids=[complaint.id], reopened=True)
 
 
 def responded(session: Session, complaint_id: int, now: datetime) -> None:
