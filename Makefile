@@ -22,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/crm demo seed --if-empty
 	$(BIN)/crm plan
 	$(BIN)/crm today
+	$(BIN)/crm calls list --limit 5
 	$(BIN)/crm scheduler run
 
 test: $(STAMP)

@@ -512,23 +512,27 @@ def agents_add(app: App, code: str, name: str, store_code: str | None):
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def agents_list(app: App, store_code: str | None, fmt: str):
-    """Agents with their open calls.
+    """Agents with their open calls and how many are overdue.
 
     Example: crm agents list --format json
     """
     from crm.calls.agents import list_agents
 
     with app.session() as session:
-        rows = list_agents(session, store_for(session, app, store_code))
+        rows = list_agents(session, store_for(session, app, store_code), app.today())
     if fmt == "json":
         print_json(rows)
         return
     table = Table()
-    for column in ("code", "name", "active", "open calls"):
-        table.add_column(column, justify="right" if column == "open calls" else "left")
+    for column in ("code", "name", "active", "open calls", "overdue"):
+        table.add_column(column, justify="right" if column in ("open calls", "overdue") else "left")
     for row in rows:
         table.add_row(
-            row["code"], row["name"], "yes" if row["active"] else "no", f"{row['open_calls']:,}"
+            row["code"],
+            row["name"],
+            "yes" if row["active"] else "no",
+            f"{row['open_calls']:,}",
+            f"{row['overdue_calls']:,}",
         )
     out.print(table)
 

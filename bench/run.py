@@ -6,6 +6,8 @@
 - planning: one day for a dealer group of 1,000,000 vehicles on SQLite (targets: first
   run < 60 s and < 1 GB, the same day again < 10 s). The seeded group is kept in
   `.bench/` so later runs skip the seeding; `python bench/run.py planning` runs only it.
+- calls: the day's call list for one agent in that group, after planning the day
+  (target: < 0.5 s); `python bench/run.py calls`.
 """
 
 from __future__ import annotations
@@ -205,8 +207,57 @@ def bench_planning(workdir: Path) -> None:
     measure("first run, every prediction stale", PLAN_DAY)
 
 
+CALL_LIST = """
+import json, sys, time
+from datetime import date
+from sqlmodel import select
+started = time.perf_counter()
+from crm import db
+from crm.calls.desk import day_list
+from crm.models import Agent, Store
+engine = db.make_engine(sys.argv[1])
+day = date.fromisoformat(sys.argv[2])
+with db.session(engine) as session:
+    store = session.exec(select(Store).where(Store.code == "demo")).one()
+    agent = session.exec(select(Agent).where(Agent.store_id == store.id)).first()
+    begun = time.perf_counter()
+    rows = day_list(session, store, day, "zh_CN", agent=agent)
+    listed = time.perf_counter() - begun
+print(json.dumps({"seconds": listed, "process_seconds": time.perf_counter() - started,
+                  "calls": len(rows), "agent": agent.code}))
+"""
+
+
+def bench_calls(workdir: Path, db: str | None = None) -> None:
+    """The day's list for one agent; plans the day first unless given a planned group."""
+    import shutil
+
+    if db is None:
+        path = workdir / "calls.db"
+        shutil.copy(seeded_group(), path)
+        db = f"sqlite:///{path}"
+        crm("init", db=db)
+        console.print(f"planning {PLAN_DAY} for the call list …")
+        planned = subprocess.run(
+            [PYTHON, "-c", PLAN, db, PLAN_DAY], capture_output=True, text=True, cwd=ROOT
+        )
+        if planned.returncode:
+            sys.exit(f"planning failed: {planned.stderr}")
+    result = subprocess.run(
+        [PYTHON, "-c", CALL_LIST, db, PLAN_DAY], capture_output=True, text=True, cwd=ROOT
+    )
+    if result.returncode:
+        sys.exit(f"call list failed: {result.stderr}")
+    figures = json.loads(result.stdout)
+    print(
+        f"call list for agent {figures['agent']} on {PLAN_DAY} (1,000,000-vehicle group): "
+        f"{figures['calls']:,} calls in {figures['seconds'] * 1000:.0f} ms "
+        f"(whole process with imports {figures['process_seconds']:.2f} s)"
+    )
+
+
 def main() -> None:
-    which = set(sys.argv[1:]) or {"seed", "import", "planning"}
+    which = set(sys.argv[1:]) or {"seed", "import", "planning", "calls"}
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
         workdir = Path(tmp)
         if "seed" in which:
@@ -216,6 +267,8 @@ def main() -> None:
             bench_import(workdir, 500_000)
         if "planning" in which:
             bench_planning(workdir)
+        if "calls" in which:
+            bench_calls(workdir)
 
 
 if __name__ == "__main__":

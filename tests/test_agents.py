@@ -113,6 +113,29 @@ def test_planning_assigns_the_calls_it_creates(crm, session):
     assert [a["open_calls"] for a in load] == [2, 2]
 
 
+def test_the_manager_sees_whose_calls_are_overdue(crm, session):
+    a1 = add_agent(session, "a01")
+    a2 = add_agent(session, "a02")
+    person = add_customer(session)
+    add_task(
+        session,
+        person,
+        "care_call",
+        TODAY - timedelta(days=9),
+        TODAY - timedelta(days=2),
+        agent_id=a1.id,
+    )
+    add_task(session, person, "care_call", TODAY, TODAY, agent_id=a1.id)
+    add_task(session, add_customer(session), "care_call", TODAY, TODAY, agent_id=a2.id)
+
+    agents = json.loads(crm("agents", "list", "--format", "json").output)
+
+    assert [(a["code"], a["open_calls"], a["overdue_calls"]) for a in agents] == [
+        ("a01", 2, 1),
+        ("a02", 1, 0),
+    ]
+
+
 def test_assign_without_agents_says_what_to_do(crm, session):
     add_task(session, add_customer(session), "care_call", TODAY, TODAY)
 

@@ -42,6 +42,20 @@ def test_init_twice_is_harmless(crm, empty_database_url):
     engine.dispose()
 
 
+def test_the_migrations_build_exactly_the_tables_the_models_describe(crm, empty_database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    assert crm("init", db_url=empty_database_url).exit_code == 0
+    engine = db.make_engine(empty_database_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    engine.dispose()
+
+    assert differences == []  # a model changed without its migration, or the reverse
+
+
 def test_commands_on_an_uninitialised_database_say_to_run_init(crm, empty_database_url):
     result = crm("today", db_url=empty_database_url)
 

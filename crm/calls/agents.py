@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from datetime import date
+
+from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from crm.errors import UsageError
@@ -38,27 +40,34 @@ def set_active(session: Session, store: Store, code: str, active: bool) -> Agent
     return agent
 
 
-def list_agents(session: Session, store: Store) -> list[dict]:
-    """Every agent with the open calls assigned to them."""
-    load = dict(
-        session.execute(
-            select(FollowupTask.agent_id, func.count())
-            .where(
-                FollowupTask.store_id == store.id,
-                FollowupTask.status == TaskStatus.OPEN,
-                FollowupTask.channel == Channel.PHONE,
-                FollowupTask.agent_id.is_not(None),
-            )
-            .group_by(FollowupTask.agent_id)
-        ).all()
+def list_agents(session: Session, store: Store, day: date) -> list[dict]:
+    """Every agent with their open calls and how many of those are overdue on `day`."""
+    open_calls = (
+        FollowupTask.store_id == store.id,
+        FollowupTask.status == TaskStatus.OPEN,
+        FollowupTask.channel == Channel.PHONE,
+        FollowupTask.agent_id.is_not(None),
     )
+    load = {
+        agent_id: (total, overdue or 0)
+        for agent_id, total, overdue in session.execute(
+            select(
+                FollowupTask.agent_id,
+                func.count(),
+                func.sum(case((FollowupTask.due_date < day, 1), else_=0)),
+            )
+            .where(*open_calls)
+            .group_by(FollowupTask.agent_id)
+        )
+    }
     agents = session.exec(select(Agent).where(Agent.store_id == store.id).order_by(Agent.code))
     return [
         {
             "code": agent.code,
             "name": agent.name,
             "active": agent.active,
-            "open_calls": load.get(agent.id, 0),
+            "open_calls": load.get(agent.id, (0, 0))[0],
+            "overdue_calls": load.get(agent.id, (0, 0))[1],
         }
         for agent in agents
     ]
