@@ -7,15 +7,14 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from crm.calls.desk import due_on
 from crm.models import (
-    Channel,
     Customer,
     FollowupTask,
     ServiceVisit,
     SmsMessage,
     SmsStatus,
     Store,
-    TaskStatus,
     Vehicle,
 )
 
@@ -28,11 +27,7 @@ def picture(session: Session, store: Store, day: date) -> dict:
             select(func.count()).select_from(model).where(model.store_id == store.id, *conditions)
         ).scalar_one()
 
-    open_calls = (
-        FollowupTask.channel == Channel.PHONE,
-        FollowupTask.status == TaskStatus.OPEN,
-        FollowupTask.window_start <= day,
-    )
+    open_calls = due_on(day)  # what `crm calls list` shows for the day
     return {
         "store": store.code,
         "store_name": store.name,

@@ -477,3 +477,19 @@ def test_bad_input_changes_nothing_and_says_why_in_one_line(crm, session):
     assert session.exec(select(ContactAttempt)).all() == []
     session.expire_all()
     assert session.get(FollowupTask, task.id).attempts == 0
+
+
+def test_mileage_on_the_care_call_brings_the_first_service_reminder_forward(crm, session):
+    add_agent(session, "a01")
+    customer = add_customer(session, name="王伟")
+    add_vehicle(session, customer, TODAY - timedelta(days=30))
+    assert crm("plan").exit_code == 0
+    (care,) = session.exec(select(FollowupTask).where(FollowupTask.kind == "care_call"))
+
+    result = log(crm, care, "--outcome", "reached", "--satisfaction", "5", "--mileage", "4800")
+    assert crm("plan", at=NOW + timedelta(days=1)).exit_code == 0
+
+    assert result.exit_code == 0, result.output
+    (reminder,) = session.exec(select(SmsMessage).where(SmsMessage.kind == "first_service_sms"))
+    # 4,800 km in 30 days is 160 km a day: 5,000 km tomorrow, not in three months.
+    assert reminder.planned_for == TODAY + timedelta(days=1)
