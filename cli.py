@@ -989,7 +989,8 @@ def complaints_add(
     from zoneinfo import ZoneInfo
 
     from crm.calls.agents import get_agent
-    from crm.calls.complaints import describe, find_customer, find_vehicle, open_complaint
+    from crm.calls.complaints import describe, open_complaint
+    from crm.calls.lookup import find_customer, find_vehicle
 
     now = utcnow()
     with app.session() as session:

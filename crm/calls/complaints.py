@@ -30,7 +30,6 @@ from crm.models import (
     FollowupTask,
     Store,
     TaskStatus,
-    Vehicle,
 )
 
 CATEGORIES = [str(category) for category in ComplaintCategory]
@@ -358,45 +357,3 @@ def _assign_new(session: Session, store: Store, rows: list[dict], agent_id: int 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str | None:
     return moment.astimezone(zone).isoformat(timespec="minutes") if moment else None
-
-
-def find_customer(session: Session, store: Store, ref: str, region: str) -> Customer:
-    """A customer by id, DMS code or phone number."""
-    from crm.importing.values import BadValue
-    from crm.importing.values import phone as parse_phone
-
-    ref = ref.strip()
-    found = []
-    if ref.isdigit() and len(ref) < 11:
-        customer = session.get(Customer, int(ref))
-        found = [customer] if customer and customer.store_id == store.id else []
-    if not found:
-        found = list(
-            session.exec(
-                select(Customer).where(Customer.store_id == store.id, Customer.customer_code == ref)
-            )
-        )
-    if not found:
-        try:
-            phone = parse_phone(ref, region)
-        except BadValue:
-            phone = None
-        if phone:
-            found = list(
-                session.exec(
-                    select(Customer).where(Customer.store_id == store.id, Customer.phone == phone)
-                )
-            )
-    if not found:
-        raise UsageError(f"no customer {ref!r} in store {store.code}; give an id, code or phone")
-    if len(found) > 1:
-        ids = ", ".join(str(c.id) for c in found)
-        raise UsageError(f"{ref!r} matches customers {ids}; give the customer id")
-    return found[0]
-
-
-def find_vehicle(session: Session, customer: Customer, vin: str) -> Vehicle:
-    vehicle = session.exec(select(Vehicle).where(Vehicle.vin == vin.strip().upper())).first()
-    if vehicle is None or vehicle.owner_id != customer.id:
-        raise UsageError(f"{customer.name} owns no vehicle with VIN {vin}")
-    return vehicle

@@ -15,37 +15,30 @@ from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from crm.calls import complaints
+from crm.calls import complaints, fallback
 from crm.calls.agents import get_agent
 from crm.config import Settings
 from crm.errors import UsageError
 from crm.followup import maintenance
 from crm.followup.rules import Kind
-from crm.followup.writes import insert_new
 from crm.models import (
     Agent,
     Channel,
     ContactAttempt,
     Customer,
-    CustomerStatus,
     DoNotCall,
     FollowupTask,
     Outcome,
     ServiceVisit,
-    SmsCategory,
     SmsMessage,
     SmsStatus,
     Store,
     TaskStatus,
-    Vehicle,
 )
 from crm.sms.consent import opt_out
-from crm.sms.render import render, salutation
 
 OUTCOMES = [str(outcome) for outcome in Outcome]
 UNANSWERED = {Outcome.NO_ANSWER, Outcome.BUSY}
-# Reminders whose unanswered calls fall back to an SMS.
-REMINDERS = {Kind.FIRST_SERVICE_CALL: "first_service", Kind.MAINTENANCE_CALL: "maintenance"}
 
 
 @dataclass
@@ -171,9 +164,9 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
         if task.unanswered >= settings.followup.max_attempts:
             _close(task, TaskStatus.UNREACHABLE, now)
             result.effects.append(f"unreachable after {task.unanswered} unanswered calls")
-            if task.kind in REMINDERS:
-                result.fallback_sms_id = _fallback_sms(
-                    session, settings, store, task, customer, today, now, result
+            if task.kind in fallback.REMINDERS:
+                result.fallback_sms_id = fallback.queue_fallback(
+                    session, settings, store, task, customer, today, now, result.effects
                 )
         else:
             task.next_try_on = today + timedelta(days=1)
@@ -339,69 +332,3 @@ def _do_not_call(session: Session, customer_id: int, kind: str, now: datetime) -
         .values(customer_id=customer_id, kind=kind, source="call", created_at=now)
         .on_conflict_do_nothing(index_elements=["customer_id", "kind"])
     )
-
-
-def _fallback_sms(
-    session: Session,
-    settings: Settings,
-    store: Store,
-    task: FollowupTask,
-    customer: Customer,
-    today: date,
-    now: datetime,
-    result: CallResult,
-) -> int | None:
-    """The reminder by SMS instead, once (its key is the reminder's own), if allowed."""
-    if customer.status != CustomerStatus.ACTIVE or not customer.phone_valid:
-        result.effects.append("no SMS fallback: customer inactive or phone invalid")
-        return None
-    if not customer.sms_consent:
-        result.effects.append("no SMS fallback: no SMS consent")
-        return None
-    vehicle = session.get(Vehicle, task.vehicle_id) if task.vehicle_id else None
-    locale = settings.store.locale
-    context = {
-        "customer": salutation(customer.name, customer.gender, locale),
-        "vehicle_model": vehicle.model if vehicle else "",
-        "plate": (vehicle.plate or "") if vehicle else "",
-        "due_date": task.due_date.isoformat(),
-        "reminder": REMINDERS[Kind(task.kind)],
-    }
-    category = SmsCategory.SERVICE
-    row = {
-        "store_id": store.id,
-        "customer_id": customer.id,
-        "task_id": task.id,
-        "vehicle_id": task.vehicle_id,
-        "kind": str(Kind.REMINDER_FALLBACK),
-        "category": str(category),
-        "subject": task.subject,
-        "cycle": task.cycle,
-        "to_phone": customer.phone,
-        "body": render(
-            str(Kind.REMINDER_FALLBACK),
-            category,
-            locale,
-            store.name,
-            settings.sms.opt_out_line,
-            context,
-        ),
-        "reason": f"{task.kind} task {task.id} unanswered {task.unanswered} times",
-        "planned_for": today,
-        "status": SmsStatus.QUEUED.value,
-        "send_attempts": 0,
-        "queued_at": now,
-        "updated_at": now,
-    }
-    if not insert_new(session, SmsMessage.__table__, [row]):
-        result.effects.append("SMS fallback was already queued")
-        return None
-    message_id = session.execute(
-        select(SmsMessage.id).where(
-            SmsMessage.kind == row["kind"],
-            SmsMessage.subject == row["subject"],
-            SmsMessage.cycle == row["cycle"],
-        )
-    ).scalar_one()
-    result.effects.append(f"SMS fallback {message_id} queued")
-    return message_id
