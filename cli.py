@@ -12,7 +12,7 @@ from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from crm import db
 from crm.app import App
@@ -38,6 +38,10 @@ class CrmGroup(click.Group):
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             click.echo(f"Error: another process changed the same data ({reason}); retry", err=True)
             ctx.exit(1)
+        except DataError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            click.echo(f"Error: a value does not fit ({reason}); check the input", err=True)
+            ctx.exit(2)
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             click.echo(f"Error: database unavailable ({reason}); check --db", err=True)
@@ -458,9 +462,12 @@ def local_datetime(_ctx, _param, value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a time like 2026-03-12T15:00") from None
+    if not 1900 <= moment.year <= 2200:
+        raise click.BadParameter(f"{value} is outside the years 1900-2200")
+    return moment
 
 
 def write_csv(rows: list[dict], columns: list[str]) -> None:
@@ -472,11 +479,22 @@ def write_csv(rows: list[dict], columns: list[str]) -> None:
         writer.writerow({k: "" if row.get(k) is None else row[k] for k in columns})
 
 
+def store_day(store) -> date:
+    """Today where the store is (a group's stores may sit in different zones)."""
+    from zoneinfo import ZoneInfo
+
+    from crm.clock import store_today
+
+    return store_today(ZoneInfo(store.timezone))
+
+
 def store_for(session, app: App, store_code: str | None):
     from crm.stores import get_store
 
     return get_store(session, store_code or app.settings.store.code)
 
+
+ROW_ID = click.IntRange(1, 2**31 - 1)  # ids are 32-bit on PostgreSQL
 
 STORE_OPTION = click.option(
     "--store", "store_code", help="Store code (default: the configured store)."
@@ -519,7 +537,8 @@ def agents_list(app: App, store_code: str | None, fmt: str):
     from crm.calls.agents import list_agents
 
     with app.session() as session:
-        rows = list_agents(session, store_for(session, app, store_code), app.today())
+        store = store_for(session, app, store_code)
+        rows = list_agents(session, store, store_day(store))
     if fmt == "json":
         print_json(rows)
         return
@@ -576,6 +595,7 @@ def calls():
     """The call desk: the day's list, results, assignment."""
 
 
+TABLE_PAGE = 30  # a screenful to work from; scripts take --format json or csv for all
 CALL_COLUMNS = [
     "task_id",
     "kind",
@@ -602,7 +622,11 @@ CALL_COLUMNS = [
 @calls.command("list")
 @click.option("--date", "day", callback=iso_date, help="The day (default today, store time).")
 @click.option("--agent", "agent_code", help="Only this agent's calls.")
-@click.option("--limit", type=click.IntRange(1), help="At most this many calls.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    help="At most this many calls (the table shows the first 30 unless told).",
+)
 @STORE_OPTION
 @click.option(
     "--format",
@@ -630,7 +654,7 @@ def calls_list(
     with app.session() as session:
         store = store_for(session, app, store_code)
         agent = get_agent(session, store, agent_code) if agent_code else None
-        day = day or app.today()
+        day = day or store_day(store)
         rows = day_list(session, store, day, app.settings.store.locale, agent=agent, limit=limit)
     if fmt == "json":
         print_json(rows)
@@ -638,13 +662,14 @@ def calls_list(
     if fmt == "csv":
         write_csv(rows, CALL_COLUMNS)
         return
+    shown = rows[: limit or TABLE_PAGE]
     title = f"{store.name} · {day.isoformat()}" + (f" · {agent.name}" if agent else "")
     table = Table(title=title, box=box.SIMPLE_HEAD, show_lines=True, padding=(0, 1))
     table.add_column("call · due", no_wrap=True)
     table.add_column("customer", no_wrap=True)
     table.add_column("vehicle", no_wrap=True)
     table.add_column("say", ratio=1, overflow="fold")
-    for row in rows:
+    for row in shown:
         due = row["due_date"] + (f" [red]+{row['days_overdue']}d[/red]" if row["overdue"] else "")
         tries = f"{row['attempts']}×" + (f" {row['last_outcome']}" if row["last_outcome"] else "")
         if row["callback_at"]:
@@ -660,11 +685,13 @@ def calls_list(
         )
     out.print(table)
     overdue = sum(row["overdue"] for row in rows)
-    out.print(f"{len(rows)} calls, {overdue} overdue. Log one: crm calls log TASK --outcome ...")
+    more = f" (the first {len(shown)} shown; --limit N for more)" if len(shown) < len(rows) else ""
+    out.print(f"{len(rows)} calls, {overdue} overdue{more}.")
+    out.print("Log one: crm calls log TASK --outcome reached|no_answer|busy|...")
 
 
 @calls.command("show")
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=ROW_ID)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def calls_show(app: App, task_id: int, fmt: str):
@@ -711,7 +738,7 @@ def calls_show(app: App, task_id: int, fmt: str):
 
 
 @calls.command("log")
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=ROW_ID)
 @click.option(
     "--outcome",
     required=True,
@@ -811,11 +838,11 @@ def calls_assign(app: App, rebalance: bool, store_code: str | None, fmt: str):
         result = assign(
             session, store_for(session, app, store_code).id, utcnow(), rebalance=rebalance
         )
+    if not result.agents:
+        raise CrmError("no active agent; add one with `crm agents add CODE --name NAME`")
     if fmt == "json":
         print_json(result.as_json())
         return
-    if not result.agents:
-        raise CrmError("no active agent; add one with `crm agents add CODE --name NAME`")
     click.echo(
         f"{result.assigned} call(s) assigned, {result.moved} moved, "
         f"over {result.agents} active agent(s)"
@@ -1088,7 +1115,7 @@ def complaints_list(app: App, status: str, overdue: bool, store_code: str | None
 
 
 @complaints.command("show")
-@click.argument("complaint_id", type=int)
+@click.argument("complaint_id", type=ROW_ID)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def complaints_show(app: App, complaint_id: int, fmt: str):
@@ -1130,7 +1157,7 @@ def complaints_show(app: App, complaint_id: int, fmt: str):
 
 
 @complaints.command("resolve")
-@click.argument("complaint_id", type=int)
+@click.argument("complaint_id", type=ROW_ID)
 @click.option("--resolution", required=True, help="What was done.")
 @click.option("--agent", "agent_code", help="Who calls the customer to confirm.")
 @click.pass_obj

@@ -143,3 +143,30 @@ def test_assign_without_agents_says_what_to_do(crm, session):
 
     assert result.exit_code == 1
     assert "crm agents add" in result.output
+
+
+def test_rebalancing_moves_a_customer_with_all_their_calls(crm, session):
+    a1, a2, a3 = (add_agent(session, code) for code in ("a01", "a02", "a03"))
+    busy = add_customer(session, name="王伟")
+    for _ in range(3):
+        add_task(session, busy, "care_call", TODAY, TODAY, agent_id=a1.id)
+    add_task(session, busy, "complaint_followup", TODAY, TODAY, agent_id=a3.id)
+    for n in range(6):
+        add_task(
+            session,
+            add_customer(session, name=f"客户{n}"),
+            "care_call",
+            TODAY,
+            TODAY,
+            agent_id=a1.id,
+        )
+
+    assert crm("agents", "deactivate", "a03").exit_code == 0
+    assert crm("calls", "assign", "--rebalance").exit_code == 0
+
+    assigned = agents_of(session)
+    tasks = session.exec(select(FollowupTask).where(FollowupTask.customer_id == busy.id)).all()
+    assert len({assigned[t.id] for t in tasks}) == 1
+    assert a3.id not in assigned.values()
+    assert max(Counter(assigned.values()).values()) <= 5  # 10 calls, 2 agents, whole customers
+    assert a2.id in assigned.values()

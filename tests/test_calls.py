@@ -493,3 +493,101 @@ def test_mileage_on_the_care_call_brings_the_first_service_reminder_forward(crm,
     (reminder,) = session.exec(select(SmsMessage).where(SmsMessage.kind == "first_service_sms"))
     # 4,800 km in 30 days is 160 km a day: 5,000 km tomorrow, not in three months.
     assert reminder.planned_for == TODAY + timedelta(days=1)
+
+
+def test_a_callback_the_customer_asked_for_is_not_overdue_before_its_day(crm, session):
+    agent = add_agent(session, "a01")
+    person = add_customer(session, name="李娜")
+    task = add_task(session, person, "care_call", TODAY, TODAY, agent_id=agent.id)
+
+    log(crm, task, "--outcome", "callback_later", "--callback-at", "2026-03-20T15:00")
+
+    (row,) = listed(crm, "--date", "2026-03-20", at=NOW + timedelta(days=10))
+    assert (row["due_date"], row["overdue"]) == ("2026-03-20", False)
+    agents = json.loads(
+        crm("agents", "list", "--format", "json", at=NOW + timedelta(days=2)).output
+    )
+    assert agents[0]["overdue_calls"] == 0
+    missed = log(crm, task, "--outcome", "no_answer", at=NOW + timedelta(days=10))
+    assert missed.exit_code == 0
+    (row,) = listed(crm, "--date", "2026-03-21", at=NOW + timedelta(days=11))
+    assert row["callback_at"] is None  # the arranged time was used up
+
+
+def test_after_a_wrong_number_planning_puts_no_calls_to_it_on_the_list(crm, session):
+    add_agent(session, "a01")
+    customer = add_customer(session, name="赵敏")
+    car = add_vehicle(session, customer, date(2025, 1, 1))
+    add_visit(session, car, TODAY - timedelta(days=1), 9000)
+    assert crm("plan").exit_code == 0
+    (task,) = session.exec(select(FollowupTask))
+    assert log(crm, task, "--outcome", "wrong_number").exit_code == 0
+
+    add_visit(session, car, TODAY, 9100, service_type="repair")
+    plan = json.loads(crm("plan", "--format", "json").output)
+
+    assert plan["skipped"].get("invalid_phone") == 1
+    assert listed(crm) == []
+
+
+def test_the_fallback_sms_is_cancelled_when_the_car_comes_in(crm, session):
+    add_agent(session, "a01")
+    customer, car, task = first_service_call(session)
+    for day in range(3):
+        log(crm, task, "--outcome", "no_answer", "--agent", "a01", at=NOW + timedelta(days=day))
+    (message,) = session.exec(select(SmsMessage)).all()
+    assert "2026-03-07" in message.body  # the first-service day the reminder named
+
+    add_visit(session, car, TODAY + timedelta(days=3), 4900, service_type="first_service")
+    assert crm("plan", at=NOW + timedelta(days=3)).exit_code == 0
+
+    session.expire_all()
+    assert session.get(SmsMessage, message.id).status == "cancelled"
+
+
+def test_the_maintenance_fallback_reads_in_english_when_configured(crm, session, tmp_path):
+    add_agent(session, "a01")
+    customer = add_customer(session, name="Li Na", gender="female")
+    car = add_vehicle(session, customer, date(2024, 1, 1), model="Lavida", plate="A12345")
+    task = add_task(
+        session,
+        customer,
+        "maintenance_call",
+        TODAY,
+        TODAY + timedelta(days=3),
+        vehicle_id=car.id,
+        subject=f"vehicle:{car.id}",
+        cycle="after:1",
+    )
+    config = tmp_path / "en.toml"
+    config.write_text('[store]\nlocale = "en"\n[followup]\nmax_attempts = 1\n', encoding="utf-8")
+
+    result = crm("--config", config, "calls", "log", task.id, "--outcome", "busy", "--agent", "a01")
+
+    assert result.exit_code == 0, result.output
+    (message,) = session.exec(select(SmsMessage)).all()
+    assert message.body == (
+        "【示例汽车4S店】Dear Li Na, your Lavida (A12345) is due for maintenance around "
+        "2026-03-13. We tried to call you; please call us to book a visit."
+    )
+
+
+def test_ids_too_large_for_the_database_are_one_line_errors(crm, session):
+    for args in (
+        ("calls", "log", "99999999999", "--outcome", "reached"),
+        ("calls", "show", "99999999999"),
+        ("complaints", "show", "99999999999"),
+        ("agents", "add", "x" * 40, "--name", "太长"),
+        (
+            "calls",
+            "log",
+            "1",
+            "--outcome",
+            "callback_later",
+            "--callback-at",
+            "9999-12-31T23:00-05:00",
+        ),
+    ):
+        result = crm(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "Traceback" not in result.output and "Error" in result.output

@@ -38,7 +38,7 @@ def test_init_twice_is_harmless(crm, empty_database_url):
     engine = db.make_engine(empty_database_url)
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Store)).scalar_one() == 1
-    assert db.current_revision(engine) == db.head_revision()
+    assert db.current_revision(engine) == db.head_revision() == db.newest_revision()
     engine.dispose()
 
 

@@ -1,12 +1,15 @@
 """Complaints followed to the end: deadlines, progress calls, resolution, confirmation."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
 from crm.models import Complaint, FollowupTask
 from tests.factories import NOW, TODAY, add_agent, add_customer, add_task, add_vehicle
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def at(days: float = 0, hours: float = 0) -> datetime:
@@ -14,7 +17,7 @@ def at(days: float = 0, hours: float = 0) -> datetime:
 
 
 def calls_on(crm, when: datetime, kind: str) -> list[dict]:
-    day = when.astimezone(UTC).date().isoformat()
+    day = when.astimezone(SHANGHAI).date().isoformat()
     result = crm("calls", "list", "--date", day, "--format", "json", at=when)
     return [row for row in json.loads(result.output) if row["kind"] == kind]
 
@@ -229,3 +232,72 @@ def test_only_an_open_complaint_can_be_resolved(crm, session):
     again = crm("complaints", "resolve", cid, "--resolution", "再次")
 
     assert again.exit_code == 2 and "not open" in again.output
+
+
+def test_a_confirmation_nobody_answers_leaves_the_complaint_resolved_unconfirmed(crm, session):
+    add_agent(session, "a01")
+    add_customer(session, name="李娜", phone="+8613900139000")
+    added = crm(
+        "complaints",
+        "add",
+        "--customer",
+        "13900139000",
+        "--category",
+        "parts",
+        "--text",
+        "配件缺货",
+        "--format",
+        "json",
+    )
+    cid = json.loads(added.output)["complaint_id"]
+    assert crm("complaints", "resolve", cid, "--resolution", "已到货").exit_code == 0
+    (confirm,) = calls_on(crm, NOW, "complaint_confirmation")
+
+    for day in range(3):
+        result = crm("calls", "log", confirm["task_id"], "--outcome", "no_answer", at=at(days=day))
+        assert result.exit_code == 0, result.output
+    declined = crm("calls", "log", confirm["task_id"], "--outcome", "declined", at=at(days=3))
+
+    shown = json.loads(crm("complaints", "show", cid, "--format", "json").output)
+    assert "unconfirmed" in result.output
+    assert (shown["status"], shown["confirmation"]) == ("resolved", "unconfirmed")
+    assert declined.exit_code == 2  # the task is closed already
+
+
+def test_a_complaint_call_cannot_be_declined(crm, session):
+    add_agent(session, "a01")
+    add_customer(session, name="李娜", phone="+8613900139000")
+    crm("complaints", "add", "--customer", "13900139000", "--category", "parts", "--text", "缺货")
+    (follow_up,) = calls_on(crm, NOW, "complaint_followup")
+
+    result = crm("calls", "log", follow_up["task_id"], "--outcome", "declined")
+
+    assert result.exit_code == 2 and "cannot be declined" in result.output
+
+
+def test_a_number_that_could_be_an_id_or_a_code_must_be_said_which(crm, session):
+    first = add_customer(session, name="甲", customer_code="X1")
+    second = add_customer(session, name="乙", customer_code=str(first.id))
+
+    ambiguous = crm(
+        "complaints", "add", "--customer", str(first.id), "--category", "price", "--text", "贵"
+    )
+    by_code = crm(
+        "complaints",
+        "add",
+        "--customer",
+        f"code:{first.id}",
+        "--category",
+        "price",
+        "--text",
+        "贵",
+        "--format",
+        "json",
+    )
+    huge = crm(
+        "complaints", "add", "--customer", "9999999999", "--category", "price", "--text", "贵"
+    )
+
+    assert ambiguous.exit_code == 2 and f"id:{first.id}" in ambiguous.output
+    assert json.loads(by_code.output)["customer_id"] == second.id
+    assert huge.exit_code == 2 and "no customer" in huge.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import case, func
@@ -12,6 +13,10 @@ from crm.models import Agent, Channel, FollowupTask, Store, TaskStatus
 
 
 def add_agent(session: Session, store: Store, code: str, name: str) -> Agent:
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code):
+        raise UsageError(f"agent code {code!r} must be 1-32 letters, digits, - or _")
+    if not name.strip():
+        raise UsageError("an agent needs a name: --name 李娜")
     existing = session.exec(
         select(Agent).where(Agent.store_id == store.id, Agent.code == code)
     ).first()

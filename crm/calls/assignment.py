@@ -83,9 +83,12 @@ def assign(
         heapq.heappush(heap, (load[agent_id], agent_id))
         changes.append((agent_id, tasks))
         result.assigned += len(tasks)
-    if rebalance:
-        result.moved = _rebalance(session, store_id, load, changes, owner)
     _write(session, changes, now)
+    if rebalance:
+        # Read back what was just assigned, so a customer moves with all their calls.
+        moves: list[tuple[int, list[int]]] = []
+        result.moved = _rebalance(session, store_id, load, moves)
+        _write(session, moves, now)
     session.commit()
     return result
 
@@ -116,17 +119,17 @@ def _last_caller(session: Session, customers: list[int], active: set[int], owner
                 owner[customer_id] = agent_id
 
 
-def _rebalance(session, store_id, load, changes, owner) -> int:
-    """Move whole customers from the busiest agents until loads differ by little."""
+def _rebalance(session, store_id, load, moves) -> int:
+    """Move whole customers from the busiest agents until no one is above the fair share."""
     per_customer: dict[int, list[int]] = defaultdict(list)
     current: dict[int, int] = {}
     for task_id, customer_id, agent_id in session.execute(
-        select(FollowupTask.id, FollowupTask.customer_id, FollowupTask.agent_id).where(
-            *_open_calls(store_id), FollowupTask.agent_id.in_(list(load))
-        )
+        select(FollowupTask.id, FollowupTask.customer_id, FollowupTask.agent_id)
+        .where(*_open_calls(store_id), FollowupTask.agent_id.in_(list(load)))
+        .order_by(FollowupTask.id)
     ):
         per_customer[customer_id].append(task_id)
-        current[customer_id] = agent_id
+        current.setdefault(customer_id, agent_id)
     target = -(-sum(load.values()) // len(load))  # ceil: the fair share
     by_agent: dict[int, list[int]] = defaultdict(list)
     for customer_id, agent_id in current.items():
@@ -138,12 +141,11 @@ def _rebalance(session, store_id, load, changes, owner) -> int:
                 break
             tasks = per_customer[customer_id]
             lightest = min(load, key=lambda a: (load[a], a))
-            if load[lightest] + len(tasks) > target:
+            if lightest == agent_id or load[lightest] + len(tasks) > target:
                 continue
             load[agent_id] -= len(tasks)
             load[lightest] += len(tasks)
-            owner[customer_id] = lightest
-            changes.append((lightest, tasks))
+            moves.append((lightest, tasks))
             moved += len(tasks)
     return moved
 

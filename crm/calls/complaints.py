@@ -304,6 +304,16 @@ def show(session: Session, complaint_id: int, now: datetime) -> dict:
         .where(FollowupTask.subject == f"complaint:{complaint.id}")
         .order_by(ContactAttempt.attempted_at, ContactAttempt.id)
     ).all()
+    confirmations = [s for _i, k, s, _d in calls if k == Kind.COMPLAINT_CONFIRMATION]
+    if complaint.confirmed_at:
+        data["confirmation"] = "confirmed"
+    elif complaint.status == ComplaintStatus.RESOLVED and confirmations:
+        # Unreachable or refused: the store's resolution stands, unconfirmed.
+        data["confirmation"] = {"open": "pending", "done": "pending"}.get(
+            confirmations[-1], "unconfirmed"
+        )
+    else:
+        data["confirmation"] = None
     data["calls"] = [
         {"task_id": i, "kind": k, "status": s, "due_date": d.isoformat()} for i, k, s, d in calls
     ]

@@ -48,7 +48,8 @@ def queue_fallback(
         "customer": salutation(customer.name, customer.gender, locale),
         "vehicle_model": vehicle.model if vehicle else "",
         "plate": (vehicle.plate or "") if vehicle else "",
-        "due_date": task.due_date.isoformat(),
+        # First service: the day the reminder named; maintenance: the predicted day.
+        "due_date": (task.details or {}).get("first_service_on") or task.due_date.isoformat(),
         "reminder": REMINDERS[Kind(task.kind)],
     }
     category = SmsCategory.SERVICE

@@ -9,37 +9,42 @@ from crm.importing.values import BadValue
 from crm.importing.values import phone as parse_phone
 from crm.models import Customer, Store, Vehicle
 
+MAX_ID = 2**31 - 1
+
 
 def find_customer(session: Session, store: Store, ref: str, region: str) -> Customer:
-    """A customer by id, DMS code or phone number."""
+    """A customer by id, DMS code or phone; `id:N` or `code:X` when a value could be either."""
     ref = ref.strip()
-    found = []
-    if ref.isdigit() and len(ref) < 11:
-        customer = session.get(Customer, int(ref))
-        found = [customer] if customer and customer.store_id == store.id else []
-    if not found:
-        found = list(
-            session.exec(
-                select(Customer).where(Customer.store_id == store.id, Customer.customer_code == ref)
-            )
-        )
-    if not found:
-        try:
-            phone = parse_phone(ref, region)
-        except BadValue:
-            phone = None
-        if phone:
-            found = list(
-                session.exec(
-                    select(Customer).where(Customer.store_id == store.id, Customer.phone == phone)
-                )
-            )
-    if not found:
+    kind, _, value = ref.partition(":")
+    if kind in ("id", "code", "phone") and value:
+        matches = _by(session, store, kind, value.strip(), region)
+    else:
+        matches = {}
+        for kind in ("id", "code", "phone"):
+            for customer in _by(session, store, kind, ref, region):
+                matches.setdefault(customer.id, (kind, customer))
+        matches = [customer for _kind, customer in matches.values()]
+    if not matches:
         raise UsageError(f"no customer {ref!r} in store {store.code}; give an id, code or phone")
-    if len(found) > 1:
-        ids = ", ".join(str(c.id) for c in found)
-        raise UsageError(f"{ref!r} matches customers {ids}; give the customer id")
-    return found[0]
+    if len(matches) > 1:
+        names = ", ".join(f"id:{c.id} ({c.name})" for c in matches)
+        raise UsageError(f"{ref!r} matches {names}; say which, e.g. --customer id:{matches[0].id}")
+    return matches[0]
+
+
+def _by(session: Session, store: Store, kind: str, value: str, region: str) -> list[Customer]:
+    in_store = Customer.store_id == store.id
+    if kind == "id":
+        if not value.isdigit() or int(value) > MAX_ID:
+            return []
+        return list(session.exec(select(Customer).where(in_store, Customer.id == int(value))))
+    if kind == "code":
+        return list(session.exec(select(Customer).where(in_store, Customer.customer_code == value)))
+    try:
+        phone = parse_phone(value, region)
+    except BadValue:
+        return []
+    return list(session.exec(select(Customer).where(in_store, Customer.phone == phone)))
 
 
 def find_vehicle(session: Session, customer: Customer, vin: str) -> Vehicle:

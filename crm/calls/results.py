@@ -39,6 +39,7 @@ from crm.sms.consent import opt_out
 
 OUTCOMES = [str(outcome) for outcome in Outcome]
 UNANSWERED = {Outcome.NO_ANSWER, Outcome.BUSY}
+COMPLAINT_CALLS = {Kind.COMPLAINT_FOLLOWUP, Kind.COMPLAINT_CONFIRMATION}
 
 
 @dataclass
@@ -109,7 +110,7 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
         call.callback_at = call.callback_at.replace(tzinfo=zone)  # store time, as agents say it
     agent = _caller(session, store, task, call.agent_code)
     customer = session.get(Customer, task.customer_id)
-    _check(session, task, call, now)
+    _check(session, task, call, now, zone)
 
     attempt = ContactAttempt(
         task_id=task.id,
@@ -164,6 +165,8 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
         if task.unanswered >= settings.followup.max_attempts:
             _close(task, TaskStatus.UNREACHABLE, now)
             result.effects.append(f"unreachable after {task.unanswered} unanswered calls")
+            if task.kind == Kind.COMPLAINT_CONFIRMATION:
+                result.effects.append("the complaint stays resolved, unconfirmed")
             if task.kind in fallback.REMINDERS:
                 result.fallback_sms_id = fallback.queue_fallback(
                     session, settings, store, task, customer, today, now, result.effects
@@ -187,10 +190,15 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
         _do_not_call(session, customer.id, task.kind, now)
         result.effects.append(f"do-not-call recorded for {task.kind}")
     elif outcome == Outcome.CALLBACK_LATER:
+        # The customer set the time: the call is due then, not overdue until then.
+        day = call.callback_at.astimezone(zone).date()
         task.callback_at = call.callback_at
-        task.next_try_on = max(call.callback_at.astimezone(zone).date(), task.window_start)
+        task.next_try_on = max(day, task.window_start)
+        task.due_date = max(task.due_date, day)
         result.callback_at = call.callback_at
         result.next_try_on = task.next_try_on
+    if outcome != Outcome.CALLBACK_LATER:
+        task.callback_at = None  # an arranged time is used up by the next call
 
     if call.mileage_km is not None and task.vehicle_id is not None:
         maintenance.mark_stale(session, [task.vehicle_id])
@@ -227,7 +235,9 @@ def _caller(session: Session, store: Store, task: FollowupTask, code: str | None
     raise UsageError(f"task {task.id} has no agent; say who called with --agent CODE")
 
 
-def _check(session: Session, task: FollowupTask, call: CallLog, now: datetime) -> None:
+def _check(
+    session: Session, task: FollowupTask, call: CallLog, now: datetime, zone: ZoneInfo
+) -> None:
     """Every rule a logged call must meet; the first broken one is the error."""
     if call.outcome not in OUTCOMES:
         raise UsageError(f"unknown outcome {call.outcome!r}; use one of {', '.join(OUTCOMES)}")
@@ -250,11 +260,18 @@ def _check(session: Session, task: FollowupTask, call: CallLog, now: datetime) -
         complaints.check_category(call.complaint_category)
         if not (call.complaint_text or "").strip():
             raise UsageError("a complaint needs --complaint-text: what the customer said")
+    if call.outcome == Outcome.DECLINED and task.kind in COMPLAINT_CALLS:
+        raise UsageError(
+            "a complaint's calls cannot be declined; note the customer's wish and resolve "
+            "the complaint, or log --outcome reached"
+        )
     if call.outcome == Outcome.CALLBACK_LATER:
         if call.callback_at is None:
             raise UsageError("callback_later needs --callback-at, e.g. 2026-03-12T15:00")
         if call.callback_at <= now:
             raise UsageError("--callback-at must be in the future")
+        if call.callback_at > now + timedelta(days=366):
+            raise UsageError("--callback-at is more than a year away; plan a new call instead")
     elif call.callback_at is not None:
         raise UsageError("--callback-at goes with --outcome callback_later")
     if task.kind == Kind.COMPLAINT_CONFIRMATION and reached and call.solved is None:
@@ -266,7 +283,7 @@ def _check(session: Session, task: FollowupTask, call: CallLog, now: datetime) -
             raise UsageError(f"task {task.id} is about no vehicle; mileage cannot be recorded")
         if call.mileage_km < 0 or call.mileage_km > 2_000_000:
             raise UsageError(f"mileage {call.mileage_km} km is not a plausible odometer reading")
-        last, where = last_reading(session, task.vehicle_id)
+        last, where = last_reading(session, task.vehicle_id, zone)
         if last is not None and call.mileage_km < last and not call.force:
             raise UsageError(
                 f"mileage {call.mileage_km} km is below the last reading {last} km ({where}); "
@@ -274,7 +291,7 @@ def _check(session: Session, task: FollowupTask, call: CallLog, now: datetime) -
             )
 
 
-def last_reading(session: Session, vehicle_id: int) -> tuple[int | None, str]:
+def last_reading(session: Session, vehicle_id: int, zone: ZoneInfo) -> tuple[int | None, str]:
     """The car's highest known odometer reading and where it came from."""
     visit = session.execute(
         select(ServiceVisit.odometer_km, ServiceVisit.visit_date)
@@ -293,7 +310,7 @@ def last_reading(session: Session, vehicle_id: int) -> tuple[int | None, str]:
     if visit is not None:
         best, where = visit[0], f"visit on {visit[1]}"
     if call is not None and (best is None or call[0] > best):
-        best, where = call[0], f"reported on a call on {call[1].date()}"
+        best, where = call[0], f"reported on a call on {call[1].astimezone(zone).date()}"
     return best, where
 
 

@@ -55,8 +55,15 @@ def close_settled(session: Session, store_id: int, now: datetime) -> int:
     inactive_customer = exists().where(
         Customer.id == messages.c.customer_id, Customer.status != CustomerStatus.ACTIVE
     )
+    # The SMS sent in place of unanswered reminder calls: moot once the car came in.
+    in_since_queued = exists().where(
+        ServiceVisit.vehicle_id == messages.c.vehicle_id,
+        ServiceVisit.service_type.in_(SERVICE_TYPES),
+        ServiceVisit.visit_date >= messages.c.planned_for,
+    )
     for condition in (
         (messages.c.kind == Kind.FIRST_SERVICE_SMS) & car_came_in,
+        (messages.c.kind == Kind.REMINDER_FALLBACK) & in_since_queued,
         inactive_customer,
     ):
         closed += session.execute(

@@ -74,6 +74,8 @@ class ContactWriter:
         if customer is None or customer.status != CustomerStatus.ACTIVE:
             return "customer_lost_or_deceased"
         if occurrence.channel == Channel.PHONE:
+            if not customer.phone_valid:
+                return "invalid_phone"  # a call proved the number wrong: nobody to call
             return "do_not_call" if (customer.id, occurrence.kind) in blocked else None
         if occurrence.kind in rules.GREETINGS and occurrence.window_start < self.day - timedelta(
             days=1

@@ -125,6 +125,8 @@ class CustomerImport:
 
     def _diff(self, existing: dict, fields: dict) -> dict:
         diff = changes(existing, fields)
+        if "phone" in diff:
+            diff["phone_valid"] = True  # a new number gets its chance (a call flagged the old one)
         for consent in CONSENTS:
             if consent not in diff:
                 continue
