@@ -254,6 +254,18 @@ def bench_calls(workdir: Path, db: str | None = None) -> None:
         f"{figures['calls']:,} calls in {figures['seconds'] * 1000:.0f} ms "
         f"(whole process with imports {figures['process_seconds']:.2f} s)"
     )
+    for fmt in ("table", "json"):
+        started = time.perf_counter()
+        command = crm(
+            "calls", "list", "--agent", figures["agent"], "--date", PLAN_DAY, "--format", fmt, db=db
+        )
+        seconds = time.perf_counter() - started
+        if command.returncode:
+            sys.exit(f"crm calls list failed: {command.stderr}")
+        print(
+            f"  `crm calls list --agent {figures['agent']} --format {fmt}`: {seconds:.2f} s "
+            "wall clock, Python start-up included"
+        )
 
 
 def main() -> None:

@@ -26,6 +26,22 @@ from crm.models import (
     Vehicle,
 )
 
+# Only what the list shows: reading whole task objects took most of the list's time.
+TASK_COLUMNS = (
+    FollowupTask.id,
+    FollowupTask.kind,
+    FollowupTask.subject,
+    FollowupTask.customer_id,
+    FollowupTask.window_start,
+    FollowupTask.due_date,
+    FollowupTask.attempts,
+    FollowupTask.last_attempt_at,
+    FollowupTask.last_outcome,
+    FollowupTask.callback_at,
+    FollowupTask.reason,
+    FollowupTask.details,
+)
+
 
 def due_on(day: date):
     """Conditions for an open call on `day`'s list (window started, not put off past it)."""
@@ -50,7 +66,7 @@ def day_list(
     zone = ZoneInfo(store.timezone)
     query = (
         select(
-            FollowupTask,
+            *TASK_COLUMNS,
             Customer.name,
             Customer.phone,
             Customer.phone_valid,
@@ -78,21 +94,9 @@ def day_list(
     if limit:
         query = query.limit(limit)
     rows = session.execute(query).all()
-    facts = _facts(session, [row[0] for row in rows])
+    facts = _facts(session, rows)
     listed = []
-    for (
-        task,
-        name,
-        phone,
-        phone_valid,
-        occupation,
-        hobbies,
-        family,
-        model,
-        plate,
-        vin,
-        code,
-    ) in rows:
+    for task in rows:
         callback = task.callback_at.astimezone(zone).isoformat() if task.callback_at else None
         last = task.last_attempt_at.astimezone(zone).isoformat() if task.last_attempt_at else None
         listed.append(
@@ -100,13 +104,13 @@ def day_list(
                 "task_id": task.id,
                 "kind": task.kind,
                 "label": talking.label(task.kind, locale),
-                "customer": name,
+                "customer": task.name,
                 "customer_id": task.customer_id,
-                "phone": phone,
-                "phone_valid": phone_valid,
-                "model": model,
-                "plate": plate,
-                "vin": vin,
+                "phone": task.phone,
+                "phone_valid": task.phone_valid,
+                "model": task.model,
+                "plate": task.plate,
+                "vin": task.vin,
                 "window_start": task.window_start.isoformat(),
                 "due_date": task.due_date.isoformat(),
                 "overdue": task.due_date < day,
@@ -115,16 +119,16 @@ def day_list(
                 "last_contact_at": last,
                 "last_outcome": task.last_outcome,
                 "callback_at": callback,
-                "agent": code,
+                "agent": task.code,
                 "reason": task.reason,
                 "talking_points": talking.ask(task.kind, locale, facts.get(task.id, {})),
-                "notes": talking.notes(occupation, hobbies, family, locale),
+                "notes": talking.notes(task.occupation, task.hobbies, task.family_notes, locale),
             }
         )
     return listed
 
 
-def _facts(session: Session, tasks: list[FollowupTask]) -> dict[int, dict]:
+def _facts(session: Session, tasks) -> dict[int, dict]:
     """What each call's talking points name, by task id."""
     facts = {task.id: dict(task.details or {}) for task in tasks}
     visits = {
