@@ -136,7 +136,7 @@ class ReportSettings(Section):
         if unknown:
             raise ValueError(f"unknown format {unknown[0]!r} (known: {', '.join(REPORT_FORMATS)})")
         if not value:
-            raise ValueError("name at least one format, e.g. [\"html\"]")
+            raise ValueError('name at least one format, e.g. ["html"]')
         return value
 
 

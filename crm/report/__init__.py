@@ -20,7 +20,15 @@ from crm.models import Store
 from crm.report.periods import Month
 from crm.report.summary import MonthlyReport, build_report
 
-__all__ = ["Month", "MonthlyReport", "build_report", "render", "write_file", "write_reports"]
+__all__ = [
+    "Month",
+    "MonthlyReport",
+    "build_report",
+    "file_name",
+    "render",
+    "write_file",
+    "write_reports",
+]
 
 
 def render(report: MonthlyReport, fmt: str) -> bytes:
