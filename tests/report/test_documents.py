@@ -278,3 +278,13 @@ def test_report_definitions_lists_every_figure(crm):
         "figure": "接通率",
         "definition": "接通电话 ÷ 外呼电话。",
     }
+
+
+def test_the_readme_defines_every_figure_as_the_appendix_does():
+    from pathlib import Path
+
+    from crm.report.definitions import markdown_table
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+
+    assert markdown_table("en", 30) in readme  # regenerate: crm report definitions --format md
