@@ -287,4 +287,5 @@ def test_the_readme_defines_every_figure_as_the_appendix_does():
 
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
 
-    assert markdown_table("en", 30) in readme  # regenerate: crm report definitions --format md
+    # The README table is markdown_table("en", 30), pasted.
+    assert markdown_table("en", 30) in readme

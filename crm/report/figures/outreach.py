@@ -80,7 +80,7 @@ def customers(scope: Scope) -> dict:
         "opt_outs": int(opt_outs),
         "referrals": int(referrals),
         "inquiries": sum(topics.values()),
-        "inquiries_by_topic": {t: topics.get(t, 0) for t in InquiryTopic}
+        "inquiries_by_topic": {t.value: topics.get(t, 0) for t in InquiryTopic}
         | {t: n for t, n in topics.items() if t not in set(InquiryTopic)},
         "leads": sum(int(row[2]) for row in rows),
     }

@@ -28,8 +28,9 @@ V = ServiceVisit
 def visits(scope: Scope) -> dict:
     """Visits in the month by type, revenue, and new versus returning customers."""
     earlier = aliased(ServiceVisit)
+    # A customer belongs to one store, so their visits need no store filter here; with
+    # one, SQLite would walk the store's visits by date instead of the customer's.
     returning = exists().where(
-        earlier.store_id == scope.store_id,
         earlier.customer_id == V.customer_id,
         earlier.visit_date < scope.month.first_day,
     )
@@ -50,7 +51,7 @@ def visits(scope: Scope) -> dict:
     cents = sum(revenues) if revenues else None
     return {
         "service_visits": total,
-        "service_visits_by_type": {t: by_type.get(t, 0) for t in ServiceType}
+        "service_visits_by_type": {t.value: by_type.get(t, 0) for t in ServiceType}
         | {t: n for t, n in by_type.items() if t not in set(ServiceType)},
         "service_visits_routine": sum(by_type.get(t, 0) for t in ROUTINE_SERVICE),
         "service_visits_repair": sum(by_type.get(t, 0) for t in REPAIRS),
