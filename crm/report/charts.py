@@ -68,6 +68,10 @@ def _no_data(ax, fmt: Formatter) -> None:
     ax.text(0.5, 0.5, fmt.no_data, ha="center", va="center", fontsize=14, color=GREY)
 
 
+def _legend_above(ax) -> None:
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=2, fontsize=8, frameon=False)
+
+
 def _gap(value: float | None) -> float:
     return math.nan if value is None else value * 100
 
@@ -87,7 +91,7 @@ def _calls_by_day(figure: Figure, report: MonthlyReport, fmt: Formatter) -> None
     rate.plot(x, [_gap(d["reach_rate"]) for d in days], color=ORANGE, marker=".")
     rate.set_ylim(0, 105)
     rate.set_ylabel(f"{fmt.word('reach_rate')} %")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    _legend_above(ax)
 
 
 def _satisfaction_trend(figure: Figure, report: MonthlyReport, fmt: Formatter) -> None:
@@ -98,8 +102,11 @@ def _satisfaction_trend(figure: Figure, report: MonthlyReport, fmt: Formatter) -
         return
     months = [m["month"][2:] for m in trend]
     values = [_gap(m["satisfaction_rate"]) for m in trend]
-    ax.plot(months, values, color=GREEN, marker="o")
-    for x, y in zip(months, values, strict=True):
+    positions = list(range(len(months)))  # every month on the axis, rated or not
+    ax.plot(positions, values, color=GREEN, marker="o")
+    ax.set_xticks(positions, labels=months)
+    ax.set_xlim(-0.5, len(months) - 0.5)
+    for x, y in zip(positions, values, strict=True):
         if not math.isnan(y):
             ax.annotate(
                 f"{y:.1f}",
@@ -133,7 +140,7 @@ def _complaints_by_category(figure: Figure, report: MonthlyReport, fmt: Formatte
         height=0.4,
         label=fmt.word("resolved"),
     )
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    _legend_above(ax)
 
 
 def _reminder_funnel(figure: Figure, report: MonthlyReport, fmt: Formatter) -> None:

@@ -289,3 +289,14 @@ def test_the_readme_defines_every_figure_as_the_appendix_does():
 
     # The README table is markdown_table("en", 30), pasted.
     assert markdown_table("en", 30) in readme
+
+
+def test_an_unknown_report_format_in_the_config_names_its_key(tmp_path):
+    from crm.config import load_settings
+    from crm.errors import UsageError
+
+    path = tmp_path / "config.toml"
+    path.write_text('[report]\nformats = ["pdf"]\n', encoding="utf-8")
+
+    with pytest.raises(UsageError, match=r"report\.formats: unknown format 'pdf' \(known: md"):
+        load_settings(path)
