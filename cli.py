@@ -1249,5 +1249,84 @@ def stores_add(app: App, code: str, name: str, timezone: str):
     click.echo(f"store {store.code} {store.name} added")
 
 
+@main.group()
+def report():
+    """The month-end service summary (月度工作总结): figures, narrative, charts, files."""
+
+
+@report.command("monthly")
+@click.argument("month")
+@click.option("--store", "store_code", help="Store code (default: the configured store).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "json", "xlsx"]),
+    default="md",
+    show_default=True,
+    help="Markdown for pasting, one self-contained HTML page, JSON, or an Excel workbook.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (md and json print to the terminal without it; html and xlsx go "
+    "to the report folder as {store}-{YYYY-MM}.{ext}).",
+)
+@click.pass_obj
+def report_monthly(app: App, month: str, store_code: str | None, fmt: str, output: Path | None):
+    """The summary of MONTH (YYYY-MM, store time) with last month beside it.
+
+    Example: crm report monthly 2026-02 --format html -o 2026-02.html
+    """
+    from crm.report import Month, build_report, file_name, render, write_file
+    from crm.stores import get_store
+
+    wanted = Month.parse(month)
+    with app.session() as session, err.status(f"summarising {wanted}", spinner="dots"):
+        store = get_store(session, store_code or app.settings.store.code)
+        content = render(build_report(session, store, wanted, app.settings, utcnow()), fmt)
+    if output is None and fmt in ("md", "json"):
+        click.echo(content.decode("utf-8"), nl=False)
+        return
+    path = output or Path(app.settings.report.output_dir) / file_name(store.code, wanted, fmt)
+    try:
+        write_file(path, content)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}; choose another -o PATH") from None
+    click.echo(f"wrote {path}")
+
+
+@report.command("definitions")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "md"]), default="table")
+@click.pass_obj
+def report_definitions(app: App, fmt: str):
+    """What each figure of the monthly summary counts (the report's appendix).
+
+    Example: crm report definitions --format md
+    """
+    from crm.report.definitions import DEFINITIONS, label, markdown_table, text
+
+    locale = app.settings.store.locale
+    window = app.settings.report.conversion_window_days
+    rows = [
+        {
+            "key": d.key,
+            "unit": d.unit.value,
+            "figure": label(d.key, locale),
+            "definition": text(d.key, locale, window),
+        }
+        for d in DEFINITIONS
+    ]
+    if fmt == "json":
+        print_json(rows)
+    elif fmt == "md":
+        click.echo(markdown_table(locale, window))
+    else:
+        table = Table("key", "figure", "definition")
+        for row in rows:
+            table.add_row(row["key"], row["figure"], row["definition"])
+        out.print(table)
+
+
 if __name__ == "__main__":
     main()

@@ -8,6 +8,8 @@
   `.bench/` so later runs skip the seeding; `python bench/run.py planning` runs only it.
 - calls: the day's call list for one agent in that group, after planning the day
   (target: < 0.5 s); `python bench/run.py calls`.
+- report: the month-end summary of a month with 300,000 call attempts and 50,000 messages
+  on SQLite (target < 10 s); `python bench/run.py report` runs only it.
 """
 
 from __future__ import annotations
@@ -268,8 +270,142 @@ def bench_calls(workdir: Path, db: str | None = None) -> None:
         )
 
 
+REPORT_MONTH = "2026-10"
+REPORT_CUSTOMERS = 20_000
+
+# Writes a month of desk activity straight through sqlite3: the figures, not the
+# seeding, are what is measured.
+FILL = """
+import json, random, sqlite3, sys
+from datetime import UTC, datetime, timedelta
+random.seed(6)
+connection = sqlite3.connect(sys.argv[1])
+calls, messages = int(sys.argv[2]), int(sys.argv[3])
+start = datetime(2026, 9, 30, 16, 0, tzinfo=UTC)  # 1 October 00:00 in Shanghai
+def moment():
+    return (start + timedelta(seconds=random.randrange(31 * 86400))).strftime(
+        "%Y-%m-%d %H:%M:%S.%f")
+customers = [r[0] for r in connection.execute("SELECT id FROM customer")]
+vehicles = [r[0] for r in connection.execute("SELECT id FROM vehicle")]
+agents = [r[0] for r in connection.execute("SELECT id FROM agent")]
+kinds = ["sales_callback", "care_call", "service_callback", "maintenance_call",
+         "first_service_call", "campaign_call", "complaint_followup"]
+statuses = ["done"] * 6 + ["open", "unreachable", "cancelled"]
+tasks = []
+for i in range(calls // 3):
+    due = f"2026-10-{1 + i % 31:02d}"
+    status = random.choice(statuses)
+    tasks.append((1, random.choice(kinds), "phone", f"bench:{i}", "2026-10",
+                  random.choice(customers), random.choice(vehicles), due, due, status, "bench",
+                  "{}", random.choice(agents), 1, None if status == "open" else moment(),
+                  moment(), moment(), 0))
+connection.executemany(
+    "INSERT INTO followup_task (store_id, kind, channel, subject, cycle, customer_id,"
+    " vehicle_id, window_start, due_date, status, reason, details, agent_id, attempts,"
+    " closed_at, created_at, updated_at, late) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    tasks)
+task_ids = [r[0] for r in connection.execute("SELECT id FROM followup_task")]
+outcomes = ["reached"] * 6 + ["no_answer", "no_answer", "busy", "callback_later"]
+tags = ["等待维修时间过长", "服务态度不够热情", "价格偏高", "配件缺货"]
+attempts = []
+for i in range(calls):
+    outcome = random.choice(outcomes)
+    rated = outcome == "reached" and random.random() < 0.7
+    attempts.append((
+        random.choice(task_ids) if i % 2 else None, random.choice(customers),
+        random.choice(agents), moment(), outcome, random.randint(1, 5) if rated else None, 0,
+        json.dumps([random.choice(tags)] if rated and random.random() < 0.1 else [],
+                   ensure_ascii=False)))
+connection.executemany(
+    "INSERT INTO contact_attempt (task_id, customer_id, agent_id, attempted_at, outcome,"
+    " satisfaction, mileage_forced, tags) VALUES (?,?,?,?,?,?,?,?)", attempts)
+sms_kinds = ["first_service_sms", "reminder_fallback", "birthday_sms", "holiday_sms",
+             "campaign_sms"]
+sms_statuses = ["delivered"] * 8 + ["sent", "undelivered", "failed", "queued"]
+rows = []
+for i in range(messages):
+    status = random.choice(sms_statuses)
+    sent = None if status == "queued" else moment()
+    rows.append((1, random.choice(customers), random.choice(vehicles), random.choice(sms_kinds),
+                 "marketing", f"bench:{i}", "2026-10", "+8613800000000", "bench", "bench",
+                 status, 1, 0, moment(), sent, moment()))
+connection.executemany(
+    "INSERT INTO sms_message (store_id, customer_id, vehicle_id, kind, category, subject,"
+    " cycle, to_phone, body, reason, status, segments, send_attempts, queued_at, sent_at,"
+    " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+complaints = []
+for i in range(2000):
+    received = moment()
+    done = random.random() < 0.7
+    complaints.append((1, random.choice(customers), random.choice(agents),
+                       random.choice(["waiting_time", "staff_attitude", "vehicle_quality"]),
+                       "service", "bench", "resolved" if done else "open", received,
+                       received, received if done else None, 0))
+connection.executemany(
+    "INSERT INTO complaint (store_id, customer_id, agent_id, category, department, text,"
+    " status, received_at, first_response_at, resolved_at, reopened)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?)", complaints)
+connection.executemany(
+    "INSERT INTO inquiry (store_id, phone, topic, new_lead, received_at) VALUES (?,?,?,?,?)",
+    [(1, "+8613900000000", random.choice(["model", "price", "service"]), i % 5 == 0, moment())
+     for i in range(5000)])
+connection.commit()
+"""
+
+SUMMARISE = """
+import json, sys, time
+from datetime import UTC, datetime
+from crm import db
+from crm.config import Settings
+from crm.models import Store
+from crm.report import Month, build_report, render
+engine = db.make_engine(sys.argv[1])
+now = datetime(2026, 10, 31, 23, 0, tzinfo=UTC)  # 1 November, 07:00 in Shanghai
+with db.session(engine) as session:
+    store = session.get(Store, 1)
+    started = time.perf_counter()
+    report = build_report(session, store, Month.parse(sys.argv[2]), Settings(), now)
+    figures = time.perf_counter() - started
+    timings = {}
+    for fmt in ("json", "md", "html", "xlsx"):
+        begun = time.perf_counter()
+        render(report, fmt)
+        timings[fmt] = time.perf_counter() - begun
+print(json.dumps({"seconds": figures, "render": timings,
+                  "calls": report.current["calls_made"], "sms": report.current["sms_sent"]}))
+"""
+
+
+def bench_report(workdir: Path, calls: int = 300_000, messages: int = 50_000) -> None:
+    path = workdir / "report.db"
+    db = f"sqlite:///{path}"
+    crm("init", db=db)
+    console.print(f"seeding a month of {calls:,} calls and {messages:,} messages …")
+    seeded = crm(
+        "demo", "seed", "--customers", str(REPORT_CUSTOMERS), "--today", "2026-11-01", db=db
+    )
+    if seeded.returncode:
+        sys.exit(f"seeding failed: {seeded.stderr}")
+    for script, args in (
+        (FILL, [str(path), str(calls), str(messages)]),
+        (SUMMARISE, [db, REPORT_MONTH]),
+    ):
+        result = subprocess.run(
+            [PYTHON, "-c", script, *args], capture_output=True, text=True, check=False, cwd=ROOT
+        )
+        if result.returncode:
+            sys.exit(f"report benchmark failed: {result.stderr}")
+    figures = json.loads(result.stdout)
+    rendering = ", ".join(f"{fmt} {s:.2f} s" for fmt, s in figures["render"].items())
+    print(
+        f"report: month summary of {figures['calls']:,} call attempts and {messages:,} "
+        f"messages ({figures['sms']:,} sent) in {figures['seconds']:.2f} s (target < 10 s); "
+        f"rendering {rendering}"
+    )
+
+
 def main() -> None:
-    which = set(sys.argv[1:]) or {"seed", "import", "planning", "calls"}
+    which = set(sys.argv[1:]) or {"seed", "import", "planning", "calls", "report"}
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
         workdir = Path(tmp)
         if "seed" in which:
@@ -281,6 +417,8 @@ def main() -> None:
             bench_planning(workdir)
         if "calls" in which:
             bench_calls(workdir)
+        if "report" in which:
+            bench_report(workdir)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from crm.followup.calendars import HOLIDAYS
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DEFAULT_DATABASE_URL = "sqlite:///crm.db"
 
+REPORT_FORMATS = ("md", "html", "xlsx", "json")
+
 Days = Annotated[int, Field(ge=0, le=3650)]
 
 
@@ -151,6 +153,22 @@ class ImportSettings(Section):
     batch_size: int = Field(1000, ge=1, le=50_000)
 
 
+class ReportSettings(Section):
+    output_dir: str = Field("reports", min_length=1)
+    formats: list[str] = ["md", "html", "xlsx", "json"]
+    conversion_window_days: int = Field(30, ge=1, le=365)
+
+    @field_validator("formats")
+    @classmethod
+    def _known_formats(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in REPORT_FORMATS]
+        if unknown:
+            raise ValueError(f"unknown format {unknown[0]!r} (known: {', '.join(REPORT_FORMATS)})")
+        if not value:
+            raise ValueError('name at least one format, e.g. ["html"]')
+        return value
+
+
 class Settings(Section):
     store: StoreSettings = StoreSettings()
     followup: FollowupSettings = FollowupSettings()
@@ -158,6 +176,7 @@ class Settings(Section):
     sms: SmsSettings = SmsSettings()
     complaints: ComplaintSettings = ComplaintSettings()
     imports: ImportSettings = Field(ImportSettings(), alias="import")
+    report: ReportSettings = ReportSettings()
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 

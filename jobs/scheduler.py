@@ -19,7 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crm.app import App
 from crm.clock import utcnow
-from jobs import lock, planning
+from jobs import lock, planning, report
 
 log = logging.getLogger("crm.jobs")
 
@@ -50,6 +50,16 @@ def build(app: App, kind: type[BaseScheduler] = BlockingScheduler):
         name="daily planning (06:30 store time)",
         replace_existing=True,
     )
+    scheduler.add_job(
+        "jobs.report:monthly_report",
+        "cron",
+        day=1,
+        hour=7,
+        minute=0,
+        id="monthly_report",
+        name="last month's report (1st, 07:00 store time)",
+        replace_existing=True,
+    )
     return scheduler
 
 
@@ -62,6 +72,7 @@ def run(app: App) -> None:
     with app.session() as session:
         lock.acquire(session, utcnow())
     planning.use(app)
+    report.use(app)
     scheduler = build(app)
 
     def heartbeat() -> None:
@@ -87,8 +98,20 @@ def run(app: App) -> None:
         jobstore="memory",
         replace_existing=True,
     )
+    # A stop across the 1st would otherwise leave last month's report unwritten.
+    scheduler.add_job(
+        report.missing_reports,
+        "date",
+        run_date=utcnow(),
+        id="reports_at_start",
+        jobstore="memory",
+        replace_existing=True,
+    )
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    log.info("scheduler running: planning now and daily at 06:30; Ctrl-C to stop")
+    log.info(
+        "scheduler running: planning now and daily at 06:30, last month's report on the 1st "
+        "at 07:00; Ctrl-C to stop"
+    )
     try:
         scheduler.start()
     except KeyboardInterrupt:

@@ -168,6 +168,9 @@ def add_visit(session, vehicle, day: date, km: int, service_type: str = "mainten
     return visit
 
 
+# Calls, complaints, inquiries and messages, as the call desk and the SMS sender log them --
+
+
 def add_task(session, customer, kind: str, window_start: date, due: date, **fields):
     """An open phone task, as the planner would have made it."""
     from crm.models import FollowupTask
@@ -196,3 +199,95 @@ def add_agent(session, code: str, name: str = "李娜", **fields):
     session.add(agent)
     session.commit()
     return agent
+
+
+def shanghai(day: date, hour: int, minute: int = 0) -> datetime:
+    """An instant given in store time (Asia/Shanghai), as the UTC the database keeps."""
+    from zoneinfo import ZoneInfo
+
+    local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
+    return local.astimezone(UTC)
+
+
+def add_due_task(session, customer, kind: str, due: date, status: str = "open", **fields):
+    """A phone task by its due date and state, as the month-end report reads them."""
+    from crm.models import FollowupTask
+
+    n = next(_counter)
+    task = FollowupTask(
+        store_id=customer.store_id,
+        kind=kind,
+        subject=f"customer:{customer.id}",
+        cycle=f"t{n}",
+        customer_id=customer.id,
+        window_start=fields.pop("window_start", due),
+        due_date=due,
+        status=status,
+        reason="test",
+        **fields,
+    )
+    session.add(task)
+    session.commit()
+    return task
+
+
+def add_attempt(session, customer, at: datetime, outcome: str = "reached", **fields):
+    from crm.models import ContactAttempt
+
+    attempt = ContactAttempt(customer_id=customer.id, attempted_at=at, outcome=outcome, **fields)
+    session.add(attempt)
+    session.commit()
+    return attempt
+
+
+def add_complaint(session, customer, received_at: datetime, category: str, **fields):
+    from crm.models import Complaint
+
+    complaint = Complaint(
+        store_id=customer.store_id,
+        customer_id=customer.id,
+        received_at=received_at,
+        category=category,
+        department=fields.pop("department", "service"),
+        text=fields.pop("text", "客户投诉"),
+        **fields,
+    )
+    session.add(complaint)
+    session.commit()
+    return complaint
+
+
+def add_sms(session, customer, kind: str, status: str, sent_at: datetime | None, **fields):
+    from crm.followup.rules import SMS_CATEGORY
+    from crm.models import SmsMessage
+
+    n = next(_counter)
+    message = SmsMessage(
+        store_id=customer.store_id,
+        customer_id=customer.id,
+        kind=kind,
+        category=SMS_CATEGORY.get(kind, "marketing"),
+        subject=f"customer:{customer.id}",
+        cycle=f"m{n}",
+        to_phone=customer.phone,
+        body="【示例汽车4S店】测试",
+        reason="test",
+        status=status,
+        sent_at=sent_at,
+        **fields,
+    )
+    session.add(message)
+    session.commit()
+    return message
+
+
+def add_inquiry(session, at: datetime, topic: str, new_lead: bool = False, **fields):
+    from crm.models import Inquiry
+
+    n = next(_counter)
+    inquiry = Inquiry(
+        store_id=1, phone=f"+86139{n:08d}", topic=topic, new_lead=new_lead, received_at=at, **fields
+    )
+    session.add(inquiry)
+    session.commit()
+    return inquiry

@@ -72,7 +72,7 @@ def test_the_daily_job_is_kept_in_the_database_and_coalesces_missed_runs(databas
     assert job.next_run_time == at(date(2026, 3, 10), 6, 30)
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all()
-    assert stored == ["daily_planning"]
+    assert sorted(stored) == ["daily_planning", "monthly_report"]
 
 
 def test_restarting_mid_day_repeats_nothing_and_a_long_stop_skips_nothing(database_url, session):
@@ -99,3 +99,36 @@ def test_restarting_mid_day_repeats_nothing_and_a_long_stop_skips_nothing(databa
         (li.id, date(2026, 3, 12), True),
     ]
     assert session.exec(select(func.count()).select_from(PlanningRun)).one() == 3
+
+
+def test_last_months_report_is_scheduled_for_the_1st_at_seven_store_time(database_url):
+    app = App(settings=Settings(), database_url=database_url)
+    with freeze_time(at(date(2026, 3, 10), 5)):
+        scheduler = build(app, BackgroundScheduler)
+        scheduler.start(paused=True)
+        job = scheduler.get_job("monthly_report")
+        scheduler.shutdown(wait=False)
+
+    assert job.args == ()
+    assert job.next_run_time == at(date(2026, 4, 1), 7)
+
+
+def test_the_report_job_writes_every_stores_last_month_once(database_url, session, tmp_path):
+    from crm.config import ReportSettings
+    from jobs.report import run_monthly_reports
+
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2026, 2, 20))
+    reports = tmp_path / "reports"
+    settings = Settings(report=ReportSettings(output_dir=str(reports), formats=["md", "json"]))
+    app = App(settings=settings, database_url=database_url)
+
+    with freeze_time(at(date(2026, 3, 1), 7)):
+        written = run_monthly_reports(app)
+    with freeze_time(at(date(2026, 3, 1), 9)):  # a restart the same morning
+        again = run_monthly_reports(app, only_missing=True)
+
+    assert sorted(p.name for p in reports.iterdir()) == ["demo-2026-02.json", "demo-2026-02.md"]
+    assert written == [str(reports / "demo-2026-02.md"), str(reports / "demo-2026-02.json")]
+    assert again == []
+    assert '"month": "2026-02"' in (reports / "demo-2026-02.json").read_text()

@@ -1,0 +1,78 @@
+"""The month-end service summary (月度工作总结): figures, narrative, charts and files.
+
+`build_report` gathers the figures (SQL aggregation in `figures/`), `render` turns a
+report into one of the formats, and `write_reports` saves the files the scheduler
+leaves in `reports/` as `{store}-{YYYY-MM}.{ext}`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from crm.config import REPORT_FORMATS, Settings
+from crm.errors import UsageError
+from crm.models import Store
+from crm.report.periods import Month
+from crm.report.summary import MonthlyReport, build_report
+
+__all__ = [
+    "Month",
+    "MonthlyReport",
+    "build_report",
+    "file_name",
+    "render",
+    "write_file",
+    "write_reports",
+]
+
+
+def render(report: MonthlyReport, fmt: str) -> bytes:
+    """The report in format `fmt` (md, html, json or xlsx), as the bytes of its file."""
+    from crm.report import formats
+    from crm.report.xlsx import xlsx
+
+    if fmt == "md":
+        return formats.markdown(report).encode("utf-8")
+    if fmt == "html":
+        return formats.html(report).encode("utf-8")
+    if fmt == "json":
+        return formats.as_json(report).encode("utf-8")
+    if fmt == "xlsx":
+        return xlsx(report)
+    raise UsageError(f"unknown report format {fmt!r} (known: {', '.join(REPORT_FORMATS)})")
+
+
+def file_name(store: str, month: Month, fmt: str) -> str:
+    return f"{store}-{month}.{fmt}"
+
+
+def write_file(path: Path, content: bytes) -> None:
+    """Write `content` whole or not at all: a reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_reports(
+    session: Session, store: Store, month: Month, settings: Settings, now: datetime
+) -> list[Path]:
+    """Build the month's report once and write it in every configured format."""
+    report = build_report(session, store, month, settings, now)
+    folder = Path(settings.report.output_dir)
+    written = []
+    for fmt in settings.report.formats:
+        path = folder / file_name(store.code, month, fmt)
+        write_file(path, render(report, fmt))
+        written.append(path)
+    return written

@@ -1,0 +1,168 @@
+"""Figures as people read them: percentages, 万元, hours, and 无数据 where there is no number."""
+
+from __future__ import annotations
+
+from crm.report.definitions import BY_KEY, Unit
+
+WORDS = {
+    "zh_CN": {
+        "no_data": "无数据",
+        "this_month": "本月",
+        "last_month": "上月",
+        "change": "变化",
+        "figure": "指标",
+        "definition": "口径",
+        "summary": "主要指标",
+        "appendix": "附录：指标口径",
+        "title": "{store} {month} 客服部月度工作总结",
+        "as_of": "数据截至 {day}（门店时间），各项指标口径见附录。",
+        "partial": "本月尚未结束，以下为截至 {day} 的数据。",
+        "points": "个百分点",
+        "up": "提高",
+        "down": "下降",
+        "flat": "持平",
+        "date": "日期",
+        "month": "月份",
+        "kind": "类型",
+        "count": "数量",
+        "calls": "外呼",
+        "reached": "接通",
+        "reach_rate": "接通率",
+        "rated": "评价数",
+        "satisfaction_rate": "满意度",
+        "satisfaction_avg": "平均分",
+        "due": "应回访",
+        "on_time": "按时",
+        "overdue": "逾期",
+        "on_time_rate": "及时率",
+        "received": "收到",
+        "resolved": "已解决",
+        "sent": "发送",
+        "delivered": "送达",
+        "failed": "失败",
+        "agent": "工号",
+        "name": "姓名",
+        "complaints_handled": "处理投诉",
+        "issue": "问题",
+        "step": "环节",
+        "narrative": "月度工作总结",
+        "charts": "图表",
+        "tables": "明细",
+    },
+    "en": {
+        "no_data": "no data",
+        "this_month": "This month",
+        "last_month": "Last month",
+        "change": "Change",
+        "figure": "Figure",
+        "definition": "Definition",
+        "summary": "Key figures",
+        "appendix": "Appendix: definitions",
+        "title": "{store} customer service summary, {month}",
+        "as_of": "Figures as of {day} (store time); definitions in the appendix.",
+        "partial": "The month has not ended: figures up to {day}.",
+        "points": "points",
+        "up": "up",
+        "down": "down",
+        "flat": "unchanged",
+        "date": "Date",
+        "month": "Month",
+        "kind": "Kind",
+        "count": "Count",
+        "calls": "Calls",
+        "reached": "Reached",
+        "reach_rate": "Reach rate",
+        "rated": "Ratings",
+        "satisfaction_rate": "Satisfaction",
+        "satisfaction_avg": "Avg score",
+        "due": "Due",
+        "on_time": "On time",
+        "overdue": "Overdue",
+        "on_time_rate": "On-time rate",
+        "received": "Received",
+        "resolved": "Resolved",
+        "sent": "Sent",
+        "delivered": "Delivered",
+        "failed": "Failed",
+        "agent": "Agent",
+        "name": "Name",
+        "complaints_handled": "Complaints handled",
+        "issue": "Issue",
+        "step": "Step",
+        "narrative": "Monthly summary",
+        "charts": "Charts",
+        "tables": "Details",
+    },
+}
+
+
+class Formatter:
+    """Formats values for one locale; None is always the locale's "no data"."""
+
+    def __init__(self, locale: str):
+        self.locale = locale
+        self.words = WORDS[locale]
+        self.no_data = self.words["no_data"]
+
+    def word(self, key: str) -> str:
+        return self.words[key]
+
+    def pct(self, value: float | None) -> str:
+        return self.no_data if value is None else f"{value * 100:.1f}%"
+
+    def count(self, value: int | None) -> str:
+        return self.no_data if value is None else f"{value:,}"
+
+    def hours(self, value: float | None) -> str:
+        if value is None:
+            return self.no_data
+        return f"{value:.1f} 小时" if self.locale == "zh_CN" else f"{value:.1f} h"
+
+    def score(self, value: float | None) -> str:
+        return self.no_data if value is None else f"{value:.2f}"
+
+    def money(self, yuan: float | None) -> str:
+        if yuan is None:
+            return self.no_data
+        if self.locale == "zh_CN":
+            return f"{yuan / 10000:,.2f} 万元"
+        return f"CNY {yuan:,.2f}"
+
+    def value(self, key: str, value) -> str:
+        """A figure by its definition's unit."""
+        unit = BY_KEY[key].unit
+        return {
+            Unit.RATE: self.pct,
+            Unit.COUNT: self.count,
+            Unit.HOURS: self.hours,
+            Unit.SCORE: self.score,
+            Unit.MONEY: self.money,
+        }[unit](value)
+
+    def delta(self, key: str, change) -> str:
+        """A change as a signed number: "+1.7 个百分点", "-3", or no data."""
+        if change is None:
+            return self.no_data
+        unit = BY_KEY[key].unit
+        if unit == Unit.RATE:
+            return f"{change:+.1f} {self.words['points']}"
+        if unit == Unit.COUNT:
+            return f"{change:+,}"
+        if unit == Unit.MONEY:
+            return f"{change / 10000:+,.2f} 万元" if self.locale == "zh_CN" else f"{change:+,.2f}"
+        return f"{change:+.2f}" if unit == Unit.SCORE else f"{change:+.1f}"
+
+    def direction(self, change) -> str:
+        """提高 / 下降 / 持平 (up / down / unchanged) for a change; no data when unknown."""
+        if change is None:
+            return self.no_data
+        if change > 0:
+            return self.words["up"]
+        if change < 0:
+            return self.words["down"]
+        return self.words["flat"]
+
+    def name(self, code: str) -> str:
+        from crm.report.definitions import name
+
+        return name(code, self.locale)

@@ -1,0 +1,88 @@
+"""The report as an Excel workbook: the summary text, then one sheet per table.
+
+Text that begins with = + - @ (or a tab or carriage return) is written with a leading
+apostrophe, so a customer's words recorded as an issue can never run as a formula
+when the store opens the file (OWASP's CSV/formula-injection advice).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from crm.report.definitions import Unit
+from crm.report.narrative import narrative
+from crm.report.summary import MonthlyReport
+from crm.report.tables import DELTA, TEXT, Cell, tables
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_FORMATS = {
+    Unit.RATE.value: "0.0%",
+    Unit.COUNT.value: "#,##0",
+    Unit.HOURS.value: "0.0",
+    Unit.SCORE.value: "0.00",
+    Unit.MONEY.value: "#,##0.00",
+}
+HEADER_FILL = PatternFill("solid", fgColor="EDF2F7")
+INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
+
+
+def escape(value: str) -> str:
+    """Text that cannot become a formula: a leading = + - @ gets an apostrophe."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _write(sheet, row: int, column: int, cell: Cell, no_data: str) -> None:
+    target = sheet.cell(row=row, column=column)
+    if cell.value is None:
+        target.value = no_data
+        return
+    if cell.unit == TEXT:
+        target.value = escape(str(cell.value))
+        return
+    target.value = cell.value
+    target.alignment = Alignment(horizontal="right")
+    if cell.unit == DELTA:
+        target.number_format = "+0.0;-0.0;0.0"
+    elif cell.unit in NUMBER_FORMATS:
+        target.number_format = NUMBER_FORMATS[cell.unit]
+
+
+def xlsx(report: MonthlyReport) -> bytes:
+    from crm.report.formatting import Formatter
+
+    fmt = Formatter(report.locale)
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = _title(fmt.words["narrative"])
+    summary.column_dimensions["A"].width = 120
+    for line in narrative(report).splitlines():
+        summary.append([escape(line)])
+        if line.startswith("## "):
+            summary.cell(row=summary.max_row, column=1).font = Font(bold=True)
+    for table in tables(report):
+        sheet = workbook.create_sheet(_title(table.title))
+        for column, header in enumerate(table.headers, start=1):
+            head = sheet.cell(row=1, column=column, value=escape(header))
+            head.font = Font(bold=True)
+            head.fill = HEADER_FILL
+        for row, cells in enumerate(table.rows, start=2):
+            for column, cell in enumerate(cells, start=1):
+                _write(sheet, row, column, cell, fmt.no_data)
+        for column in range(1, len(table.headers) + 1):
+            sheet.column_dimensions[get_column_letter(column)].width = (
+                60 if table.key == "appendix" and column == 3 else 16
+            )
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _title(text: str) -> str:
+    """A valid sheet name: no []:*?/\\ and at most 31 characters."""
+    return INVALID_TITLE.sub(" ", text)[:31]

@@ -1,0 +1,302 @@
+"""The report as people get it: the narrative's wording, the HTML page, the workbook, the CLI."""
+
+import json
+import re
+from html.parser import HTMLParser
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+
+from crm.config import Settings, StoreSettings
+from crm.report import Month, render
+from crm.report.definitions import DEFINITIONS, text
+from crm.report.narrative import narrative
+from tests.factories import add_attempt, add_customer, shanghai
+from tests.report.conftest import d, report_for
+
+LEFTOVERS = re.compile(r"\{\{|\}\}|\{%|_____|\bNone\b|\bnan\b|\bXX\b")
+SECTIONS = (
+    "本月工作概述",
+    "客户服务与回访",
+    "投诉处理",
+    "售后服务",
+    "客户维系",
+    "存在的问题",
+    "下月工作重点",
+)
+
+
+def assert_filled(document: str) -> None:
+    """No template syntax, blank or Python placeholder survived into the document."""
+    assert LEFTOVERS.findall(document) == []
+
+
+def test_the_narrative_fills_the_stores_template_from_the_figures(session, february):
+    text_ = narrative(report_for(session))
+
+    assert [s for s in SECTIONS if s in text_] == list(SECTIONS)
+    assert "客户满意度达到了 60.0%，较上个月下降了 6.7 个百分点" in text_
+    assert "客户投诉解决率达到了 25.0%，较上个月提高了 25.0 个百分点" in text_
+    assert "本月共收到客户投诉 4 起" in text_
+    assert "主要集中在等待维修时间过长（2 起）、服务态度（1 起）、车辆质量（1 起）方面" in text_
+    assert "外呼电话 10 次（较上个月增加 6 次），接通 8 次，接通率 80.0%" in text_
+    assert "本月共维修保养车辆 3 辆次" in text_ and "维修收入 0.19 万元" in text_
+    assert "其中 2 辆在提醒后 30 天内回厂保养，提醒转化率 50.0%" in text_
+    assert "等待维修时间过长（2 次）、服务态度不够热情（1 次）" in text_
+    assert "有 2 次回访未在规定时限内完成" in text_
+    assert "跟进 3 起未解决的投诉" in text_
+    assert "针对“等待维修时间过长”方面的投诉" in text_
+    assert_filled(text_)
+
+
+def test_an_unchanged_rate_reads_chi_ping(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(1, 10), 10), satisfaction=5)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), satisfaction=4)
+
+    text_ = narrative(report_for(session))
+
+    assert "客户满意度达到了 100.0%，与上个月持平" in text_
+
+
+def test_a_month_without_a_previous_month_compares_with_nothing(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), satisfaction=2)
+
+    text_ = narrative(report_for(session))
+
+    assert "客户满意度达到了 0.0%，上个月无数据，无法比较" in text_
+    assert "投诉解决率" not in text_  # no complaints: said in words, not as a rate
+    assert "本月未收到客户投诉" in text_
+    assert_filled(text_)
+
+
+def test_an_empty_month_says_no_data_instead_of_numbers(session):
+    report = report_for(session, Month(2025, 6))
+
+    text_ = narrative(report)
+    markdown = render(report, "md").decode()
+
+    assert "没有任何通话、投诉、进厂、短信或咨询记录" in text_
+    assert "客户满意度达到了 无数据，上个月无数据，无法比较" in text_
+    assert "提醒转化率 无数据" in text_
+    assert "本月没有记录，无法评估存在的问题" in text_
+    assert "| 客户满意度 | 无数据 | 无数据 | 无数据 |" in markdown
+    assert_filled(markdown)
+
+
+def test_english_by_locale(session, february):
+    settings = Settings(store=StoreSettings(locale="en"))
+
+    text_ = narrative(report_for(session, settings=settings))
+
+    assert "## 1. Overview" in text_ and "## 7. Priorities for next month" in text_
+    assert "Satisfaction reached 60.0%, down 6.7 points on last month" in text_
+    assert "a resolution rate of 25.0%, up 25.0 points on last month" in text_
+    assert_filled(text_)
+
+
+class Page(HTMLParser):
+    """What a reader's browser would find: figures with their SVG, tables, outside links."""
+
+    def __init__(self):
+        super().__init__()
+        self.figures: dict[str, int] = {}
+        self.tables: list[str] = []
+        self.outside: list[str] = []
+        self.text: list[str] = []
+        self._figure = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "figure":
+            self._figure = attrs["id"]
+            self.figures[self._figure] = 0
+        if tag == "svg" and self._figure:
+            self.figures[self._figure] += 1
+        if tag == "table":
+            self.tables.append(attrs["class"])
+        if tag in ("script", "link", "img", "iframe") or "src" in attrs:
+            self.outside.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag == "figure":
+            self._figure = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_the_html_page_holds_every_chart_and_table_and_nothing_from_outside(session, february):
+    html = render(report_for(session), "html").decode()
+
+    page = Page()
+    page.feed(html)
+    assert page.figures == {
+        "chart-calls_by_day": 1,
+        "chart-satisfaction_trend": 1,
+        "chart-complaints_by_category": 1,
+        "chart-reminder_funnel": 1,
+    }
+    assert {"per_agent", "summary", "complaints_by_category", "appendix"} <= set(page.tables)
+    assert page.outside == []
+    words = "".join(page.text)
+    assert "王芳" in words and "李强" in words
+    assert "客户满意度达到了 60.0%" in words
+    assert text("satisfaction_rate", "zh_CN") in words
+    assert_filled(words)
+
+
+def test_an_empty_months_page_draws_no_data_instead_of_charts(session):
+    html = render(report_for(session, Month(2025, 6)), "html").decode()
+
+    page = Page()
+    page.feed(html)
+    assert len(page.figures) == 4
+    assert html.count(">无数据<") >= 4  # each chart says so
+    assert_filled("".join(page.text))
+
+
+def test_html_from_a_customers_words_is_shown_not_run(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), tags=["<script>alert(1)</script>"])
+
+    html = render(report_for(session), "html").decode()
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_the_workbook_has_a_sheet_per_table_and_no_formula_from_a_note(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), satisfaction=5, tags=["=HYPERLINK(1)"])
+    add_attempt(session, wang, shanghai(d(2, 11), 10), satisfaction=3, tags=["@SUM(A1)", "-2+3"])
+
+    workbook = load_workbook(BytesIO(render(report_for(session), "xlsx")))
+
+    assert workbook.sheetnames[:3] == ["月度工作总结", "主要指标", "每日外呼与接通率"]
+    assert "客服专员" in workbook.sheetnames and "附录：指标口径" in workbook.sheetnames
+    issues = workbook["客户反映的主要问题"]
+    cells = [row[0] for row in issues.iter_rows(min_row=2, values_only=True)]
+    assert sorted(cells) == ["'-2+3", "'=HYPERLINK(1)", "'@SUM(A1)"]
+    assert all(c.data_type == "s" for c in issues["A"])
+    summary = {row[0].value: row for row in workbook["主要指标"].iter_rows(min_row=2)}
+    rate = summary["客户满意度"][1]
+    assert (rate.value, rate.number_format) == (0.5, "0.0%")
+    assert summary["接通率"][2].value == "无数据"
+
+
+def test_json_keeps_the_issues_field_names(session, february):
+    data = json.loads(render(report_for(session), "json"))
+
+    required = [
+        "month",
+        "calls_made",
+        "calls_reached",
+        "reach_rate",
+        "callbacks_due",
+        "callbacks_on_time",
+        "callbacks_overdue",
+        "satisfaction_rate",
+        "satisfaction_avg",
+        "satisfaction_rate_prev",
+        "satisfaction_change_pp",
+        "complaints_received",
+        "complaints_resolved",
+        "resolution_rate",
+        "complaints_by_category",
+        "avg_hours_to_first_response",
+        "avg_hours_to_resolution",
+        "service_visits",
+        "service_visits_by_type",
+        "service_revenue",
+        "reminders_sent",
+        "reminders_converted",
+        "sms_sent",
+        "sms_delivered",
+        "sms_failed",
+        "opt_outs",
+        "inquiries",
+        "leads",
+        "referrals",
+        "per_agent",
+    ]
+    assert [key for key in required if key not in data] == []
+    assert {d.key for d in DEFINITIONS} <= set(data) and set(data["change"]) == {
+        d.key for d in DEFINITIONS
+    }
+
+
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_report_monthly_prints_md_and_json(crm, session, february, fmt):
+    result = crm("report", "monthly", "2026-02", "--format", fmt)
+
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        assert json.loads(result.output)["satisfaction_rate"] == 0.6
+    else:
+        assert result.output.startswith("# 示例汽车4S店 2026年2月 客服部月度工作总结")
+
+
+def test_report_monthly_writes_html_and_xlsx_files(crm, session, february, tmp_path):
+    written = crm("report", "monthly", "2026-02", "--format", "html")
+    chosen = crm("report", "monthly", "2026-02", "--format", "xlsx", "-o", tmp_path / "feb.xlsx")
+
+    assert written.exit_code == 0, written.output
+    assert written.output.strip() == "wrote reports/demo-2026-02.html"
+    assert (tmp_path / "reports" / "demo-2026-02.html").read_text().startswith("<!doctype html>")
+    assert chosen.exit_code == 0, chosen.output
+    assert load_workbook(tmp_path / "feb.xlsx")["主要指标"]["B2"].value == 10
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["2026-13"], "Error: '2026-13' is not a month like 2026-02 (YYYY-MM)"),
+        (["Feb"], "Error: 'Feb' is not a month like 2026-02 (YYYY-MM)"),
+        (["2026-04"], "Error: 2026-04 has not started yet in store demo (today is 2026-03-10)"),
+        (["2026-02", "--store", "nope"], "Error: unknown store 'nope'"),
+    ],
+)
+def test_report_monthly_refuses_bad_input_in_one_line(crm, args, message):
+    result = crm("report", "monthly", *args)
+
+    assert result.exit_code == 2
+    assert result.output.startswith(message)
+    assert "Traceback" not in result.output
+
+
+def test_report_definitions_lists_every_figure(crm):
+    result = crm("report", "definitions", "--format", "json")
+
+    rows = json.loads(result.output)
+    assert [r["key"] for r in rows] == [d.key for d in DEFINITIONS]
+    assert rows[2] == {
+        "key": "reach_rate",
+        "unit": "rate",
+        "figure": "接通率",
+        "definition": "接通电话 ÷ 外呼电话。",
+    }
+
+
+def test_the_readme_defines_every_figure_as_the_appendix_does():
+    from pathlib import Path
+
+    from crm.report.definitions import markdown_table
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+
+    # The README table is markdown_table("en", 30), pasted.
+    assert markdown_table("en", 30) in readme
+
+
+def test_an_unknown_report_format_in_the_config_names_its_key(tmp_path):
+    from crm.config import load_settings
+    from crm.errors import UsageError
+
+    path = tmp_path / "config.toml"
+    path.write_text('[report]\nformats = ["pdf"]\n', encoding="utf-8")
+
+    with pytest.raises(UsageError, match=r"report\.formats: unknown format 'pdf' \(known: md"):
+        load_settings(path)
