@@ -19,7 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crm.app import App
 from crm.clock import utcnow
-from jobs import lock, planning
+from jobs import lock, planning, sms
 
 log = logging.getLogger("crm.jobs")
 
@@ -50,6 +50,16 @@ def build(app: App, kind: type[BaseScheduler] = BlockingScheduler):
         name="daily planning (06:30 store time)",
         replace_existing=True,
     )
+    scheduler.add_job(
+        "jobs.sms:sms_dispatch",
+        "interval",
+        minutes=1,
+        id="sms_dispatch",
+        name="SMS dispatch (every minute, in the send window)",
+        replace_existing=True,
+        # A missed minute is simply the next minute's work.
+        misfire_grace_time=60,
+    )
     return scheduler
 
 
@@ -59,6 +69,7 @@ def run(app: App) -> None:
     # One line per job run is ours; the libraries speak up only when something is wrong.
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    sms.use(app)  # a twilio backend without credentials stops here, before the lock is taken
     with app.session() as session:
         lock.acquire(session, utcnow())
     planning.use(app)
@@ -88,7 +99,7 @@ def run(app: App) -> None:
         replace_existing=True,
     )
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    log.info("scheduler running: planning now and daily at 06:30; Ctrl-C to stop")
+    log.info("scheduler running: planning now and daily at 06:30, SMS every minute; Ctrl-C to stop")
     try:
         scheduler.start()
     except KeyboardInterrupt:
