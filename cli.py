@@ -550,10 +550,13 @@ def sms_lint(app: App, fmt: str):
                 str(f.characters),
                 f.encoding,
                 str(f.segments),
-                "[green]ok[/green]" if f.ok else f"[red]{'; '.join(f.problems)}[/red]",
+                "[green]ok[/green]" if f.ok else "[red]fails[/red]",
             )
         out.print(table)
     bad = [f for f in findings if not f.ok]
+    for f in bad:
+        for problem in f.problems:
+            err.print(f"{f.source}/{f.kind}.txt: {problem}", soft_wrap=True)
     if bad:
         err.print(f"{len(bad)} of {len(findings)} templates need fixing")
         sys.exit(1)

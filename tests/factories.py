@@ -166,3 +166,26 @@ def add_visit(session, vehicle, day: date, km: int, service_type: str = "mainten
     mark_stale(session, [vehicle.id])
     session.commit()
     return visit
+
+
+def add_message(session, customer, kind: str = "first_service_sms", **fields):
+    """A queued SMS for `customer`, as the planner or the call desk queues one."""
+    from crm.followup.rules import SMS_CATEGORY
+    from crm.models import SmsMessage
+
+    n = next(_counter)
+    message = SmsMessage(
+        store_id=customer.store_id,
+        customer_id=customer.id,
+        kind=kind,
+        category=fields.pop("category", str(SMS_CATEGORY.get(kind, "marketing"))),
+        subject=fields.pop("subject", f"customer:{customer.id}"),
+        cycle=fields.pop("cycle", f"test:{n}"),
+        to_phone=fields.pop("to_phone", customer.phone),
+        body=fields.pop("body", f"【示例汽车4S店】{customer.name}您好，这是第{n}条提醒。"),
+        reason="test",
+        **fields,
+    )
+    session.add(message)
+    session.commit()
+    return message
