@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -184,6 +184,7 @@ def add_message(session, customer, kind: str = "first_service_sms", **fields):
         to_phone=fields.pop("to_phone", customer.phone),
         body=fields.pop("body", f"【示例汽车4S店】{customer.name}您好，这是第{n}条提醒。"),
         reason="test",
+        queued_at=fields.pop("queued_at", NOW - timedelta(hours=4)),  # by the 06:00 planning
         **fields,
     )
     session.add(message)

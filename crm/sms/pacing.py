@@ -11,7 +11,7 @@ class Pacer:
 
     def __init__(self, rate: float):
         self.interval = 1.0 / rate
-        self.next_slot = time.monotonic()
+        self.next_slot = 0.0  # the first caller's clock starts it
         self.lock = threading.Lock()
 
     def wait(self) -> None:
