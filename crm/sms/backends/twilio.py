@@ -140,11 +140,12 @@ class TwilioSender:
             raise translate(exc) from None
         except requests.RequestException as exc:
             raise SendError(f"cannot reach Twilio: {exc}") from None
-        return [
+        replies = [
             Inbound(r.sid, r.from_, r.to, r.body or "", r.date_sent or r.date_created)
-            for r in records
+            for r in reversed(records)  # Twilio lists newest first; act in arrival order
             if r.direction == "inbound"
         ]
+        return sorted(replies, key=lambda reply: reply.received_at)
 
 
 def report(record, accepted: bool = False) -> Report:
