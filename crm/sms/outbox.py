@@ -17,12 +17,13 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, select, update
+from sqlalchemy import bindparam, case, select, update
 from sqlmodel import Session
 
 from crm.clock import utcnow
 from crm.config import SmsSettings
 from crm.models import Customer, SmsCategory, SmsStatus, Store
+from crm.models.base import UTCDateTime
 from crm.sms import policy, segments
 from crm.sms.backends.base import Outgoing, Report, Sender, SendError
 from crm.sms.consent import opt_out
@@ -97,8 +98,9 @@ class Dispatcher:
         pending, done_count, exhausted = set(), 0, False
         with ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="sms") as pool:
             while True:
-                room = min(BATCH, remaining) - len(pending)
-                if not exhausted and not self.stop.is_set() and room > 0 and len(pending) < BATCH:
+                # Refill when half the batch is done: one claim query per ~BATCH/2 messages.
+                room = min(BATCH - len(pending), remaining)
+                if not exhausted and not self.stop.is_set() and len(pending) <= BATCH // 2:
                     claimed = self.claim(int(room))
                     exhausted = claimed is None
                     remaining -= len(claimed or ())
@@ -106,6 +108,10 @@ class Dispatcher:
                 if not pending:
                     break
                 done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+                if pending and len(done) < 10:
+                    # Let a few more answers arrive: one commit for several messages.
+                    more, pending = wait(pending, timeout=0.02)
+                    done |= more
                 self.record([future.result() for future in done])
                 done_count += len(done)
                 self.progress(done_count)
@@ -221,12 +227,14 @@ class Dispatcher:
 
     def record(self, outcomes: list[Outcome]) -> None:
         now = utcnow()
+        accepted = [(o.message.id, o.report, o.message.body) for o in outcomes if o.report]
+        mark_sent(self.session, accepted, now)
+        self.result.counts["sent"] += len(accepted)
         for outcome in outcomes:
             message, error = outcome.message, outcome.error
             if outcome.report is not None:
-                mark_sent(self.session, message.id, outcome.report, message.body, now)
-                self.result.counts["sent"] += 1
-            elif error.maybe_sent:
+                continue
+            if error.maybe_sent:
                 self.set(message, SmsStatus.SENDING, error=error)
                 self.result.counts["awaiting_reconciliation"] += 1
             elif error.fatal:
@@ -270,25 +278,49 @@ class Dispatcher:
         )
 
 
-def mark_sent(session: Session, message_id: int, report: Report, body: str, now) -> None:
-    """Record the provider's acceptance (or what reconciliation found) on a `sending` row."""
-    status = report.status if report.status != "failed" else SmsStatus.FAILED
-    session.execute(
-        update(MESSAGES)
-        .where(MESSAGES.c.id == message_id, MESSAGES.c.status == SmsStatus.SENDING)
-        .values(
-            status=status,
-            provider_sid=report.provider_id,
-            segments=report.segments or segments.count(body).segments,
-            price=report.price,
-            price_unit=report.price_unit,
-            error_code=report.error_code,
-            error_message=report.error_message,
-            sent_at=report.created_at or now,
-            delivered_at=now if status == SmsStatus.DELIVERED else None,
-            updated_at=now,
-        )
+SENT = (
+    update(MESSAGES)
+    .where(MESSAGES.c.id == bindparam("_id"), MESSAGES.c.status == SmsStatus.SENDING)
+    .values(
+        status=bindparam("_status"),
+        provider_sid=bindparam("_sid"),
+        segments=bindparam("_segments"),
+        price=bindparam("_price"),
+        price_unit=bindparam("_unit"),
+        error_code=bindparam("_code"),
+        error_message=bindparam("_error"),
+        sent_at=bindparam("_sent_at", type_=UTCDateTime),
+        delivered_at=bindparam("_delivered_at", type_=UTCDateTime),
+        updated_at=bindparam("_now", type_=UTCDateTime),
     )
+)
+
+
+def mark_sent(session: Session, accepted: list[tuple[int, Report, str]], now) -> None:
+    """Record the provider's acceptance (or what reconciliation found) on `sending` rows.
+
+    `accepted` holds (message id, report, body); one executemany for them all.
+    """
+    rows = []
+    for message_id, report, body in accepted:
+        status = SmsStatus.FAILED if report.status == "failed" else report.status
+        rows.append(
+            {
+                "_id": message_id,
+                "_status": status,
+                "_sid": report.provider_id,
+                "_segments": report.segments or segments.count(body).segments,
+                "_price": report.price,
+                "_unit": report.price_unit,
+                "_code": report.error_code,
+                "_error": report.error_message,
+                "_sent_at": report.created_at or now,
+                "_delivered_at": now if status == SmsStatus.DELIVERED else None,
+                "_now": now,
+            }
+        )
+    if rows:
+        session.execute(SENT, rows)
 
 
 def act_on_number(session: Session, message, problem: str | None, code, now) -> None:

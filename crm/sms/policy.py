@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -25,6 +26,7 @@ from crm.models import (
     SmsStatus,
     Store,
 )
+from crm.models.base import UTCDateTime
 
 MESSAGES = SmsMessage.__table__
 REPEAT_GUARD = timedelta(hours=24)
@@ -90,20 +92,25 @@ def expire_and_cancel(session: Session, now: datetime) -> dict[str, int]:
     return counts
 
 
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+@lru_cache(maxsize=2)
+def _daily_slot_statement(dialect: str):
+    table = SmsDailyCount.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(
+        customer_id=bindparam("customer_id"), day=bindparam("day"), used=1
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["customer_id", "day"],
+        set_={"used": table.c.used + 1},
+        where=table.c.used < bindparam("limit"),
+    ).returning(table.c.used)
 
 
 def take_daily_slot(session: Session, customer_id: int, day: date, limit: int) -> bool:
     """Count one marketing message for the customer's day; False when the day is full."""
-    table = SmsDailyCount.__table__
-    statement = _insert(session)(table).values(customer_id=customer_id, day=day, used=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=["customer_id", "day"],
-        set_={"used": table.c.used + 1},
-        where=table.c.used < limit,
-    ).returning(table.c.used)
-    return session.execute(statement).first() is not None
+    statement = _daily_slot_statement(session.get_bind().dialect.name)
+    values = {"customer_id": customer_id, "day": day, "limit": limit}
+    return session.execute(statement, values).first() is not None
 
 
 def give_back_daily_slot(session: Session, customer_id: int, day: date) -> None:
@@ -120,19 +127,42 @@ def body_hash(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=2)
+def _fingerprint_statement(dialect: str):
+    # Built once with bind parameters: this runs for every message sent.
+    table = SmsFingerprint.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(
+        to_phone=bindparam("phone"),
+        body_hash=bindparam("hash"),
+        message_id=bindparam("message_id"),
+        claimed_at=bindparam("now", type_=UTCDateTime),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["to_phone", "body_hash"],
+        set_={
+            "message_id": statement.excluded.message_id,
+            "claimed_at": statement.excluded.claimed_at,
+        },
+        # A message retried after a failure may take its own fingerprint again.
+        where=or_(
+            table.c.claimed_at <= bindparam("cutoff", type_=UTCDateTime),
+            table.c.message_id == statement.excluded.message_id,
+        ),
+    ).returning(table.c.message_id)
+
+
 def take_fingerprint(session: Session, message_id: int, phone: str, body: str, now) -> bool:
     """Claim this text for this number; False when another message sent it within 24 hours."""
-    table = SmsFingerprint.__table__
-    statement = _insert(session)(table).values(
-        to_phone=phone, body_hash=body_hash(body), message_id=message_id, claimed_at=now
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["to_phone", "body_hash"],
-        set_={"message_id": message_id, "claimed_at": now},
-        # A message retried after a failure may take its own fingerprint again.
-        where=or_(table.c.claimed_at <= now - REPEAT_GUARD, table.c.message_id == message_id),
-    ).returning(table.c.message_id)
-    return session.execute(statement).first() is not None
+    statement = _fingerprint_statement(session.get_bind().dialect.name)
+    values = {
+        "phone": phone,
+        "hash": body_hash(body),
+        "message_id": message_id,
+        "now": now,
+        "cutoff": now - REPEAT_GUARD,
+    }
+    return session.execute(statement, values).first() is not None
 
 
 def forget_old_fingerprints(session: Session, now: datetime) -> None:
