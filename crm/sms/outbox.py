@@ -31,6 +31,9 @@ from crm.sms.pacing import Pacer, backoff
 
 MESSAGES = policy.MESSAGES
 BATCH = 200  # rows claimed at a time; a process killed mid-batch leaves at most this many
+# A claimed row must reach the provider long before another process may reconcile it:
+# claim no more than the pace sends in this many seconds.
+CLAIM_AHEAD_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class Dispatcher:
         self.stop = threading.Event()
         self.progress = progress or (lambda done: None)
         self.result = DispatchResult()
+        ahead = int(settings.rate_per_second * CLAIM_AHEAD_SECONDS)
+        self.batch = max(2 * settings.concurrency, min(BATCH, ahead))
 
     def run(self, limit: int | None = None) -> DispatchResult:
         now = utcnow()
@@ -98,9 +103,9 @@ class Dispatcher:
         pending, done_count, exhausted = set(), 0, False
         with ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="sms") as pool:
             while True:
-                # Refill when half the batch is done: one claim query per ~BATCH/2 messages.
-                room = min(BATCH - len(pending), remaining)
-                if not exhausted and not self.stop.is_set() and len(pending) <= BATCH // 2:
+                # Refill when half the batch is done: one claim query per half batch.
+                room = min(self.batch - len(pending), remaining)
+                if not exhausted and not self.stop.is_set() and len(pending) <= self.batch // 2:
                     claimed = self.claim(int(room))
                     exhausted = claimed is None
                     remaining -= len(claimed or ())
@@ -227,7 +232,11 @@ class Dispatcher:
 
     def record(self, outcomes: list[Outcome]) -> None:
         now = utcnow()
-        accepted = [(o.message.id, o.report, o.message.body) for o in outcomes if o.report]
+        accepted = [
+            (o.message.id, o.message.claimed_at, o.report, o.message.body)
+            for o in outcomes
+            if o.report
+        ]
         mark_sent(self.session, accepted, now)
         self.result.counts["sent"] += len(accepted)
         for outcome in outcomes:
@@ -273,14 +282,23 @@ class Dispatcher:
             values |= {"error_code": error.code, "error_message": str(error)[:500]}
         self.session.execute(
             update(MESSAGES)
-            .where(MESSAGES.c.id == message.id, MESSAGES.c.status == SmsStatus.SENDING)
+            .where(
+                MESSAGES.c.id == message.id,
+                MESSAGES.c.status == SmsStatus.SENDING,
+                # Still our claim: a row another process reconciled and re-claimed is not ours.
+                MESSAGES.c.claimed_at == message.claimed_at,
+            )
             .values(status=status, updated_at=utcnow(), **values)
         )
 
 
 SENT = (
     update(MESSAGES)
-    .where(MESSAGES.c.id == bindparam("_id"), MESSAGES.c.status == SmsStatus.SENDING)
+    .where(
+        MESSAGES.c.id == bindparam("_id"),
+        MESSAGES.c.status == SmsStatus.SENDING,
+        MESSAGES.c.claimed_at == bindparam("_claimed", type_=UTCDateTime),
+    )
     .values(
         status=bindparam("_status"),
         provider_sid=bindparam("_sid"),
@@ -296,17 +314,18 @@ SENT = (
 )
 
 
-def mark_sent(session: Session, accepted: list[tuple[int, Report, str]], now) -> None:
+def mark_sent(session: Session, accepted: list[tuple], now) -> None:
     """Record the provider's acceptance (or what reconciliation found) on `sending` rows.
 
-    `accepted` holds (message id, report, body); one executemany for them all.
+    `accepted` holds (message id, claimed_at, report, body); one executemany for them all.
     """
     rows = []
-    for message_id, report, body in accepted:
+    for message_id, claimed_at, report, body in accepted:
         status = SmsStatus.FAILED if report.status == "failed" else report.status
         rows.append(
             {
                 "_id": message_id,
+                "_claimed": claimed_at,
                 "_status": status,
                 "_sid": report.provider_id,
                 "_segments": report.segments or segments.count(body).segments,

@@ -50,7 +50,7 @@ def reconcile(session: Session, sender: Sender, now: datetime, older_than: timed
             counts["unknown"] += 1
         else:
             if found is not None:
-                mark_sent(session, [(row.id, found, row.body)], now)
+                mark_sent(session, [(row.id, row.claimed_at, found, row.body)], now)
                 counts["found_sent"] += 1
             else:
                 if row.category == SmsCategory.MARKETING:

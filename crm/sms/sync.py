@@ -27,6 +27,8 @@ def sync_status(session: Session, sender: Sender, now: datetime, days: int) -> C
             MESSAGES.c.status == SmsStatus.SENT,
             MESSAGES.c.provider_sid.is_not(None),
             MESSAGES.c.sent_at >= now - timedelta(days=days),
+            # Only this provider's messages: the console's never went anywhere.
+            MESSAGES.c.provider_sid.not_like("console-%"),
         )
         .order_by(MESSAGES.c.id)
     ).all()
