@@ -248,6 +248,7 @@ class TwilioHandler(BaseHTTPRequestHandler):
                 status="accepted" if form.get("MessagingServiceSid") else "queued",
                 service=form.get("MessagingServiceSid"),
             )
+            message["_status_callback"] = form.get("StatusCallback")
             if action == "timeout":
                 time.sleep(self.fake.timeout_sleep)  # accepted, but the client gives up
             elif self.fake.delay:

@@ -34,6 +34,8 @@ BATCH = 200  # rows claimed at a time; a process killed mid-batch leaves at most
 # A claimed row must reach the provider long before another process may reconcile it:
 # claim no more than the pace sends in this many seconds.
 CLAIM_AHEAD_SECONDS = 10
+# What a message still waiting in the pool gets when another one hit a fatal error.
+STOPPED = SendError("not sent: the run stopped", fatal=True)
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ class Dispatcher:
         outcome = Outcome(message)
         for attempt in range(1, self.settings.retries + 2):
             if self.stop.is_set():
-                outcome.error = SendError("not sent: the run stopped", fatal=True)
+                outcome.error = STOPPED
                 return outcome
             self.pacer.wait()
             outcome.attempts = attempt
@@ -247,9 +249,14 @@ class Dispatcher:
                 self.set(message, SmsStatus.SENDING, error=error)
                 self.result.counts["awaiting_reconciliation"] += 1
             elif error.fatal:
+                # Never sent: back in the queue as it was, without counting an attempt.
                 self.release(message)
-                self.set(message, SmsStatus.QUEUED, error=error)
-                self.result.stopped = self.result.stopped or str(error)
+                attempts = MESSAGES.c.send_attempts - 1
+                if error is STOPPED:
+                    self.set(message, SmsStatus.QUEUED, send_attempts=attempts)
+                else:
+                    self.set(message, SmsStatus.QUEUED, error=error, send_attempts=attempts)
+                    self.result.stopped = self.result.stopped or str(error)
             elif error.permanent:
                 self.release(message)
                 self.set(message, SmsStatus.FAILED, error=error)

@@ -208,6 +208,7 @@ def test_bad_credentials_stop_the_run_and_send_nothing(session, settings, twilio
 
     assert "check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN" in result.stopped
     assert [row(session, m).status for m in messages] == ["queued"] * 3
+    assert [row(session, m).send_attempts for m in messages] == [0] * 3
     assert fake_twilio.outbound() == []
 
 
@@ -230,3 +231,15 @@ def test_send_and_sync_commands_run_against_the_twilio_compatible_server(
     assert json.loads(sent.output)["sent"] == 1
     assert json.loads(synced.output)["statuses"] == {"delivered": 1}
     assert row(session, message).status == "delivered"
+
+
+def test_the_status_callback_from_config_goes_with_each_message(session, twilio_env, fake_twilio):
+    from crm.sms.backends.twilio import TwilioSender
+
+    settings = sms_settings(status_callback="https://crm.example.com/sms/status")
+    add_message(session, add_customer(session))
+
+    send(session, settings, TwilioSender(settings.sms, twilio_env))
+
+    [accepted] = fake_twilio.outbound()
+    assert accepted["_status_callback"] == "https://crm.example.com/sms/status"
