@@ -110,6 +110,18 @@ class SmsSettings(Section):
     opt_out_line: str = "回T退订"
     max_segments: int = Field(3, ge=1)
     rate_per_second: float = Field(10.0, gt=0)
+    templates_dir: str | None = None  # the store's own templates; they render sandboxed
+    links_allowed: bool = False  # China's routes refuse messages with URLs
+    concurrency: int = Field(4, ge=1, le=64)
+    retries: int = Field(3, ge=0, le=10)
+    retry_backoff_seconds: float = Field(0.5, ge=0)
+    max_attempts: int = Field(5, ge=1, le=50)
+    retry_later_minutes: int = Field(10, ge=1)
+    connect_timeout_seconds: float = Field(5.0, gt=0)
+    read_timeout_seconds: float = Field(15.0, gt=0)
+    reconcile_after_seconds: int = Field(120, ge=1)
+    sync_days: int = Field(3, ge=1, le=30)
+    status_callback: str | None = Field(None, pattern=r"^https?://")
 
     @field_validator("send_window")
     @classmethod
@@ -118,6 +130,18 @@ class SmsSettings(Section):
         if start >= end:
             raise ValueError("the window must start before it ends, e.g. 09:00-20:00")
         return value
+
+    @model_validator(mode="after")
+    def _reconcile_after_a_request_ends(self) -> SmsSettings:
+        # A row still in flight must not be judged: wait longer than one request can take.
+        if self.reconcile_after_seconds < self.read_timeout_seconds:
+            raise ValueError("reconcile_after_seconds must be at least read_timeout_seconds")
+        return self
+
+    @property
+    def window(self) -> tuple[time, time]:
+        start, end = (time.fromisoformat(part) for part in self.send_window.split("-"))
+        return start, end
 
 
 DEFAULT_DEPARTMENTS = {

@@ -19,7 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crm.app import App
 from crm.clock import utcnow
-from jobs import lock, planning, report
+from jobs import lock, planning, report, sms
 
 log = logging.getLogger("crm.jobs")
 
@@ -60,6 +60,16 @@ def build(app: App, kind: type[BaseScheduler] = BlockingScheduler):
         name="last month's report (1st, 07:00 store time)",
         replace_existing=True,
     )
+    scheduler.add_job(
+        "jobs.sms:sms_dispatch",
+        "interval",
+        minutes=1,
+        id="sms_dispatch",
+        name="SMS dispatch (every minute, in the send window)",
+        replace_existing=True,
+        # A missed minute is simply the next minute's work.
+        misfire_grace_time=60,
+    )
     return scheduler
 
 
@@ -69,6 +79,7 @@ def run(app: App) -> None:
     # One line per job run is ours; the libraries speak up only when something is wrong.
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    sms.use(app)  # a twilio backend without credentials stops here, before the lock is taken
     with app.session() as session:
         lock.acquire(session, utcnow())
     planning.use(app)
@@ -109,8 +120,8 @@ def run(app: App) -> None:
     )
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info(
-        "scheduler running: planning now and daily at 06:30, last month's report on the 1st "
-        "at 07:00; Ctrl-C to stop"
+        "scheduler running: planning now and daily at 06:30, SMS every minute in the send "
+        "window, last month's report on the 1st at 07:00; Ctrl-C to stop"
     )
     try:
         scheduler.start()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -291,3 +291,27 @@ def add_inquiry(session, at: datetime, topic: str, new_lead: bool = False, **fie
     session.add(inquiry)
     session.commit()
     return inquiry
+
+
+def add_message(session, customer, kind: str = "first_service_sms", **fields):
+    """A queued SMS for `customer`, as the planner or the call desk queues one."""
+    from crm.followup.rules import SMS_CATEGORY
+    from crm.models import SmsMessage
+
+    n = next(_counter)
+    message = SmsMessage(
+        store_id=customer.store_id,
+        customer_id=customer.id,
+        kind=kind,
+        category=fields.pop("category", str(SMS_CATEGORY.get(kind, "marketing"))),
+        subject=fields.pop("subject", f"customer:{customer.id}"),
+        cycle=fields.pop("cycle", f"test:{n}"),
+        to_phone=fields.pop("to_phone", customer.phone),
+        body=fields.pop("body", f"【示例汽车4S店】{customer.name}您好，这是第{n}条提醒。"),
+        reason="test",
+        queued_at=fields.pop("queued_at", NOW - timedelta(hours=4)),  # by the 06:00 planning
+        **fields,
+    )
+    session.add(message)
+    session.commit()
+    return message

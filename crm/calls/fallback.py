@@ -70,6 +70,7 @@ def queue_fallback(
             store.name,
             settings.sms.opt_out_line,
             context,
+            overrides=settings.sms.templates_dir,
         ),
         "reason": f"{task.kind} task {task.id} unanswered {task.unanswered} times",
         "planned_for": today,

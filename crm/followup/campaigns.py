@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import UndefinedError
@@ -156,7 +157,11 @@ def launch(
 def _check_template(template: str, settings: Settings) -> None:
     """Refuse a template that is missing or needs more than a campaign provides."""
     folder = TEMPLATES / settings.store.locale
-    known = sorted(p.stem for p in folder.glob("*.txt"))
+    own = Path(settings.sms.templates_dir) if settings.sms.templates_dir else None
+    known = sorted(
+        {p.stem for p in folder.glob("*.txt")}
+        | ({p.stem for p in own.glob("*.txt")} if own else set())
+    )
     if template not in known:
         raise UsageError(f"no SMS template {template!r}; known: {', '.join(known)}")
     try:
@@ -167,6 +172,7 @@ def _check_template(template: str, settings: Settings) -> None:
             settings.store.name,
             settings.sms.opt_out_line,
             {"customer": "王先生", "campaign": "服务节"},
+            overrides=settings.sms.templates_dir,
         )
     except UndefinedError as exc:
         raise UsageError(f"template {template!r} is not a campaign template ({exc})") from None

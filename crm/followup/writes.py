@@ -146,6 +146,7 @@ class ContactWriter:
                 self.store.name,
                 self.settings.sms.opt_out_line,
                 context,
+                overrides=self.settings.sms.templates_dir,
             ),
             "reason": occurrence.reason,
             "planned_for": occurrence.window_start,

@@ -11,7 +11,14 @@ from crm.models.followup import (
     Outcome,
     TaskStatus,
 )
-from crm.models.messaging import SmsCategory, SmsMessage, SmsStatus
+from crm.models.messaging import (
+    SmsCategory,
+    SmsDailyCount,
+    SmsFingerprint,
+    SmsInbound,
+    SmsMessage,
+    SmsStatus,
+)
 from crm.models.operations import PlanningRun, SchedulerLock
 from crm.models.people import Agent, BirthdayCalendar, Customer, CustomerStatus, Gender, Store
 
@@ -37,6 +44,9 @@ __all__ = [
     "ServiceType",
     "ServiceVisit",
     "SmsCategory",
+    "SmsDailyCount",
+    "SmsFingerprint",
+    "SmsInbound",
     "SmsMessage",
     "SmsStatus",
     "Store",

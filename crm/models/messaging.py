@@ -6,7 +6,14 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Index, Numeric, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from crm.models.base import code_field, created_at_field, moment_field, one_of, updated_at_field
+from crm.models.base import (
+    UTCDateTime,
+    code_field,
+    created_at_field,
+    moment_field,
+    one_of,
+    updated_at_field,
+)
 
 
 class SmsCategory(StrEnum):
@@ -65,3 +72,40 @@ class SmsMessage(SQLModel, table=True):
     sent_at: datetime | None = moment_field()
     delivered_at: datetime | None = moment_field()
     updated_at: datetime = updated_at_field()
+
+
+class SmsDailyCount(SQLModel, table=True):
+    """Marketing messages claimed for one customer on one store-local day (the daily cap)."""
+
+    __tablename__ = "sms_daily_count"
+
+    customer_id: int = Field(foreign_key="customer.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    used: int = 0
+
+
+class SmsFingerprint(SQLModel, table=True):
+    """The last claim of one text to one number: identical text goes once per 24 hours."""
+
+    __tablename__ = "sms_fingerprint"
+
+    to_phone: str = code_field(20, primary_key=True)
+    body_hash: str = code_field(64, primary_key=True)  # sha256 of the text
+    message_id: int
+    claimed_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+
+
+class SmsInbound(SQLModel, table=True):
+    """A reply a customer sent, kept once by its provider id; an opt-out reply acted on."""
+
+    __tablename__ = "sms_inbound"
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_sid: str = code_field(64, unique=True)
+    from_phone: str = code_field(20, index=True)
+    to_phone: str | None = code_field(20, default=None)
+    body: str
+    received_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    opt_out: bool = False
+    customers_opted_out: int = 0
+    recorded_at: datetime = created_at_field()

@@ -39,3 +39,32 @@ def opt_out(session: Session, customer_ids: Iterable[int], source: str, now: dat
         .where(SmsMessage.customer_id.in_(ids), SmsMessage.status == SmsStatus.QUEUED)
         .values(status=SmsStatus.CANCELLED, error_message="opted out", updated_at=now)
     ).rowcount
+
+
+# Whole-message replies that mean "stop" on Chinese and international routes. Only the
+# whole reply counts: "退订了保养套餐怎么退款" is a question, not an opt-out.
+OPT_OUT_WORDS = frozenset(
+    {
+        "T",
+        "TD",
+        "退订",
+        "退",
+        "取消订阅",
+        "STOP",
+        "STOPALL",
+        "UNSUBSCRIBE",
+        "CANCEL",
+        "END",
+        "QUIT",
+        "OPTOUT",
+        "OPT OUT",
+        "REVOKE",
+    }
+)
+_TRIM = " \t\r\n.,!?;:'\"。，！？；：、…～~"
+
+
+def is_opt_out(reply: str) -> bool:
+    """True when an inbound reply, as a whole, asks to stop messages."""
+    word = " ".join(reply.strip(_TRIM).upper().split())
+    return word in OPT_OUT_WORDS

@@ -1,7 +1,9 @@
 """Rendering one SMS: the kind's Jinja2 template, signed and, for marketing, with its opt-out line.
 
 Render, then send: the text is fixed when a message is queued, so the outbox shows
-exactly what the customer will read.
+exactly what the customer will read. A store may override a kind's template from a
+folder of its own (`sms.templates_dir`); those files are the store's, not the
+product's, so they render in Jinja2's sandbox.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2.sandbox import SandboxedEnvironment
 
 from crm.models import SmsCategory
 
@@ -27,6 +30,23 @@ def environment(locale: str) -> Environment:
     )
 
 
+@lru_cache(maxsize=4)
+def store_environment(folder: str) -> SandboxedEnvironment:
+    return SandboxedEnvironment(
+        loader=FileSystemLoader(folder),
+        undefined=StrictUndefined,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+
+
+def template(kind: str, locale: str, overrides: str | None = None) -> Template:
+    """The store's own template for `kind` when its folder has one, else the product's."""
+    if overrides and (Path(overrides) / f"{kind}.txt").is_file():
+        return store_environment(str(Path(overrides).resolve())).get_template(f"{kind}.txt")
+    return environment(locale).get_template(f"{kind}.txt")
+
+
 def salutation(name: str, gender: str | None, locale: str) -> str:
     """王先生 / 李女士 from the surname and gender; the full name when gender is unknown."""
     if locale != "zh_CN":
@@ -39,10 +59,21 @@ def salutation(name: str, gender: str | None, locale: str) -> str:
 
 
 def render(
-    kind: str, category: str, locale: str, store_name: str, opt_out_line: str, context: dict
+    kind: str,
+    category: str,
+    locale: str,
+    store_name: str,
+    opt_out_line: str,
+    context: dict,
+    overrides: str | None = None,
 ) -> str:
     """The full text of one message of `kind`."""
-    body = environment(locale).get_template(f"{kind}.txt").render(store=store_name, **context)
+    body = template(kind, locale, overrides).render(store=store_name, **context)
+    return sign(body, category, store_name, opt_out_line)
+
+
+def sign(body: str, category: str, store_name: str, opt_out_line: str) -> str:
+    """【store】 first; marketing messages end with the opt-out line."""
     text = f"【{store_name}】{body.strip()}"
     if category == SmsCategory.MARKETING:
         text += opt_out_line

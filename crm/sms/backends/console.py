@@ -1,0 +1,36 @@
+"""The console sender: prints each message and records it as sent; nothing leaves the machine."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+from crm.clock import utcnow
+from crm.sms import segments
+from crm.sms.backends.base import Inbound, Outgoing, Report
+
+
+class ConsoleSender:
+    name = "console"
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+
+    def send(self, message: Outgoing) -> Report:
+        print(f"[sms to {message.to}] {message.body}", file=self.stream, flush=True)
+        return Report(
+            f"console-{message.message_id}",
+            "sent",
+            segments=segments.count(message.body).segments,
+            created_at=utcnow(),
+        )
+
+    def find(self, message: Outgoing, claimed_at: datetime) -> Report | None:
+        # Nothing was ever sent, so printing it again costs nothing and loses nothing.
+        return None
+
+    def status(self, provider_id: str) -> Report:
+        return Report(provider_id, "sent")
+
+    def inbound(self, since: datetime) -> list[Inbound]:
+        return []

@@ -1,0 +1,373 @@
+"""Dispatching the outbox: claim what is due, hand it to the provider, record what became of it.
+
+Crash-safe by construction:
+1. A row is claimed (a conditional UPDATE queued → sending, committed) before the
+   provider hears of it; a second sender's UPDATE finds nothing to claim.
+2. The provider is called outside any transaction, from a small thread pool, paced.
+3. The answer is written back. A process killed between 2 and 3 leaves the row in
+   `sending`, which only `reconcile` (the provider's log) may resolve.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam, case, select, update
+from sqlmodel import Session
+
+from crm.clock import utcnow
+from crm.config import SmsSettings
+from crm.models import Customer, SmsCategory, SmsStatus, Store
+from crm.models.base import UTCDateTime
+from crm.sms import policy, segments
+from crm.sms.backends.base import Outgoing, Report, Sender, SendError
+from crm.sms.consent import opt_out
+from crm.sms.pacing import Pacer, backoff
+
+MESSAGES = policy.MESSAGES
+BATCH = 200  # rows claimed at a time; a process killed mid-batch leaves at most this many
+# A claimed row must reach the provider long before another process may reconcile it:
+# claim no more than the pace sends in this many seconds.
+CLAIM_AHEAD_SECONDS = 10
+# What a message still waiting in the pool gets when another one hit a fatal error.
+STOPPED = SendError("not sent: the run stopped", fatal=True)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    store_id: int
+    customer_id: int
+    category: str
+    to_phone: str
+    body: str
+    claimed_at: datetime
+
+    @property
+    def outgoing(self) -> Outgoing:
+        return Outgoing(self.id, self.to_phone, self.body)
+
+
+@dataclass
+class Outcome:
+    message: Claimed
+    report: Report | None = None
+    error: SendError | None = None
+    attempts: int = 0
+
+
+@dataclass
+class DispatchResult:
+    counts: Counter = field(default_factory=Counter)
+    closed_stores: list[str] = field(default_factory=list)
+    stopped: str | None = None  # why the run stopped early (a fatal provider error)
+
+    @property
+    def exit_code(self) -> int:
+        unfinished = ("failed", "retry_later", "awaiting_reconciliation")
+        return 1 if self.stopped or any(self.counts[k] for k in unfinished) else 0
+
+    def as_json(self) -> dict:
+        return {
+            **{k: self.counts[k] for k in ("sent", "failed", "retry_later")},
+            **{k: v for k, v in sorted(self.counts.items()) if k not in ("sent",)},
+            "outside_window": self.closed_stores,
+            "stopped": self.stopped,
+        }
+
+
+class Dispatcher:
+    """One run of `crm sms send`: due rows to the provider, `limit` at most."""
+
+    def __init__(self, session: Session, settings: SmsSettings, sender: Sender, progress=None):
+        self.session, self.settings, self.sender = session, settings, sender
+        self.zones = policy.store_zones(session)
+        self.codes = dict(session.execute(select(Store.id, Store.code)).all())
+        self.pacer = Pacer(settings.rate_per_second)
+        self.stop = threading.Event()
+        self.progress = progress or (lambda done: None)
+        self.result = DispatchResult()
+        ahead = int(settings.rate_per_second * CLAIM_AHEAD_SECONDS)
+        self.batch = max(2 * settings.concurrency, min(BATCH, ahead))
+
+    def run(self, limit: int | None = None) -> DispatchResult:
+        now = utcnow()
+        for reason, n in policy.expire_and_cancel(self.session, now).items():
+            self.result.counts[reason] += n
+        policy.forget_old_fingerprints(self.session, now)
+        self.session.commit()
+        remaining = limit if limit is not None else float("inf")
+        pending, done_count, exhausted = set(), 0, False
+        with ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="sms") as pool:
+            while True:
+                # Refill when half the batch is done: one claim query per half batch.
+                room = min(self.batch - len(pending), remaining)
+                if not exhausted and not self.stop.is_set() and len(pending) <= self.batch // 2:
+                    claimed = self.claim(int(room))
+                    exhausted = claimed is None
+                    remaining -= len(claimed or ())
+                    pending |= {pool.submit(self.deliver, message) for message in claimed or ()}
+                if not pending:
+                    break
+                done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+                if pending and len(done) < 10:
+                    # Let a few more answers arrive: one commit for several messages.
+                    more, pending = wait(pending, timeout=0.02)
+                    done |= more
+                self.record([future.result() for future in done])
+                done_count += len(done)
+                self.progress(done_count)
+        return self.result
+
+    def open_stores(self, now: datetime) -> list[int]:
+        window = self.settings.window
+        open_ids = [sid for sid, zone in self.zones.items() if policy.in_window(now, zone, window)]
+        self.result.closed_stores = sorted(
+            self.codes[sid] for sid in self.zones if sid not in open_ids
+        )
+        return open_ids
+
+    def claim(self, size: int) -> list[Claimed] | None:
+        """Claim up to `size` due rows, then apply the cap and the repeat guard to them.
+
+        Returns the rows to send; None when nothing at all was due.
+        """
+        now = utcnow()
+        open_ids = self.open_stores(now)
+        if not open_ids:
+            return None
+        priority = case(
+            (MESSAGES.c.category == SmsCategory.SERVICE, 0),
+            *((MESSAGES.c.kind == kind, rank) for kind, rank in policy.PRIORITY.items()),
+            else_=9,
+        )
+        due = (
+            select(MESSAGES.c.id)
+            .where(
+                MESSAGES.c.status == SmsStatus.QUEUED,
+                MESSAGES.c.store_id.in_(open_ids),
+                (MESSAGES.c.not_before.is_(None)) | (MESSAGES.c.not_before <= now),
+                (MESSAGES.c.expires_at.is_(None)) | (MESSAGES.c.expires_at > now),
+            )
+            .order_by(priority, MESSAGES.c.id)
+            .limit(size)
+        )
+        ids = list(self.session.execute(due).scalars())
+        if not ids:
+            return None
+        won = self.session.execute(
+            update(MESSAGES)
+            .where(MESSAGES.c.id.in_(ids), MESSAGES.c.status == SmsStatus.QUEUED)
+            .values(
+                status=SmsStatus.SENDING,
+                claimed_at=now,
+                send_attempts=MESSAGES.c.send_attempts + 1,
+                updated_at=now,
+            )
+            .returning(
+                MESSAGES.c.id,
+                MESSAGES.c.store_id,
+                MESSAGES.c.customer_id,
+                MESSAGES.c.category,
+                MESSAGES.c.to_phone,
+                MESSAGES.c.body,
+            )
+        ).all()
+        order = {message_id: n for n, message_id in enumerate(ids)}
+        claimed = []
+        for row in sorted(won, key=lambda r: order[r.id]):
+            message = Claimed(*row, claimed_at=now)
+            if self.guard(message, now):
+                claimed.append(message)
+        self.session.commit()
+        return claimed
+
+    def guard(self, message: Claimed, now: datetime) -> bool:
+        """The daily cap (marketing) and the 24-hour repeat guard; False puts the row aside."""
+        zone = self.zones[message.store_id]
+        marketing = message.category == SmsCategory.MARKETING
+        day = policy.local_day(now, zone)
+        if marketing and not policy.take_daily_slot(
+            self.session, message.customer_id, day, self.settings.max_per_customer_per_day
+        ):
+            tomorrow = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+            self.set(message, SmsStatus.QUEUED, not_before=tomorrow, error_message="daily_cap")
+            self.result.counts["deferred_daily_cap"] += 1
+            return False
+        if not policy.take_fingerprint(
+            self.session, message.id, message.to_phone, message.body, now
+        ):
+            if marketing:
+                policy.give_back_daily_slot(self.session, message.customer_id, day)
+            self.set(message, SmsStatus.CANCELLED, error_message="same_text_within_24h")
+            self.result.counts["same_text_within_24h"] += 1
+            return False
+        return True
+
+    def deliver(self, message: Claimed) -> Outcome:
+        """Runs in a worker thread: send with retries on transient errors; never touches the DB."""
+        outcome = Outcome(message)
+        for attempt in range(1, self.settings.retries + 2):
+            if self.stop.is_set():
+                outcome.error = STOPPED
+                return outcome
+            self.pacer.wait()
+            outcome.attempts = attempt
+            try:
+                outcome.report = self.sender.send(message.outgoing)
+                outcome.error = None
+                return outcome
+            except SendError as exc:
+                outcome.error = exc
+                if exc.permanent or exc.maybe_sent or exc.fatal:
+                    if exc.fatal:
+                        self.stop.set()
+                    return outcome
+            if attempt <= self.settings.retries:
+                time.sleep(backoff(self.settings.retry_backoff_seconds, attempt))
+        return outcome
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        now = utcnow()
+        accepted = [
+            (o.message.id, o.message.claimed_at, o.report, o.message.body)
+            for o in outcomes
+            if o.report
+        ]
+        mark_sent(self.session, accepted, now)
+        self.result.counts["sent"] += len(accepted)
+        for outcome in outcomes:
+            message, error = outcome.message, outcome.error
+            if outcome.report is not None:
+                continue
+            if error.maybe_sent:
+                self.set(message, SmsStatus.SENDING, error=error)
+                self.result.counts["awaiting_reconciliation"] += 1
+            elif error.fatal:
+                # Never sent: back in the queue as it was, without counting an attempt.
+                self.release(message)
+                attempts = MESSAGES.c.send_attempts - 1
+                if error is STOPPED:
+                    self.set(message, SmsStatus.QUEUED, send_attempts=attempts)
+                else:
+                    self.set(message, SmsStatus.QUEUED, error=error, send_attempts=attempts)
+                    self.result.stopped = self.result.stopped or str(error)
+            elif error.permanent:
+                self.release(message)
+                self.set(message, SmsStatus.FAILED, error=error)
+                act_on_number(self.session, message, error.number_problem, error.code, now)
+                self.result.counts["failed"] += 1
+            else:
+                self.release(message)
+                self.retry_later(message, error, now)
+        self.session.commit()
+
+    def retry_later(self, message: Claimed, error: SendError, now: datetime) -> None:
+        attempts = self.session.execute(
+            select(MESSAGES.c.send_attempts).where(MESSAGES.c.id == message.id)
+        ).scalar_one()
+        if attempts >= self.settings.max_attempts:
+            self.set(message, SmsStatus.FAILED, error=error)
+            self.result.counts["failed"] += 1
+            return
+        later = now + timedelta(minutes=self.settings.retry_later_minutes)
+        self.set(message, SmsStatus.QUEUED, error=error, not_before=later)
+        self.result.counts["retry_later"] += 1
+
+    def release(self, message: Claimed) -> None:
+        if message.category == SmsCategory.MARKETING:
+            day = policy.local_day(message.claimed_at, self.zones[message.store_id])
+            policy.give_back_daily_slot(self.session, message.customer_id, day)
+
+    def set(self, message: Claimed, status: str, error: SendError | None = None, **values):
+        if error is not None:
+            values |= {"error_code": error.code, "error_message": str(error)[:500]}
+        self.session.execute(
+            update(MESSAGES)
+            .where(
+                MESSAGES.c.id == message.id,
+                MESSAGES.c.status == SmsStatus.SENDING,
+                # Still our claim: a row another process reconciled and re-claimed is not ours.
+                MESSAGES.c.claimed_at == message.claimed_at,
+            )
+            .values(status=status, updated_at=utcnow(), **values)
+        )
+
+
+SENT = (
+    update(MESSAGES)
+    .where(
+        MESSAGES.c.id == bindparam("_id"),
+        MESSAGES.c.status == SmsStatus.SENDING,
+        MESSAGES.c.claimed_at == bindparam("_claimed", type_=UTCDateTime),
+    )
+    .values(
+        status=bindparam("_status"),
+        provider_sid=bindparam("_sid"),
+        segments=bindparam("_segments"),
+        price=bindparam("_price"),
+        price_unit=bindparam("_unit"),
+        error_code=bindparam("_code"),
+        error_message=bindparam("_error"),
+        sent_at=bindparam("_sent_at", type_=UTCDateTime),
+        delivered_at=bindparam("_delivered_at", type_=UTCDateTime),
+        updated_at=bindparam("_now", type_=UTCDateTime),
+    )
+)
+
+
+def mark_sent(session: Session, accepted: list[tuple], now) -> None:
+    """Record the provider's acceptance (or what reconciliation found) on `sending` rows.
+
+    `accepted` holds (message id, claimed_at, report, body); one executemany for them all.
+    """
+    rows = []
+    for message_id, claimed_at, report, body in accepted:
+        status = SmsStatus.FAILED if report.status == "failed" else report.status
+        rows.append(
+            {
+                "_id": message_id,
+                "_claimed": claimed_at,
+                "_status": status,
+                "_sid": report.provider_id,
+                "_segments": report.segments or segments.count(body).segments,
+                "_price": report.price,
+                "_unit": report.price_unit,
+                "_code": report.error_code,
+                "_error": report.error_message,
+                "_sent_at": report.created_at or now,
+                "_delivered_at": now if status == SmsStatus.DELIVERED else None,
+                "_now": now,
+            }
+        )
+    if rows:
+        session.execute(SENT, rows)
+
+
+def act_on_number(session: Session, message, problem: str | None, code, now) -> None:
+    """A provider's verdict on the number: invalid (never again) or unsubscribed (opt-out)."""
+    if problem is None:
+        return
+    customers = list(
+        session.execute(
+            select(Customer.id).where(
+                Customer.store_id == message.store_id, Customer.phone == message.to_phone
+            )
+        ).scalars()
+    )
+    if problem == "opted_out":
+        opt_out(session, customers, f"provider:{code}", now)
+        return
+    session.execute(
+        update(Customer).where(Customer.id.in_(customers)).values(phone_valid=False, updated_at=now)
+    )
+    session.execute(
+        update(MESSAGES)
+        .where(MESSAGES.c.to_phone == message.to_phone, MESSAGES.c.status == SmsStatus.QUEUED)
+        .values(status=SmsStatus.CANCELLED, error_message="invalid_phone", updated_at=now)
+    )

@@ -1,0 +1,170 @@
+"""Who may get a message now: consent, valid numbers, the send window, the daily cap, no repeats.
+
+Set-wise where it can be (cancelling what consent no longer allows is one UPDATE);
+the cap and the 24-hour repeat guard are single-row upserts whose outcome the
+database decides, so two senders at once cannot both pass them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from crm.models import (
+    Customer,
+    CustomerStatus,
+    SmsCategory,
+    SmsDailyCount,
+    SmsFingerprint,
+    SmsMessage,
+    SmsStatus,
+    Store,
+)
+from crm.models.base import UTCDateTime
+
+MESSAGES = SmsMessage.__table__
+REPEAT_GUARD = timedelta(hours=24)
+# Birthday beats anniversary beats holiday beats a campaign for the day's one slot;
+# service reminders take no slot and go first.
+PRIORITY = {"birthday_sms": 1, "anniversary_sms": 2, "holiday_sms": 3}
+
+
+def store_zones(session: Session) -> dict[int, ZoneInfo]:
+    return {sid: ZoneInfo(tz) for sid, tz in session.execute(select(Store.id, Store.timezone))}
+
+
+def in_window(moment: datetime, zone: ZoneInfo, window: tuple[time, time]) -> bool:
+    local = moment.astimezone(zone).time()
+    return window[0] <= local < window[1]
+
+
+def next_opening(moment: datetime, zone: ZoneInfo, window: tuple[time, time]) -> datetime:
+    """`moment` itself when the window is open then, else when it next opens (UTC)."""
+    if in_window(moment, zone, window):
+        return moment
+    local = moment.astimezone(zone)
+    day = local.date() if local.time() < window[0] else local.date() + timedelta(days=1)
+    return datetime.combine(day, window[0], zone).astimezone(moment.tzinfo)
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def expire_and_cancel(session: Session, now: datetime) -> dict[str, int]:
+    """Expire greetings past their day; cancel what consent, the number or the customer forbids."""
+    counts = {
+        "expired": session.execute(
+            update(MESSAGES)
+            .where(
+                MESSAGES.c.status == SmsStatus.QUEUED,
+                MESSAGES.c.expires_at.is_not(None),
+                MESSAGES.c.expires_at <= now,
+            )
+            .values(status=SmsStatus.EXPIRED, error_message="its day passed", updated_at=now)
+        ).rowcount
+    }
+    customer = Customer.__table__.c
+    reasons = {
+        "no_consent": or_(
+            and_(MESSAGES.c.category == SmsCategory.SERVICE, customer.sms_consent.is_(False)),
+            and_(
+                MESSAGES.c.category == SmsCategory.MARKETING,
+                customer.marketing_consent.is_(False),
+            ),
+        ),
+        "invalid_phone": customer.phone_valid.is_(False),
+        "customer_lost_or_deceased": customer.status != CustomerStatus.ACTIVE,
+    }
+    for reason, condition in reasons.items():
+        forbidden = exists().where(customer.id == MESSAGES.c.customer_id, condition)
+        counts[reason] = session.execute(
+            update(MESSAGES)
+            .where(MESSAGES.c.status == SmsStatus.QUEUED, forbidden)
+            .values(status=SmsStatus.CANCELLED, error_message=reason, updated_at=now)
+        ).rowcount
+    return counts
+
+
+@lru_cache(maxsize=2)
+def _daily_slot_statement(dialect: str):
+    table = SmsDailyCount.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(
+        customer_id=bindparam("customer_id"), day=bindparam("day"), used=1
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["customer_id", "day"],
+        set_={"used": table.c.used + 1},
+        where=table.c.used < bindparam("limit"),
+    ).returning(table.c.used)
+
+
+def take_daily_slot(session: Session, customer_id: int, day: date, limit: int) -> bool:
+    """Count one marketing message for the customer's day; False when the day is full."""
+    statement = _daily_slot_statement(session.get_bind().dialect.name)
+    values = {"customer_id": customer_id, "day": day, "limit": limit}
+    return session.execute(statement, values).first() is not None
+
+
+def give_back_daily_slot(session: Session, customer_id: int, day: date) -> None:
+    """A message that certainly did not go frees its slot."""
+    table = SmsDailyCount.__table__
+    session.execute(
+        update(table)
+        .where(table.c.customer_id == customer_id, table.c.day == day, table.c.used > 0)
+        .values(used=table.c.used - 1)
+    )
+
+
+def body_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=2)
+def _fingerprint_statement(dialect: str):
+    # Built once with bind parameters: this runs for every message sent.
+    table = SmsFingerprint.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(
+        to_phone=bindparam("phone"),
+        body_hash=bindparam("hash"),
+        message_id=bindparam("message_id"),
+        claimed_at=bindparam("now", type_=UTCDateTime),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["to_phone", "body_hash"],
+        set_={
+            "message_id": statement.excluded.message_id,
+            "claimed_at": statement.excluded.claimed_at,
+        },
+        # A message retried after a failure may take its own fingerprint again.
+        where=or_(
+            table.c.claimed_at <= bindparam("cutoff", type_=UTCDateTime),
+            table.c.message_id == statement.excluded.message_id,
+        ),
+    ).returning(table.c.message_id)
+
+
+def take_fingerprint(session: Session, message_id: int, phone: str, body: str, now) -> bool:
+    """Claim this text for this number; False when another message sent it within 24 hours."""
+    statement = _fingerprint_statement(session.get_bind().dialect.name)
+    values = {
+        "phone": phone,
+        "hash": body_hash(body),
+        "message_id": message_id,
+        "now": now,
+        "cutoff": now - REPEAT_GUARD,
+    }
+    return session.execute(statement, values).first() is not None
+
+
+def forget_old_fingerprints(session: Session, now: datetime) -> None:
+    table = SmsFingerprint.__table__
+    session.execute(table.delete().where(table.c.claimed_at <= now - REPEAT_GUARD))

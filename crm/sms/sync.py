@@ -1,0 +1,97 @@
+"""`crm sms sync`: delivery reports and replies fetched from the provider, for stores
+that have no public URL for its webhooks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from crm.models import Customer, SmsInbound, SmsStatus
+from crm.sms.backends.base import Sender, SendError
+from crm.sms.consent import is_opt_out, opt_out
+from crm.sms.outbox import MESSAGES, act_on_number
+
+FINAL = {SmsStatus.DELIVERED, SmsStatus.UNDELIVERED, SmsStatus.FAILED}
+
+
+def sync_status(session: Session, sender: Sender, now: datetime, days: int) -> Counter:
+    """Ask the provider about every message sent in the last `days` not yet final."""
+    counts = Counter()
+    rows = session.execute(
+        select(MESSAGES.c.id, MESSAGES.c.store_id, MESSAGES.c.to_phone, MESSAGES.c.provider_sid)
+        .where(
+            MESSAGES.c.status == SmsStatus.SENT,
+            MESSAGES.c.provider_sid.is_not(None),
+            MESSAGES.c.sent_at >= now - timedelta(days=days),
+            # Only this provider's messages: the console's never went anywhere.
+            MESSAGES.c.provider_sid.not_like("console-%"),
+        )
+        .order_by(MESSAGES.c.id)
+    ).all()
+    for row in rows:
+        try:
+            report = sender.status(row.provider_sid)
+        except SendError as exc:
+            counts["unreachable"] += 1
+            if exc.fatal:
+                raise
+            continue
+        values = {"updated_at": now}
+        for column in ("error_code", "error_message", "segments", "price", "price_unit"):
+            if getattr(report, column) is not None:
+                values[column] = getattr(report, column)
+        if report.status in FINAL:
+            values["status"] = report.status
+            if report.status == SmsStatus.DELIVERED:
+                values["delivered_at"] = now
+            counts[report.status] += 1
+        else:
+            counts["still_sent"] += 1
+        session.execute(update(MESSAGES).where(MESSAGES.c.id == row.id).values(**values))
+        act_on_number(session, row, report.number_problem, report.error_code, now)
+        session.commit()
+    return counts
+
+
+def sync_replies(session: Session, sender: Sender, now: datetime, days: int) -> Counter:
+    """Record each new reply once; an opt-out reply withdraws that number's consent."""
+    counts = Counter()
+    table = SmsInbound.__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for reply in sender.inbound(now - timedelta(days=days)):
+        stopping = is_opt_out(reply.body)
+        new = session.execute(
+            insert(table)
+            .values(
+                provider_sid=reply.provider_id,
+                from_phone=reply.from_phone,
+                to_phone=reply.to_phone,
+                body=reply.body,
+                received_at=reply.received_at,
+                opt_out=stopping,
+                customers_opted_out=0,
+                recorded_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["provider_sid"])
+            .returning(table.c.id)
+        ).scalar()
+        if new is None:
+            continue  # seen on an earlier sync
+        counts["replies"] += 1
+        if stopping:
+            customers = list(
+                session.execute(
+                    select(Customer.id).where(Customer.phone == reply.from_phone)
+                ).scalars()
+            )
+            opt_out(session, customers, "sms reply", now)
+            session.execute(
+                update(table).where(table.c.id == new).values(customers_opted_out=len(customers))
+            )
+            counts["opted_out"] += len(customers)
+        session.commit()
+    return counts

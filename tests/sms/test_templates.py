@@ -1,0 +1,129 @@
+"""Templates: every one lints, and lint catches what would embarrass the store on a phone."""
+
+from pathlib import Path
+
+import pytest
+
+from crm.config import Settings, SmsSettings, StoreSettings
+from crm.sms.lint import lint_all, lint_file
+from crm.sms.render import TEMPLATES, render
+from tests.factories import add_customer, add_vehicle
+
+EVERY_TEMPLATE = sorted(TEMPLATES.glob("*/*.txt"))
+
+
+@pytest.mark.parametrize("path", EVERY_TEMPLATE, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_template_lints(path):
+    finding = lint_file(path, path.parent.name, path.parent.name, Settings())
+
+    assert finding.ok, finding.problems
+    assert finding.text.startswith("【示例汽车4S店】")
+
+
+def test_the_product_has_a_template_for_every_sms_kind_in_both_locales():
+    kinds = {
+        "first_service_sms",
+        "reminder_fallback",
+        "birthday_sms",
+        "anniversary_sms",
+        "holiday_sms",
+        "service_festival",
+        "car_care_class",
+    }
+    for locale in ("zh_CN", "en"):
+        assert kinds <= {p.stem for p in (TEMPLATES / locale).glob("*.txt")}
+
+
+def store_folder(tmp_path: Path, **templates: str) -> Settings:
+    for kind, text in templates.items():
+        (tmp_path / f"{kind}.txt").write_text(text, encoding="utf-8")
+    return Settings(sms=SmsSettings(templates_dir=str(tmp_path)))
+
+
+def test_lint_fails_a_template_that_uses_a_variable_nobody_provides(tmp_path):
+    settings = store_folder(tmp_path, birthday_sms="{{ customer }}，{{ mileage }}公里了！")
+
+    [finding] = [f for f in lint_all(settings) if f.source == str(tmp_path)]
+
+    assert not finding.ok
+    assert finding.problems == ["missing variable: 'mileage' is undefined"]
+
+
+def test_lint_fails_a_link_because_chinas_route_forbids_them(tmp_path):
+    settings = store_folder(tmp_path, holiday_sms="{{ customer }}，详情见 t.cn/abc 节日快乐")
+
+    [finding] = [f for f in lint_all(settings) if f.source == str(tmp_path)]
+
+    assert "contains a link" in finding.problems[0]
+
+
+def test_lint_fails_a_template_longer_than_the_segment_limit(tmp_path):
+    settings = store_folder(tmp_path, birthday_sms="{{ customer }}" + "祝您生日快乐！" * 40)
+
+    [finding] = [f for f in lint_all(settings) if f.source == str(tmp_path)]
+
+    assert finding.encoding == "UCS-2"
+    assert finding.segments == 5
+    assert finding.problems == ["5 segments, more than sms.max_segments = 3"]
+
+
+def test_marketing_templates_end_with_the_opt_out_line_and_service_ones_do_not():
+    findings = {(f.source, f.kind): f for f in lint_all(Settings())}
+
+    assert findings["zh_CN", "birthday_sms"].text.endswith("回T退订")
+    assert not findings["zh_CN", "first_service_sms"].text.endswith("回T退订")
+
+
+def test_a_stores_own_template_replaces_the_products_and_renders_sandboxed(tmp_path):
+    store_folder(tmp_path, birthday_sms="{{ customer }}生日快乐！{{ customer.__class__ }}")
+    own = str(tmp_path)
+
+    with pytest.raises(Exception, match="__class__"):
+        render("birthday_sms", "marketing", "zh_CN", "店", "回T退订", {"customer": "王"}, own)
+    (tmp_path / "birthday_sms.txt").write_text("{{ customer }}，本店祝您生日快乐！")
+    text = render("birthday_sms", "marketing", "zh_CN", "店", "回T退订", {"customer": "王"}, own)
+    assert text == "【店】王，本店祝您生日快乐！回T退订"
+
+
+def test_sms_lint_command_prints_each_template_and_fails_on_a_bad_one(crm, tmp_path):
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "birthday_sms.txt").write_text("{{ nickname }}生日快乐")
+    (tmp_path / "config.toml").write_text('[sms]\ntemplates_dir = "own"\n')
+
+    good = crm("--config", "/dev/null", "sms", "lint", "--format", "json")
+    bad = crm("sms", "lint")
+
+    assert good.exit_code == 0, good.output
+    assert '"encoding": "UCS-2"' in good.output
+    assert bad.exit_code == 1
+    assert "missing variable" in bad.output
+
+
+def test_preview_shows_the_exact_text_for_one_customer(crm, session):
+    from datetime import date
+
+    wang = add_customer(session, name="王伟", customer_code="C001")
+    add_vehicle(session, wang, date(2025, 12, 10), model="朗逸", plate="粤A12345")
+
+    result = crm("sms", "preview", "first_service_sms", "--customer", "C001")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        "【示例汽车4S店】王先生您好，您的爱车朗逸（粤A12345）已到首保时间，首保里程5000公里，"
+        "请于2026-03-10前后回店免费首保"
+    )
+
+
+def test_english_locale_uses_the_english_templates():
+    settings = Settings(store=StoreSettings(locale="en", name="Demo Motors"))
+    text = render(
+        "birthday_sms",
+        "marketing",
+        settings.store.locale,
+        "Demo Motors",
+        "Reply T to stop",
+        {"customer": "Wang Wei"},
+    )
+    assert text == (
+        "【Demo Motors】Happy birthday, Wang Wei! Wishing you health and happiness.Reply T to stop"
+    )
