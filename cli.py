@@ -658,7 +658,9 @@ def calls_list(
         store = store_for(session, app, store_code)
         agent = get_agent(session, store, agent_code) if agent_code else None
         day = day or store_day(store)
-        rows = day_list(session, store, day, app.settings.store.locale, agent=agent, limit=limit)
+        # The table counts the whole day beneath its page; scripts get what they ask for.
+        cap = None if fmt == "table" else limit
+        rows = day_list(session, store, day, app.settings.store.locale, agent=agent, limit=cap)
     if fmt == "json":
         print_json(rows)
         return
