@@ -97,6 +97,10 @@ def test_english_by_locale(session, february):
     assert_filled(text_)
 
 
+# Attributes a browser follows or loads (SVG's xmlns names a namespace, nothing fetched).
+FETCHING = {"href", "xlink:href", "src", "srcset", "action", "formaction", "poster", "data"}
+
+
 class Page(HTMLParser):
     """What a reader's browser would find: figures with their SVG, tables, outside links."""
 
@@ -105,6 +109,7 @@ class Page(HTMLParser):
         self.figures: dict[str, int] = {}
         self.tables: list[str] = []
         self.outside: list[str] = []
+        self.addresses: list[str] = []  # any attribute pointing off the page
         self.text: list[str] = []
         self._figure = None
 
@@ -116,9 +121,14 @@ class Page(HTMLParser):
         if tag == "svg" and self._figure:
             self.figures[self._figure] += 1
         if tag == "table":
-            self.tables.append(attrs["class"])
+            self.tables.append(attrs.get("class"))
         if tag in ("script", "link", "img", "iframe") or "src" in attrs:
             self.outside.append(tag)
+        self.addresses += [
+            value
+            for name, value in attrs.items()
+            if name in FETCHING and value and ("://" in value or value.startswith("//"))
+        ]
 
     def handle_endtag(self, tag):
         if tag == "figure":
@@ -140,7 +150,7 @@ def test_the_html_page_holds_every_chart_and_table_and_nothing_from_outside(sess
         "chart-reminder_funnel": 1,
     }
     assert {"per_agent", "summary", "complaints_by_category", "appendix"} <= set(page.tables)
-    assert page.outside == []
+    assert page.outside == [] and page.addresses == []
     words = "".join(page.text)
     assert "王芳" in words and "李强" in words
     assert "客户满意度达到了 60.0%" in words
@@ -166,6 +176,47 @@ def test_html_from_a_customers_words_is_shown_not_run(session):
 
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
+
+
+TRACKING_TAGS = [
+    "![x](http://tracker.example/p.png)",
+    "[点此](http://tracker.example/a)",
+    "<http://tracker.example/b>",
+]
+
+
+def test_a_customers_markdown_loads_nothing_from_outside_the_page(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), tags=TRACKING_TAGS)
+
+    html = render(report_for(session), "html").decode()
+
+    page = Page()
+    page.feed(html)
+    assert page.outside == [] and page.addresses == []
+    words = "".join(page.text)
+    assert all(tag in words for tag in TRACKING_TAGS)  # shown as typed, in narrative and table
+    assert words.count(TRACKING_TAGS[0]) == 2
+    workbook = load_workbook(BytesIO(render(report_for(session), "xlsx")))
+    lines = [row[0] for row in workbook["月度工作总结"].iter_rows(values_only=True) if row[0]]
+    assert any(TRACKING_TAGS[0] in line for line in lines)  # plain text, no backslashes
+
+
+def test_the_markdown_for_pasting_renders_a_customers_markdown_as_text(session):
+    from markdown_it import MarkdownIt
+
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), tags=[*TRACKING_TAGS, "a|b\nc"])
+
+    pasted = (
+        MarkdownIt("commonmark").enable("table").render(render(report_for(session), "md").decode())
+    )
+
+    page = Page()
+    page.feed(pasted)
+    assert page.outside == [] and page.addresses == []
+    assert all(tag in "".join(page.text) for tag in TRACKING_TAGS)
+    assert "a|b c" in "".join(page.text)
 
 
 def test_the_workbook_has_a_sheet_per_table_and_no_formula_from_a_note(session):
