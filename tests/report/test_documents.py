@@ -72,6 +72,35 @@ def test_a_month_without_a_previous_month_compares_with_nothing(session):
     assert_filled(text_)
 
 
+def test_a_month_without_ratings_says_this_month_has_none_and_shows_last_months(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(1, 10), 10), satisfaction=5)
+    add_attempt(session, wang, shanghai(d(1, 11), 10), satisfaction=2)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), "no_answer")
+    english = Settings(store=StoreSettings(locale="en"))
+
+    chinese = narrative(report_for(session))
+    text_ = narrative(report_for(session, settings=english))
+
+    assert "客户满意度达到了 无数据，本月无数据，无法与上个月（50.0%）比较；" in chinese
+    assert "上个月无数据" not in chinese
+    assert (
+        "Satisfaction reached no data, no data this month to compare with last month's 50.0%;"
+        in text_
+    )
+    assert "no data for last month" not in text_
+
+
+def test_in_english_a_month_without_a_previous_month_says_last_month_has_no_data(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), satisfaction=5)
+
+    text_ = narrative(report_for(session, settings=Settings(store=StoreSettings(locale="en"))))
+
+    assert "Satisfaction reached 100.0%, no data for last month to compare with;" in text_
+    assert "(no data for last month) and reached the customer" in text_
+
+
 def test_an_empty_month_says_no_data_instead_of_numbers(session):
     report = report_for(session, Month(2025, 6))
 
@@ -79,7 +108,7 @@ def test_an_empty_month_says_no_data_instead_of_numbers(session):
     markdown = render(report, "md").decode()
 
     assert "没有任何通话、投诉、进厂、短信或咨询记录" in text_
-    assert "客户满意度达到了 无数据，上个月无数据，无法比较" in text_
+    assert "客户满意度达到了 无数据，本月与上个月均无数据，无法比较" in text_
     assert "提醒转化率 无数据" in text_
     assert "本月没有记录，无法评估存在的问题" in text_
     assert "| 客户满意度 | 无数据 | 无数据 | 无数据 |" in markdown
