@@ -1,14 +1,15 @@
 """The month-end figures: a February of known events, its January, and the edges of both."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from crm.config import Settings
 from crm.models import Store
 from crm.report import Month, build_report
-from tests.factories import add_attempt, add_customer, add_due_task
-from tests.report.conftest import d, report_for
+from tests.factories import add_attempt, add_customer, add_due_task, add_vehicle, shanghai
+from tests.report.conftest import d, report_for, visit
 
 
 def test_every_figure_of_a_known_february(session, february):
@@ -194,3 +195,20 @@ def test_month_bounds_follow_daylight_saving_in_the_stores_zone(session):
     days = {d["date"]: d["calls"] for d in report.current["calls_by_day"]}
     assert report.current["calls_made"] == 2
     assert (days["2026-03-01"], days["2026-03-31"]) == (1, 1)
+
+
+def test_a_first_time_customers_second_visit_in_the_month_is_a_returning_visit(session):
+    wang = add_customer(session)
+    car = add_vehicle(session, wang, d(12, 1, 2025))
+    visit(session, car, d(2, 3), "first_service")
+    visit(session, car, d(2, 20), "repair")
+    li = add_customer(session, name="李娜")
+    van = add_vehicle(session, li, d(12, 1, 2025))
+    visit(session, van, d(2, 9), "bodywork")  # two orders on her first day
+    visit(session, van, d(2, 9), "repair")
+
+    figures = report_for(session).current
+
+    assert figures["service_visits"] == 4
+    assert (figures["customers_new"], figures["customers_returning"]) == (2, 2)
+
