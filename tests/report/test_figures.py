@@ -212,3 +212,14 @@ def test_a_first_time_customers_second_visit_in_the_month_is_a_returning_visit(s
     assert figures["service_visits"] == 4
     assert (figures["customers_new"], figures["customers_returning"]) == (2, 2)
 
+
+def test_the_average_score_counts_only_rated_calls_that_reached_the_customer(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), satisfaction=5)
+    add_attempt(session, wang, shanghai(d(2, 11), 10), satisfaction=3)
+    add_attempt(session, wang, shanghai(d(2, 12), 10), "no_answer", satisfaction=1)
+
+    figures = report_for(session).current
+
+    assert (figures["satisfaction_rated"], figures["satisfaction_avg"]) == (2, 4.0)
+
