@@ -223,3 +223,20 @@ def test_the_average_score_counts_only_rated_calls_that_reached_the_customer(ses
 
     assert (figures["satisfaction_rated"], figures["satisfaction_avg"]) == (2, 4.0)
 
+
+def test_the_last_instant_before_local_midnight_stays_on_its_day(session):
+    wang = add_customer(session)
+    last = Month(2026, 3).start(ZoneInfo("Asia/Shanghai")) - timedelta(microseconds=300)
+    add_attempt(session, wang, last, satisfaction=5)  # 23:59:59.9997 on 28 Feb, store time
+    add_due_task(session, wang, "care_call", d(2, 28), "done", closed_at=last)
+
+    figures = report_for(session).current
+
+    days = {day["date"]: day["calls"] for day in figures["calls_by_day"]}
+    assert (figures["calls_made"], days["2026-02-28"]) == (1, 1)
+    assert figures["satisfaction_trend"][-1] == {
+        "month": "2026-02",
+        "rated": 1,
+        "satisfaction_rate": 1.0,
+    }
+    assert (figures["callbacks_on_time"], figures["callbacks_overdue"]) == (1, 0)
