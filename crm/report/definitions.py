@@ -74,7 +74,7 @@ DEFINITIONS: tuple[Definition, ...] = (
       "Ratings of 4 (satisfied) or 5 (very satisfied) ÷ satisfaction_rated."),
     D("satisfaction_avg", Unit.SCORE, "平均满意度评分", "Average satisfaction score",
       "满意度评价的平均分（满分 5 分）。",
-      "Mean of the month's satisfaction scores (out of 5)."),
+      "Mean score of satisfaction_rated (out of 5)."),
     D("complaints_received", Unit.COUNT, "收到投诉", "Complaints received",
       "本月受理的投诉数。",
       "Complaints received in the month."),
