@@ -1,6 +1,7 @@
 """The report as people get it: the narrative's wording, the HTML page, the workbook, the CLI."""
 
 import json
+import os
 import re
 from html.parser import HTMLParser
 from io import BytesIO
@@ -345,6 +346,49 @@ def test_report_monthly_refuses_bad_input_in_one_line(crm, args, message):
     assert result.exit_code == 2
     assert result.output.startswith(message)
     assert "Traceback" not in result.output
+
+
+def test_report_monthly_refuses_a_path_under_a_file_in_one_line(crm, tmp_path):
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+
+    result = crm("report", "monthly", "2026-02", "-o", tmp_path / "notes.txt" / "feb.md")
+
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: cannot write {tmp_path / 'notes.txt' / 'feb.md'}: {tmp_path / 'notes.txt'} "
+        "is a file, not a folder; choose another -o PATH"
+    ]
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder anyway")
+def test_report_monthly_says_in_one_line_that_a_folder_is_read_only(crm, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+
+    result = crm("report", "monthly", "2026-02", "-o", locked / "feb.md")
+
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: cannot write {locked / 'feb.md'}: Permission denied; choose another -o PATH"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"), [(os.mkdir, "a folder"), (os.mkfifo, "a pipe")], ids=["folder", "fifo"]
+)
+def test_report_monthly_never_replaces_what_is_not_a_regular_file(crm, tmp_path, make, kind):
+    target = tmp_path / "feb.md"
+    make(target)
+
+    result = crm("report", "monthly", "2026-02", "-o", target)
+
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: cannot write {target}: it is {kind}, not a regular file; choose another -o PATH"
+    ]
+    assert target.is_dir() if kind == "a folder" else target.is_fifo()
 
 
 def test_report_definitions_lists_every_figure(crm):
