@@ -110,10 +110,16 @@ def context(report: MonthlyReport, plain: bool = False) -> dict:
         "name": fmt.name,
         # Text people typed (call tags, names) goes through `text`: never Markdown syntax.
         "text": (lambda value: str(value)) if plain else escape_markdown,
+        "pl": plural,
         "problems": problems(report),
         "priorities": priorities(report),
         "month_label": _month_label(report),
     }
+
+
+def plural(number, one: str, many: str | None = None) -> str:
+    """English wording for `number` things: "call" for 1, "calls" (or `many`) otherwise."""
+    return one if number == 1 else many or one + "s"
 
 
 def _month_label(report: MonthlyReport) -> str:

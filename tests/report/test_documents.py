@@ -13,7 +13,14 @@ from crm.config import Settings, StoreSettings
 from crm.report import Month, render
 from crm.report.definitions import DEFINITIONS, text
 from crm.report.narrative import narrative
-from tests.factories import add_attempt, add_customer, shanghai
+from tests.factories import (
+    add_attempt,
+    add_complaint,
+    add_customer,
+    add_due_task,
+    add_sms,
+    shanghai,
+)
 from tests.report.conftest import d, report_for
 
 LEFTOVERS = re.compile(r"\{\{|\}\}|\{%|_____|\bNone\b|\bnan\b|\bXX\b")
@@ -99,7 +106,31 @@ def test_in_english_a_month_without_a_previous_month_says_last_month_has_no_data
     text_ = narrative(report_for(session, settings=Settings(store=StoreSettings(locale="en"))))
 
     assert "Satisfaction reached 100.0%, no data for last month to compare with;" in text_
-    assert "(no data for last month) and reached the customer" in text_
+    assert "made 1 call (no data for last month)" in text_
+
+
+def test_in_english_one_of_a_thing_reads_in_the_singular(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(1, 10), 10), "no_answer")
+    add_attempt(session, wang, shanghai(d(2, 10), 10), satisfaction=5)
+    add_due_task(session, wang, "sales_callback", d(2, 7), "done", closed_at=shanghai(d(2, 6), 10))
+    add_due_task(session, wang, "care_call", d(2, 8))
+    add_complaint(session, wang, shanghai(d(2, 2), 10), "price")
+    add_sms(session, wang, "holiday_sms", "failed", shanghai(d(2, 3), 10))
+
+    text_ = narrative(report_for(session, settings=Settings(store=StoreSettings(locale="en"))))
+
+    assert "the desk made 1 call (as many as last month)" in text_
+    assert "received 1 complaint and sent 1 text message." in text_
+    assert "Callbacks: 2 were due" in text_
+    assert "1 was made on time" in text_ and "1 was overdue." in text_
+    assert "Satisfaction: 1 customer rated us on a callback." in text_
+    assert "1 complaint was received (1 more than last month)" in text_
+    assert "1 text message was sent (holiday greeting 1); 0 were delivered" in text_
+    assert "1 callback missed its deadline" in text_
+    assert "1 message failed or was undelivered" in text_
+    assert "1 complaint was still open at month end." in text_
+    assert re.search(r"\b1 (calls|complaints|customers|were|messages)\b", text_) is None
 
 
 def test_an_empty_month_says_no_data_instead_of_numbers(session):
