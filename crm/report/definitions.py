@@ -109,7 +109,7 @@ DEFINITIONS: tuple[Definition, ...] = (
       "本月工单中，客户此前在本店进过厂的辆次。",
       "Of service_visits, those by customers who had visited the store before."),
     D("service_revenue", Unit.MONEY, "维修收入", "Service revenue",
-      "本月工单金额合计（元；正文以万元表示）；没有任何工单记录金额时为无数据。",
+      "本月工单金额合计（元；正文满一万元时以万元表示）；没有任何工单记录金额时为无数据。",
       "Sum of the month's repair-order amounts (yuan); no data when no order has one."),
     D("reminders_sent", Unit.COUNT, "首保/定保提醒", "Reminders sent",
       "本月发出的首保提醒短信、未接通后的补发短信，加上接通的首保邀约和定保提醒电话。",

@@ -49,7 +49,7 @@ def test_the_narrative_fills_the_stores_template_from_the_figures(session, febru
     assert "本月共收到客户投诉 4 起" in text_
     assert "主要集中在等待维修时间过长（2 起）、服务态度（1 起）、车辆质量（1 起）方面" in text_
     assert "外呼电话 10 次（较上个月增加 6 次），接通 8 次，接通率 80.0%" in text_
-    assert "本月共维修保养车辆 3 辆次" in text_ and "维修收入 0.19 万元" in text_
+    assert "本月共维修保养车辆 3 辆次" in text_ and "维修收入 1,930.50 元" in text_
     assert "其中 2 辆在提醒后 30 天内回厂保养，提醒转化率 50.0%" in text_
     assert "等待维修时间过长（2 次）、服务态度不够热情（1 次）" in text_
     assert "有 2 次回访未在规定时限内完成" in text_
@@ -455,3 +455,17 @@ def test_an_unknown_report_format_in_the_config_names_its_key(tmp_path):
 
     with pytest.raises(UsageError, match=r"report\.formats: unknown format 'pdf' \(known: md"):
         load_settings(path)
+
+
+def test_revenue_reads_in_wan_yuan_from_ten_thousand_and_in_yuan_below():
+    from crm.report.formatting import Formatter
+
+    chinese = Formatter("zh_CN")
+
+    assert chinese.value("service_revenue", 50.0) == "50.00 元"
+    assert chinese.value("service_revenue", 9999.99) == "9,999.99 元"
+    assert chinese.value("service_revenue", 10000.0) == "1.00 万元"
+    assert chinese.value("service_revenue", 1234567.0) == "123.46 万元"
+    assert chinese.delta("service_revenue", 50.0) == "+50.00 元"
+    assert chinese.delta("service_revenue", -25000.0) == "-2.50 万元"
+    assert Formatter("en").value("service_revenue", 50.0) == "CNY 50.00"
