@@ -1270,7 +1270,7 @@ def report():
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # a folder is refused in one line by write_file
     help="File to write (md and json print to the terminal without it; html and xlsx go "
     "to the report folder as {store}-{YYYY-MM}.{ext}).",
 )
@@ -1293,6 +1293,8 @@ def report_monthly(app: App, month: str, store_code: str | None, fmt: str, outpu
     path = output or Path(app.settings.report.output_dir) / file_name(store.code, wanted, fmt)
     try:
         write_file(path, content)
+    except UsageError as exc:
+        raise UsageError(f"{exc}; choose another -o PATH") from None
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}; choose another -o PATH") from None
     click.echo(f"wrote {path}")

@@ -101,16 +101,19 @@ def test_restarting_mid_day_repeats_nothing_and_a_long_stop_skips_nothing(databa
     assert session.exec(select(func.count()).select_from(PlanningRun)).one() == 3
 
 
-def test_last_months_report_is_scheduled_for_the_1st_at_seven_store_time(database_url):
+def test_the_report_job_checks_every_hour_so_each_store_gets_its_own_seven_oclock(database_url):
     app = App(settings=Settings(), database_url=database_url)
-    with freeze_time(at(date(2026, 3, 10), 5)):
+    with freeze_time(at(date(2026, 3, 10), 5, 20)):
         scheduler = build(app, BackgroundScheduler)
         scheduler.start(paused=True)
         job = scheduler.get_job("monthly_report")
         scheduler.shutdown(wait=False)
 
     assert job.args == ()
-    assert job.next_run_time == at(date(2026, 4, 1), 7)
+    assert job.next_run_time == at(date(2026, 3, 10), 6)
+    assert job.trigger.get_next_fire_time(None, at(date(2026, 3, 10), 6, 1)) == at(
+        date(2026, 3, 10), 7
+    )
 
 
 def test_the_report_job_writes_every_stores_last_month_once(database_url, session, tmp_path):

@@ -52,7 +52,18 @@ def file_name(store: str, month: Month, fmt: str) -> str:
 
 
 def write_file(path: Path, content: bytes) -> None:
-    """Write `content` whole or not at all: a reader never sees half a report."""
+    """Write `content` whole or not at all: a reader never sees half a report.
+
+    Only a regular file is ever replaced: a folder, a pipe or a device at `path` is
+    refused, as is a path under something that is not a folder.
+    """
+    if path.exists() and not path.is_file():
+        raise UsageError(f"cannot write {path}: it is {_kind(path)}, not a regular file")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f"cannot write {path}: {parent} is a file, not a folder")
+            break
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -62,6 +73,16 @@ def write_file(path: Path, content: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _kind(path: Path) -> str:
+    if path.is_dir():
+        return "a folder"
+    if path.is_fifo():
+        return "a pipe"
+    if path.is_char_device() or path.is_block_device():
+        return "a device"
+    return "a socket" if path.is_socket() else "something else"
 
 
 def write_reports(

@@ -11,14 +11,14 @@ from markupsafe import Markup
 
 from crm.report.charts import charts
 from crm.report.definitions import label
-from crm.report.narrative import TEMPLATES, context, environment, narrative
+from crm.report.narrative import TEMPLATES, context, environment, escape_markdown, narrative
 from crm.report.summary import MonthlyReport
 from crm.report.tables import TEXT, Cell, show, tables
 
 
 def _md_cell(value: str) -> str:
-    # A pipe would split the cell; a newline would end the row.
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    # A pipe would split the cell, a newline end the row, a bracket start a link or image.
+    return escape_markdown(value)
 
 
 def _context(report: MonthlyReport) -> dict:
@@ -59,8 +59,11 @@ def _cell_class(cell: Cell) -> str:
 
 
 def html(report: MonthlyReport) -> str:
-    # Raw HTML in the narrative (an issue a customer raised, say) is escaped, never run.
-    narrative_html = MarkdownIt("commonmark", {"html": False}).render(narrative(report))
+    # Raw HTML in the narrative (an issue a customer raised, say) is escaped, never run;
+    # and the page stays self-contained: no Markdown image, link or autolink is rendered,
+    # even should a customer's words reach the narrative unescaped.
+    renderer = MarkdownIt("commonmark", {"html": False}).disable(["image", "link", "autolink"])
+    narrative_html = renderer.render(narrative(report))
     data = _context(report) | {
         "narrative_html": Markup(narrative_html),
         "charts": {key: Markup(svg) for key, svg in charts(report).items()},

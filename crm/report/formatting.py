@@ -96,6 +96,17 @@ WORDS = {
 }
 
 
+WAN = 10_000  # 1 万元
+
+
+def _yuan(amount: float, sign: str) -> str:
+    """An amount in 万元 from 10,000 yuan up (the template's unit), in 元 below it."""
+    # Below that 万元 loses the figure: 50 yuan would read "0.00 万元".
+    if abs(amount) >= WAN:
+        return f"{amount / WAN:{sign},.2f} 万元"
+    return f"{amount:{sign},.2f} 元"
+
+
 class Formatter:
     """Formats values for one locale; None is always the locale's "no data"."""
 
@@ -125,7 +136,7 @@ class Formatter:
         if yuan is None:
             return self.no_data
         if self.locale == "zh_CN":
-            return f"{yuan / 10000:,.2f} 万元"
+            return _yuan(yuan, "")
         return f"CNY {yuan:,.2f}"
 
     def value(self, key: str, value) -> str:
@@ -149,7 +160,7 @@ class Formatter:
         if unit == Unit.COUNT:
             return f"{change:+,}"
         if unit == Unit.MONEY:
-            return f"{change / 10000:+,.2f} 万元" if self.locale == "zh_CN" else f"{change:+,.2f}"
+            return _yuan(change, "+") if self.locale == "zh_CN" else f"{change:+,.2f}"
         return f"{change:+.2f}" if unit == Unit.SCORE else f"{change:+.1f}"
 
     def direction(self, change) -> str:

@@ -7,6 +7,7 @@ cannot fill reads 无数据 and never a made-up number.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +17,15 @@ from crm.report.formatting import Formatter
 from crm.report.summary import MonthlyReport
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "report"
+
+# Punctuation that can start Markdown inline syntax: links and images ([ ! ]), autolinks
+# and raw HTML (< >), emphasis, code, tables, entities. Escaped, it reads as itself.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&])")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` (a customer's words, say) as literal Markdown inline text, on one line."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
 @lru_cache(maxsize=4)
@@ -73,8 +83,8 @@ def priorities(report: MonthlyReport) -> list[dict]:
     return steps
 
 
-def context(report: MonthlyReport) -> dict:
-    """What every report template sees."""
+def context(report: MonthlyReport, plain: bool = False) -> dict:
+    """What every report template sees; `plain` leaves people's text unescaped (not Markdown)."""
     fmt = Formatter(report.locale)
     c = report.current
 
@@ -98,10 +108,18 @@ def context(report: MonthlyReport) -> dict:
         "pct": fmt.pct,
         "num": fmt.count,
         "name": fmt.name,
+        # Text people typed (call tags, names) goes through `text`: never Markdown syntax.
+        "text": (lambda value: str(value)) if plain else escape_markdown,
+        "pl": plural,
         "problems": problems(report),
         "priorities": priorities(report),
         "month_label": _month_label(report),
     }
+
+
+def plural(number, one: str, many: str | None = None) -> str:
+    """English wording for `number` things: "call" for 1, "calls" (or `many`) otherwise."""
+    return one if number == 1 else many or one + "s"
 
 
 def _month_label(report: MonthlyReport) -> str:
@@ -110,6 +128,7 @@ def _month_label(report: MonthlyReport) -> str:
     return report.month.first_day.strftime("%B %Y")
 
 
-def narrative(report: MonthlyReport) -> str:
-    """The seven-section summary in the store's locale, as Markdown."""
-    return environment(report.locale).get_template("narrative.md.j2").render(context(report))
+def narrative(report: MonthlyReport, plain: bool = False) -> str:
+    """The seven-section summary in the store's locale, as Markdown (`plain`: as text)."""
+    template = environment(report.locale).get_template("narrative.md.j2")
+    return template.render(context(report, plain))

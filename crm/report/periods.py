@@ -123,11 +123,15 @@ class LocalTime:
         return type_coerce(self._sqlite(instant, "month"), String)
 
     def _sqlite(self, instant: ColumnElement, unit: str) -> ColumnElement:
+        # SQLite rounds fractional seconds to the millisecond, so 23:59:59.9996 would be
+        # the next day (and month): whole seconds first ('YYYY-MM-DD HH:MM:SS').
+        seconds = func.substr(instant, 1, 19)
+
         def shifted(offset: int) -> ColumnElement:
             modifier = f"{offset:+d} seconds"
             if unit == "date":
-                return func.date(instant, modifier)
-            return func.strftime("%Y-%m", instant, modifier)
+                return func.date(seconds, modifier)
+            return func.strftime("%Y-%m", seconds, modifier)
 
         if len(self.segments) == 1:
             return shifted(self.segments[0].offset_seconds)

@@ -60,7 +60,7 @@ def xlsx(report: MonthlyReport) -> bytes:
     summary = workbook.active
     summary.title = _title(fmt.words["narrative"])
     summary.column_dimensions["A"].width = 120
-    for line in narrative(report).splitlines():
+    for line in narrative(report, plain=True).splitlines():
         summary.append([escape(line)])
         if line.startswith("## "):
             summary.cell(row=summary.max_row, column=1).font = Font(bold=True)

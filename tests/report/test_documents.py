@@ -1,6 +1,7 @@
 """The report as people get it: the narrative's wording, the HTML page, the workbook, the CLI."""
 
 import json
+import os
 import re
 from html.parser import HTMLParser
 from io import BytesIO
@@ -12,7 +13,14 @@ from crm.config import Settings, StoreSettings
 from crm.report import Month, render
 from crm.report.definitions import DEFINITIONS, text
 from crm.report.narrative import narrative
-from tests.factories import add_attempt, add_customer, shanghai
+from tests.factories import (
+    add_attempt,
+    add_complaint,
+    add_customer,
+    add_due_task,
+    add_sms,
+    shanghai,
+)
 from tests.report.conftest import d, report_for
 
 LEFTOVERS = re.compile(r"\{\{|\}\}|\{%|_____|\bNone\b|\bnan\b|\bXX\b")
@@ -41,7 +49,7 @@ def test_the_narrative_fills_the_stores_template_from_the_figures(session, febru
     assert "本月共收到客户投诉 4 起" in text_
     assert "主要集中在等待维修时间过长（2 起）、服务态度（1 起）、车辆质量（1 起）方面" in text_
     assert "外呼电话 10 次（较上个月增加 6 次），接通 8 次，接通率 80.0%" in text_
-    assert "本月共维修保养车辆 3 辆次" in text_ and "维修收入 0.19 万元" in text_
+    assert "本月共维修保养车辆 3 辆次" in text_ and "维修收入 1,930.50 元" in text_
     assert "其中 2 辆在提醒后 30 天内回厂保养，提醒转化率 50.0%" in text_
     assert "等待维修时间过长（2 次）、服务态度不够热情（1 次）" in text_
     assert "有 2 次回访未在规定时限内完成" in text_
@@ -72,6 +80,59 @@ def test_a_month_without_a_previous_month_compares_with_nothing(session):
     assert_filled(text_)
 
 
+def test_a_month_without_ratings_says_this_month_has_none_and_shows_last_months(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(1, 10), 10), satisfaction=5)
+    add_attempt(session, wang, shanghai(d(1, 11), 10), satisfaction=2)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), "no_answer")
+    english = Settings(store=StoreSettings(locale="en"))
+
+    chinese = narrative(report_for(session))
+    text_ = narrative(report_for(session, settings=english))
+
+    assert "客户满意度达到了 无数据，本月无数据，无法与上个月（50.0%）比较；" in chinese
+    assert "上个月无数据" not in chinese
+    assert (
+        "Satisfaction reached no data, no data this month to compare with last month's 50.0%;"
+        in text_
+    )
+    assert "no data for last month" not in text_
+
+
+def test_in_english_a_month_without_a_previous_month_says_last_month_has_no_data(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), satisfaction=5)
+
+    text_ = narrative(report_for(session, settings=Settings(store=StoreSettings(locale="en"))))
+
+    assert "Satisfaction reached 100.0%, no data for last month to compare with;" in text_
+    assert "made 1 call (no data for last month)" in text_
+
+
+def test_in_english_one_of_a_thing_reads_in_the_singular(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(1, 10), 10), "no_answer")
+    add_attempt(session, wang, shanghai(d(2, 10), 10), satisfaction=5)
+    add_due_task(session, wang, "sales_callback", d(2, 7), "done", closed_at=shanghai(d(2, 6), 10))
+    add_due_task(session, wang, "care_call", d(2, 8))
+    add_complaint(session, wang, shanghai(d(2, 2), 10), "price")
+    add_sms(session, wang, "holiday_sms", "failed", shanghai(d(2, 3), 10))
+
+    text_ = narrative(report_for(session, settings=Settings(store=StoreSettings(locale="en"))))
+
+    assert "the desk made 1 call (as many as last month)" in text_
+    assert "received 1 complaint and sent 1 text message." in text_
+    assert "Callbacks: 2 were due" in text_
+    assert "1 was made on time" in text_ and "1 was overdue." in text_
+    assert "Satisfaction: 1 customer rated us on a callback." in text_
+    assert "1 complaint was received (1 more than last month)" in text_
+    assert "1 text message was sent (holiday greeting 1); 0 were delivered" in text_
+    assert "1 callback missed its deadline" in text_
+    assert "1 message failed or was undelivered" in text_
+    assert "1 complaint was still open at month end." in text_
+    assert re.search(r"\b1 (calls|complaints|customers|were|messages)\b", text_) is None
+
+
 def test_an_empty_month_says_no_data_instead_of_numbers(session):
     report = report_for(session, Month(2025, 6))
 
@@ -79,7 +140,7 @@ def test_an_empty_month_says_no_data_instead_of_numbers(session):
     markdown = render(report, "md").decode()
 
     assert "没有任何通话、投诉、进厂、短信或咨询记录" in text_
-    assert "客户满意度达到了 无数据，上个月无数据，无法比较" in text_
+    assert "客户满意度达到了 无数据，本月与上个月均无数据，无法比较" in text_
     assert "提醒转化率 无数据" in text_
     assert "本月没有记录，无法评估存在的问题" in text_
     assert "| 客户满意度 | 无数据 | 无数据 | 无数据 |" in markdown
@@ -97,6 +158,10 @@ def test_english_by_locale(session, february):
     assert_filled(text_)
 
 
+# Attributes a browser follows or loads (SVG's xmlns names a namespace, nothing fetched).
+FETCHING = {"href", "xlink:href", "src", "srcset", "action", "formaction", "poster", "data"}
+
+
 class Page(HTMLParser):
     """What a reader's browser would find: figures with their SVG, tables, outside links."""
 
@@ -105,6 +170,7 @@ class Page(HTMLParser):
         self.figures: dict[str, int] = {}
         self.tables: list[str] = []
         self.outside: list[str] = []
+        self.addresses: list[str] = []  # any attribute pointing off the page
         self.text: list[str] = []
         self._figure = None
 
@@ -116,9 +182,14 @@ class Page(HTMLParser):
         if tag == "svg" and self._figure:
             self.figures[self._figure] += 1
         if tag == "table":
-            self.tables.append(attrs["class"])
+            self.tables.append(attrs.get("class"))
         if tag in ("script", "link", "img", "iframe") or "src" in attrs:
             self.outside.append(tag)
+        self.addresses += [
+            value
+            for name, value in attrs.items()
+            if name in FETCHING and value and ("://" in value or value.startswith("//"))
+        ]
 
     def handle_endtag(self, tag):
         if tag == "figure":
@@ -140,7 +211,7 @@ def test_the_html_page_holds_every_chart_and_table_and_nothing_from_outside(sess
         "chart-reminder_funnel": 1,
     }
     assert {"per_agent", "summary", "complaints_by_category", "appendix"} <= set(page.tables)
-    assert page.outside == []
+    assert page.outside == [] and page.addresses == []
     words = "".join(page.text)
     assert "王芳" in words and "李强" in words
     assert "客户满意度达到了 60.0%" in words
@@ -166,6 +237,47 @@ def test_html_from_a_customers_words_is_shown_not_run(session):
 
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
+
+
+TRACKING_TAGS = [
+    "![x](http://tracker.example/p.png)",
+    "[点此](http://tracker.example/a)",
+    "<http://tracker.example/b>",
+]
+
+
+def test_a_customers_markdown_loads_nothing_from_outside_the_page(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), tags=TRACKING_TAGS)
+
+    html = render(report_for(session), "html").decode()
+
+    page = Page()
+    page.feed(html)
+    assert page.outside == [] and page.addresses == []
+    words = "".join(page.text)
+    assert all(tag in words for tag in TRACKING_TAGS)  # shown as typed, in narrative and table
+    assert words.count(TRACKING_TAGS[0]) == 2
+    workbook = load_workbook(BytesIO(render(report_for(session), "xlsx")))
+    lines = [row[0] for row in workbook["月度工作总结"].iter_rows(values_only=True) if row[0]]
+    assert any(TRACKING_TAGS[0] in line for line in lines)  # plain text, no backslashes
+
+
+def test_the_markdown_for_pasting_renders_a_customers_markdown_as_text(session):
+    from markdown_it import MarkdownIt
+
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), tags=[*TRACKING_TAGS, "a|b\nc"])
+
+    pasted = (
+        MarkdownIt("commonmark").enable("table").render(render(report_for(session), "md").decode())
+    )
+
+    page = Page()
+    page.feed(pasted)
+    assert page.outside == [] and page.addresses == []
+    assert all(tag in "".join(page.text) for tag in TRACKING_TAGS)
+    assert "a|b c" in "".join(page.text)
 
 
 def test_the_workbook_has_a_sheet_per_table_and_no_formula_from_a_note(session):
@@ -267,6 +379,49 @@ def test_report_monthly_refuses_bad_input_in_one_line(crm, args, message):
     assert "Traceback" not in result.output
 
 
+def test_report_monthly_refuses_a_path_under_a_file_in_one_line(crm, tmp_path):
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+
+    result = crm("report", "monthly", "2026-02", "-o", tmp_path / "notes.txt" / "feb.md")
+
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: cannot write {tmp_path / 'notes.txt' / 'feb.md'}: {tmp_path / 'notes.txt'} "
+        "is a file, not a folder; choose another -o PATH"
+    ]
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder anyway")
+def test_report_monthly_says_in_one_line_that_a_folder_is_read_only(crm, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+
+    result = crm("report", "monthly", "2026-02", "-o", locked / "feb.md")
+
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: cannot write {locked / 'feb.md'}: Permission denied; choose another -o PATH"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"), [(os.mkdir, "a folder"), (os.mkfifo, "a pipe")], ids=["folder", "fifo"]
+)
+def test_report_monthly_never_replaces_what_is_not_a_regular_file(crm, tmp_path, make, kind):
+    target = tmp_path / "feb.md"
+    make(target)
+
+    result = crm("report", "monthly", "2026-02", "-o", target)
+
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        f"Error: cannot write {target}: it is {kind}, not a regular file; choose another -o PATH"
+    ]
+    assert target.is_dir() if kind == "a folder" else target.is_fifo()
+
+
 def test_report_definitions_lists_every_figure(crm):
     result = crm("report", "definitions", "--format", "json")
 
@@ -300,3 +455,17 @@ def test_an_unknown_report_format_in_the_config_names_its_key(tmp_path):
 
     with pytest.raises(UsageError, match=r"report\.formats: unknown format 'pdf' \(known: md"):
         load_settings(path)
+
+
+def test_revenue_reads_in_wan_yuan_from_ten_thousand_and_in_yuan_below():
+    from crm.report.formatting import Formatter
+
+    chinese = Formatter("zh_CN")
+
+    assert chinese.value("service_revenue", 50.0) == "50.00 元"
+    assert chinese.value("service_revenue", 9999.99) == "9,999.99 元"
+    assert chinese.value("service_revenue", 10000.0) == "1.00 万元"
+    assert chinese.value("service_revenue", 1234567.0) == "123.46 万元"
+    assert chinese.delta("service_revenue", 50.0) == "+50.00 元"
+    assert chinese.delta("service_revenue", -25000.0) == "-2.50 万元"
+    assert Formatter("en").value("service_revenue", 50.0) == "CNY 50.00"

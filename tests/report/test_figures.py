@@ -1,14 +1,15 @@
 """The month-end figures: a February of known events, its January, and the edges of both."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from crm.config import Settings
 from crm.models import Store
 from crm.report import Month, build_report
-from tests.factories import add_attempt, add_customer, add_due_task
-from tests.report.conftest import d, report_for
+from tests.factories import add_attempt, add_customer, add_due_task, add_vehicle, shanghai
+from tests.report.conftest import d, report_for, visit
 
 
 def test_every_figure_of_a_known_february(session, february):
@@ -194,3 +195,48 @@ def test_month_bounds_follow_daylight_saving_in_the_stores_zone(session):
     days = {d["date"]: d["calls"] for d in report.current["calls_by_day"]}
     assert report.current["calls_made"] == 2
     assert (days["2026-03-01"], days["2026-03-31"]) == (1, 1)
+
+
+def test_a_first_time_customers_second_visit_in_the_month_is_a_returning_visit(session):
+    wang = add_customer(session)
+    car = add_vehicle(session, wang, d(12, 1, 2025))
+    visit(session, car, d(2, 3), "first_service")
+    visit(session, car, d(2, 20), "repair")
+    li = add_customer(session, name="李娜")
+    van = add_vehicle(session, li, d(12, 1, 2025))
+    visit(session, van, d(2, 9), "bodywork")  # two orders on her first day
+    visit(session, van, d(2, 9), "repair")
+
+    figures = report_for(session).current
+
+    assert figures["service_visits"] == 4
+    assert (figures["customers_new"], figures["customers_returning"]) == (2, 2)
+
+
+def test_the_average_score_counts_only_rated_calls_that_reached_the_customer(session):
+    wang = add_customer(session)
+    add_attempt(session, wang, shanghai(d(2, 10), 10), satisfaction=5)
+    add_attempt(session, wang, shanghai(d(2, 11), 10), satisfaction=3)
+    add_attempt(session, wang, shanghai(d(2, 12), 10), "no_answer", satisfaction=1)
+
+    figures = report_for(session).current
+
+    assert (figures["satisfaction_rated"], figures["satisfaction_avg"]) == (2, 4.0)
+
+
+def test_the_last_instant_before_local_midnight_stays_on_its_day(session):
+    wang = add_customer(session)
+    last = Month(2026, 3).start(ZoneInfo("Asia/Shanghai")) - timedelta(microseconds=300)
+    add_attempt(session, wang, last, satisfaction=5)  # 23:59:59.9997 on 28 Feb, store time
+    add_due_task(session, wang, "care_call", d(2, 28), "done", closed_at=last)
+
+    figures = report_for(session).current
+
+    days = {day["date"]: day["calls"] for day in figures["calls_by_day"]}
+    assert (figures["calls_made"], days["2026-02-28"]) == (1, 1)
+    assert figures["satisfaction_trend"][-1] == {
+        "month": "2026-02",
+        "rated": 1,
+        "satisfaction_rate": 1.0,
+    }
+    assert (figures["callbacks_on_time"], figures["callbacks_overdue"]) == (1, 0)

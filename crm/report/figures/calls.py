@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, case, func, select, text
 
 from crm.models import (
     Agent,
@@ -30,7 +30,9 @@ def _call_columns():
         count_if(REACHED).label("reached"),
         count_if(RATED).label("rated"),
         count_if(SATISFIED).label("satisfied"),
-        func.coalesce(func.sum(A.satisfaction), 0).label("score_sum"),
+        # The scores of rated calls only, as counted in `rated`: a score logged on a
+        # call that did not reach the customer would push the average past 5.
+        func.coalesce(func.sum(case((RATED, A.satisfaction))), 0).label("score_sum"),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, func, literal, select, union_all
+from sqlalchemy import exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from crm.models import (
@@ -30,9 +30,14 @@ def visits(scope: Scope) -> dict:
     earlier = aliased(ServiceVisit)
     # A customer belongs to one store, so their visits need no store filter here; with
     # one, SQLite would walk the store's visits by date instead of the customer's.
+    # Earlier than this visit, not than the month: a first-time customer's second visit in
+    # the month is a returning visit. Two on one day: the one logged first is the earlier.
     returning = exists().where(
         earlier.customer_id == V.customer_id,
-        earlier.visit_date < scope.month.first_day,
+        or_(
+            earlier.visit_date < V.visit_date,
+            (earlier.visit_date == V.visit_date) & (earlier.id < V.id),
+        ),
     )
     rows = scope.all(
         select(
