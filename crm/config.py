@@ -133,9 +133,15 @@ class SmsSettings(Section):
 
     @model_validator(mode="after")
     def _reconcile_after_a_request_ends(self) -> SmsSettings:
-        # A row still in flight must not be judged: wait longer than one request can take.
-        if self.reconcile_after_seconds < self.read_timeout_seconds:
-            raise ValueError("reconcile_after_seconds must be at least read_timeout_seconds")
+        # A row still in flight must not be judged. The sender renews a row's lease just
+        # before each attempt (retries included), so a lease is never older than one
+        # attempt while its request may be in flight: connect plus read timeout.
+        longest = self.connect_timeout_seconds + self.read_timeout_seconds
+        if self.reconcile_after_seconds < longest:
+            raise ValueError(
+                f"reconcile_after_seconds must be at least connect_timeout_seconds + "
+                f"read_timeout_seconds ({longest:g})"
+            )
         return self
 
     @property

@@ -4,8 +4,12 @@ Crash-safe by construction:
 1. A row is claimed (a conditional UPDATE queued → sending, committed) before the
    provider hears of it; a second sender's UPDATE finds nothing to claim.
 2. The provider is called outside any transaction, from a small thread pool, paced.
-3. The answer is written back. A process killed between 2 and 3 leaves the row in
-   `sending`, which only `reconcile` (the provider's log) may resolve.
+3. Just before each provider call the claim's lease is renewed (a conditional UPDATE
+   on the lease we hold). A row that waited in the pool so long that another process
+   reconciled it, re-queued it and maybe claimed it again is no longer ours: it is not
+   sent, and nothing is written to it.
+4. The answer is written back onto our lease only. A process killed between 3 and 4
+   leaves the row in `sending`, which only `reconcile` (the provider's log) may resolve.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, select, update
@@ -36,6 +40,8 @@ BATCH = 200  # rows claimed at a time; a process killed mid-batch leaves at most
 CLAIM_AHEAD_SECONDS = 10
 # What a message still waiting in the pool gets when another one hit a fatal error.
 STOPPED = SendError("not sent: the run stopped", fatal=True)
+# What a message gets when another process settled its claim while it waited: not ours.
+CLAIM_LOST = SendError("not sent: another process took over the claim")
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ class Claimed:
     category: str
     to_phone: str
     body: str
-    claimed_at: datetime
+    claimed_at: datetime  # when this run claimed it: the day its daily slot was taken
+    lease: datetime  # claimed_at in the row now: renewed before each attempt
 
     @property
     def outgoing(self) -> Outgoing:
@@ -86,6 +93,7 @@ class Dispatcher:
 
     def __init__(self, session: Session, settings: SmsSettings, sender: Sender, progress=None):
         self.session, self.settings, self.sender = session, settings, sender
+        self.engine = session.get_bind()  # the workers renew leases on their own connections
         self.zones = policy.store_zones(session)
         self.codes = dict(session.execute(select(Store.id, Store.code)).all())
         self.pacer = Pacer(settings.rate_per_second)
@@ -181,7 +189,7 @@ class Dispatcher:
         order = {message_id: n for n, message_id in enumerate(ids)}
         claimed = []
         for row in sorted(won, key=lambda r: order[r.id]):
-            message = Claimed(*row, claimed_at=now)
+            message = Claimed(*row, claimed_at=now, lease=now)
             if self.guard(message, now):
                 claimed.append(message)
         self.session.commit()
@@ -210,13 +218,18 @@ class Dispatcher:
         return True
 
     def deliver(self, message: Claimed) -> Outcome:
-        """Runs in a worker thread: send with retries on transient errors; never touches the DB."""
+        """Runs in a worker thread: renew the lease, send, retry transient errors."""
         outcome = Outcome(message)
         for attempt in range(1, self.settings.retries + 2):
             if self.stop.is_set():
                 outcome.error = STOPPED
                 return outcome
             self.pacer.wait()
+            lease = self.renew(outcome.message)
+            if lease is None:
+                outcome.error = CLAIM_LOST
+                return outcome
+            outcome.message = replace(outcome.message, lease=lease)
             outcome.attempts = attempt
             try:
                 outcome.report = self.sender.send(message.outgoing)
@@ -232,12 +245,24 @@ class Dispatcher:
                 time.sleep(backoff(self.settings.retry_backoff_seconds, attempt))
         return outcome
 
+    def renew(self, message: Claimed) -> datetime | None:
+        """Move our lease to now, just before a provider call; None when it is ours no more.
+
+        The reconciler judges a row by its lease's age, so a row that waited in the pool
+        (or between retries) is never judged while its request may be in flight: the
+        lease is at most one attempt (connect + read timeout) old during any call.
+        """
+        now = utcnow()
+        with self.engine.begin() as connection:
+            won = connection.execute(
+                RENEW, {"_id": message.id, "_ours": message.lease, "_lease": now, "_now": now}
+            ).rowcount
+        return now if won == 1 else None
+
     def record(self, outcomes: list[Outcome]) -> None:
         now = utcnow()
         accepted = [
-            (o.message.id, o.message.claimed_at, o.report, o.message.body)
-            for o in outcomes
-            if o.report
+            (o.message.id, o.message.lease, o.report, o.message.body) for o in outcomes if o.report
         ]
         mark_sent(self.session, accepted, now)
         self.result.counts["sent"] += len(accepted)
@@ -245,7 +270,10 @@ class Dispatcher:
             message, error = outcome.message, outcome.error
             if outcome.report is not None:
                 continue
-            if error.maybe_sent:
+            if error is CLAIM_LOST:
+                # Another process settled it (and gave back its daily slot): not ours to touch.
+                self.result.counts["claim_lost"] += 1
+            elif error.maybe_sent:
                 self.set(message, SmsStatus.SENDING, error=error)
                 self.result.counts["awaiting_reconciliation"] += 1
             elif error.fatal:
@@ -293,11 +321,24 @@ class Dispatcher:
                 MESSAGES.c.id == message.id,
                 MESSAGES.c.status == SmsStatus.SENDING,
                 # Still our claim: a row another process reconciled and re-claimed is not ours.
-                MESSAGES.c.claimed_at == message.claimed_at,
+                MESSAGES.c.claimed_at == message.lease,
             )
             .values(status=status, updated_at=utcnow(), **values)
         )
 
+
+RENEW = (
+    update(MESSAGES)
+    .where(
+        MESSAGES.c.id == bindparam("_id"),
+        MESSAGES.c.status == SmsStatus.SENDING,
+        MESSAGES.c.claimed_at == bindparam("_ours", type_=UTCDateTime),
+    )
+    .values(
+        claimed_at=bindparam("_lease", type_=UTCDateTime),
+        updated_at=bindparam("_now", type_=UTCDateTime),
+    )
+)
 
 SENT = (
     update(MESSAGES)
