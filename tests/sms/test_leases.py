@@ -13,9 +13,10 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from crm.config import SmsSettings
-from crm.models import SmsMessage, Store
+from crm.models import SmsDailyCount, SmsMessage, Store
 from crm.sms.backends.twilio import TwilioSender
 from crm.sms.outbox import Dispatcher
+from crm.sms.reconcile import reconcile
 from crm.sms.service import send_due
 from tests.factories import NOW, add_customer, add_message
 from tests.sms.conftest import midday_zone, sms_settings
@@ -77,3 +78,36 @@ def test_reconcile_after_must_cover_one_whole_attempt():
     with pytest.raises(ValidationError, match="connect_timeout_seconds \\+ read_timeout_seconds"):
         SmsSettings(connect_timeout_seconds=5, read_timeout_seconds=15, reconcile_after_seconds=19)
     assert SmsSettings(reconcile_after_seconds=20, read_timeout_seconds=15).reconcile_after_seconds
+
+
+def test_reconcile_leaves_a_row_another_process_claimed_again_meanwhile(engine, session):
+    wang = add_customer(session)
+    message = add_message(session, wang, "birthday_sms", status="sending", claimed_at=NOW)
+    session.add(SmsDailyCount(customer_id=wang.id, day=NOW.date(), used=1))
+    session.commit()
+    new_claim = NOW + timedelta(minutes=3, seconds=1)
+
+    class ReclaimedWhileLooking:
+        """The provider has no record; meanwhile another process re-queued and re-claimed."""
+
+        name = "console"
+
+        def find(self, outgoing, claimed_at):
+            with Session(engine) as other:
+                other.execute(
+                    update(SmsMessage)
+                    .where(SmsMessage.id == message.id)
+                    .values(status="sending", claimed_at=new_claim)
+                )
+                other.commit()
+            return None
+
+    counts = reconcile(
+        session, ReclaimedWhileLooking(), NOW + timedelta(minutes=3), timedelta(minutes=2)
+    )
+
+    session.expire_all()
+    saved = session.get(SmsMessage, message.id)
+    assert (saved.status, saved.claimed_at) == ("sending", new_claim)
+    assert session.get(SmsDailyCount, (wang.id, NOW.date())).used == 1  # still the other's
+    assert counts == Counter({"claimed_again": 1})
