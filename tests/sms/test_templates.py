@@ -49,6 +49,61 @@ def test_lint_fails_a_template_that_uses_a_variable_nobody_provides(tmp_path):
     assert finding.problems == ["missing variable: 'mileage' is undefined"]
 
 
+def test_lint_gives_each_kind_only_the_variables_its_sender_gives(tmp_path):
+    settings = store_folder(
+        tmp_path,
+        anniversary_sms="{{ customer }}，{{ campaign }}期间购车{{ years }}周年快乐！",
+        reminder_fallback="{{ customer }}，首保里程{{ first_service_km }}公里。",
+        car_care_class="{{ customer }}，{{ vehicle_model }}车主请来参加{{ campaign }}。",
+        holiday_sms="{{ customer }}，{{ holiday }}快乐！您的{{ vehicle_model }}（{{ plate }}）",
+    )
+
+    findings = {f.kind: f for f in lint_all(settings) if f.source == str(tmp_path)}
+
+    assert findings["anniversary_sms"].problems == ["missing variable: 'campaign' is undefined"]
+    assert findings["reminder_fallback"].problems == [
+        "missing variable: 'first_service_km' is undefined"
+    ]
+    # A campaign's template: the planner has no vehicle for it, so it would read blank.
+    assert findings["car_care_class"].problems == ["missing variable: 'vehicle_model' is undefined"]
+    assert findings["holiday_sms"].ok
+
+
+def test_a_store_template_the_planner_cannot_fill_stops_plan_with_one_sentence(
+    crm, session, tmp_path
+):
+    from datetime import date
+
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2024, 3, 10))  # the second anniversary is today
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "anniversary_sms.txt").write_text("{{ customer }}，{{ campaign }}快乐")
+    (tmp_path / "config.toml").write_text('[sms]\ntemplates_dir = "own"\n')
+
+    result = crm("plan")
+
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: SMS template ")
+    assert "anniversary_sms.txt" in line and "'campaign' is undefined" in line
+    assert "crm sms lint" in line
+
+
+def test_preview_renders_with_what_the_planner_gives_and_says_what_is_missing(
+    crm, session, tmp_path
+):
+    add_customer(session, customer_code="C001")
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "birthday_sms.txt").write_text("{{ customer }}，{{ years }}岁生日快乐")
+    (tmp_path / "config.toml").write_text('[sms]\ntemplates_dir = "own"\n')
+
+    result = crm("sms", "preview", "birthday_sms", "--customer", "C001")
+
+    assert result.exit_code == 2
+    assert "Error: SMS template" in result.output and "'years' is undefined" in result.output
+
+
 def test_lint_fails_a_link_because_chinas_route_forbids_them(tmp_path):
     settings = store_folder(tmp_path, holiday_sms="{{ customer }}，详情见 t.cn/abc 节日快乐")
 
