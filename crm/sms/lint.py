@@ -56,9 +56,19 @@ def sample_contexts(kind: str, locale: str) -> list[dict]:
     return [context]
 
 
+# Top-level domains seen in links sent by SMS in China and abroad (short links included);
+# not "to" or "so", which an English sentence missing its space after a full stop has.
+TLDS = (
+    "com|cn|net|org|gov|edu|top|xyz|info|biz|io|me|cc|ly|co|tv|gl|gd|ws|vip|shop|club|site"
+    "|online|store|tech|link|app|live|fun|ink|wang|ren|pub|icu|asia|mobi|hk|tw|mo"
+)
+# ASCII boundaries only: Python counts Chinese characters as word characters, so a `\b`
+# of its own finds no edge in 详情见t.cn/abc, and a link glued to Chinese text would pass.
 URL = re.compile(
-    r"https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|top|xyz|info|io|me|cc|ly|co)\b",
-    re.IGNORECASE,
+    r"https?://|www\."
+    rf"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{TLDS})\b"
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b",  # a bare IP address
+    re.IGNORECASE | re.ASCII,
 )
 
 

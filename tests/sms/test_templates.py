@@ -112,6 +112,37 @@ def test_lint_fails_a_link_because_chinas_route_forbids_them(tmp_path):
     assert "contains a link" in finding.problems[0]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ customer }}，详情见t.cn/abc节日快乐",
+        "{{ customer }}，访问demo4s.com领取礼品",
+        "{{ customer }}，报名请访问dwz.cn/x8",
+        "{{ customer }}，点击Bit.LY/3xYz",
+        "{{ customer }}，活动页192.168.1.20查看",
+        "{{ customer }}，官网4s.vip有惊喜",
+    ],
+)
+def test_lint_finds_a_link_glued_to_chinese_text(tmp_path, text):
+    settings = store_folder(tmp_path, holiday_sms=text)
+
+    [finding] = [f for f in lint_all(settings) if f.source == str(tmp_path)]
+
+    assert finding.problems == ["contains a link, which this route forbids (sms.links_allowed)"]
+
+
+def test_model_names_plates_and_sentences_are_not_links(tmp_path):
+    settings = store_folder(
+        tmp_path,
+        holiday_sms="{{ customer }}，您的朗逸1.4T（粤A·D12345）No.1服务，3.5升机油。"
+        "Thank you.To book, call us.",
+    )
+
+    [finding] = [f for f in lint_all(settings) if f.source == str(tmp_path)]
+
+    assert finding.ok, finding.problems
+
+
 def test_lint_fails_a_template_longer_than_the_segment_limit(tmp_path):
     settings = store_folder(tmp_path, birthday_sms="{{ customer }}" + "祝您生日快乐！" * 40)
 
