@@ -19,7 +19,7 @@ from sqlmodel import Session
 from crm.models import SmsCategory, SmsStatus
 from crm.sms import policy
 from crm.sms.backends.base import Outgoing, Sender, Unknown
-from crm.sms.outbox import MESSAGES, mark_sent
+from crm.sms.outbox import MESSAGES, act_on_number, mark_sent
 
 
 def reconcile(session: Session, sender: Sender, now: datetime, older_than: timedelta) -> Counter:
@@ -52,6 +52,8 @@ def reconcile(session: Session, sender: Sender, now: datetime, older_than: timed
         else:
             if found is not None:
                 mark_sent(session, [(row.id, row.claimed_at, found, row.body)], now)
+                # Found failed for the number's sake (21211, 21610 …): act as a send would.
+                act_on_number(session, row, found.number_problem, found.error_code, now)
                 counts["found_sent"] += 1
             else:
                 requeued = session.execute(

@@ -160,8 +160,15 @@ def report(record, accepted: bool = False) -> Report:
         price=abs(float(record.price)) if record.price else None,
         price_unit=record.price_unit,
         created_at=record.date_created,
-        number_problem="invalid" if code in INVALID_NUMBER else None,
+        number_problem=number_problem(code),
     )
+
+
+def number_problem(code: str | None) -> str | None:
+    """What a Twilio error code says about the number, wherever it is reported."""
+    if code in INVALID_NUMBER:
+        return "invalid"
+    return "opted_out" if code == UNSUBSCRIBED else None
 
 
 def translate(exc: TwilioRestException) -> SendError:
@@ -174,11 +181,7 @@ def translate(exc: TwilioRestException) -> SendError:
         return SendError(
             f"{text}; check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", code, fatal=True
         )
-    if code in INVALID_NUMBER:
-        return SendError(text, code, permanent=True, number_problem="invalid")
-    if code == UNSUBSCRIBED:
-        return SendError(text, code, permanent=True, number_problem="opted_out")
-    return SendError(text, code, permanent=True)
+    return SendError(text, code, permanent=True, number_problem=number_problem(code))
 
 
 def never_left(exc: requests.ConnectionError) -> bool:
