@@ -120,6 +120,8 @@ class Dispatcher:
                     exhausted = claimed is None
                     remaining -= len(claimed or ())
                     pending |= {pool.submit(self.deliver, message) for message in claimed or ()}
+                    if claimed == [] and not pending:
+                        continue  # the whole batch was put aside (cap, repeats): claim on
                 if not pending:
                     break
                 done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
