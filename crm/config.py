@@ -123,6 +123,18 @@ class SmsSettings(Section):
     sync_days: int = Field(3, ge=1, le=30)
     status_callback: str | None = Field(None, pattern=r"^https?://")
 
+    @field_validator("templates_dir")
+    @classmethod
+    def _templates_folder_exists(cls, value: str | None) -> str | None:
+        # A missing folder would quietly send the product's texts instead of the store's.
+        if value is not None and not Path(value).is_dir():
+            where = "" if Path(value).is_absolute() else f" (read from {Path.cwd()})"
+            raise ValueError(
+                f"the folder {value!r} does not exist{where}; create it, give an absolute "
+                "path, or run crm from the folder holding it"
+            )
+        return value
+
     @field_validator("send_window")
     @classmethod
     def _ordered_window(cls, value: str) -> str:

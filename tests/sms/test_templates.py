@@ -213,3 +213,16 @@ def test_english_locale_uses_the_english_templates():
     assert text == (
         "【Demo Motors】Happy birthday, Wang Wei! Wishing you health and happiness.Reply T to stop"
     )
+
+
+def test_a_templates_dir_that_does_not_exist_stops_at_start_with_the_key(crm, tmp_path):
+    (tmp_path / "config.toml").write_text('[sms]\ntemplates_dir = "own"\n')
+
+    result = crm("sms", "lint")
+
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: config file config.toml: sms.templates_dir: the folder 'own' does not exist "
+        f"(read from {tmp_path}); create it, give an absolute path, or run crm from the "
+        "folder holding it\n"
+    )
