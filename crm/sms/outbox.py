@@ -21,12 +21,12 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import and_, bindparam, case, exists, or_, select, update
 from sqlmodel import Session
 
 from crm.clock import utcnow
 from crm.config import SmsSettings
-from crm.models import Customer, SmsCategory, SmsStatus, Store
+from crm.models import Customer, CustomerStatus, SmsCategory, SmsStatus, Store
 from crm.models.base import UTCDateTime
 from crm.sms import policy, segments
 from crm.sms.backends.base import Outgoing, Report, Sender, SendError
@@ -163,6 +163,7 @@ class Dispatcher:
                 MESSAGES.c.store_id.in_(open_ids),
                 (MESSAGES.c.not_before.is_(None)) | (MESSAGES.c.not_before <= now),
                 (MESSAGES.c.expires_at.is_(None)) | (MESSAGES.c.expires_at > now),
+                ALLOWED,
             )
             .order_by(priority, MESSAGES.c.id)
             .limit(size)
@@ -328,6 +329,19 @@ class Dispatcher:
             .values(status=status, updated_at=utcnow(), **values)
         )
 
+
+# The customer may still get it: the run's start cancelled what was forbidden then, but an
+# opt-out (a call, a reply) or a lost customer during a long run must hold from that moment.
+_CUSTOMER = Customer.__table__.c
+ALLOWED = exists().where(
+    _CUSTOMER.id == MESSAGES.c.customer_id,
+    _CUSTOMER.status == CustomerStatus.ACTIVE,
+    _CUSTOMER.phone_valid.is_(True),
+    or_(
+        and_(MESSAGES.c.category == SmsCategory.SERVICE, _CUSTOMER.sms_consent.is_(True)),
+        and_(MESSAGES.c.category == SmsCategory.MARKETING, _CUSTOMER.marketing_consent.is_(True)),
+    ),
+)
 
 RENEW = (
     update(MESSAGES)

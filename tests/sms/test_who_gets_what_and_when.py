@@ -50,6 +50,31 @@ def test_service_reminders_need_service_consent_and_greetings_marketing_consent(
     assert result.counts["sent"] == 2
 
 
+def test_a_customer_who_opts_out_or_is_lost_during_a_run_is_not_claimed(session, settings, console):
+    from sqlalchemy import update
+
+    wang, li, zhao, chen = (add_customer(session) for _ in range(4))
+    messages = [
+        add_message(session, wang),
+        add_message(session, li, "birthday_sms"),
+        add_message(session, zhao),
+        add_message(session, chen),
+    ]
+    with freeze_time(NOW, tick=True):
+        dispatcher = Dispatcher(session, settings.sms, console)
+        # After the run's start: wang withdraws consent (a call), li only marketing,
+        # zhao is marked lost. Their rows are still queued.
+        session.execute(update(Customer).where(Customer.id == wang.id).values(sms_consent=False))
+        session.execute(
+            update(Customer).where(Customer.id == li.id).values(marketing_consent=False)
+        )
+        session.execute(update(Customer).where(Customer.id == zhao.id).values(status="lost"))
+        session.commit()
+        claimed = dispatcher.claim(10)
+
+    assert [m.id for m in claimed] == [messages[3].id]
+
+
 def test_a_number_flagged_invalid_is_never_sent_to(session, settings, console):
     wrong = add_customer(session, phone_valid=False)
     message = add_message(session, wrong)
