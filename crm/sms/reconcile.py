@@ -19,7 +19,8 @@ from sqlmodel import Session
 from crm.models import SmsCategory, SmsStatus
 from crm.sms import policy
 from crm.sms.backends.base import Outgoing, Sender, Unknown
-from crm.sms.outbox import MESSAGES, act_on_number, mark_sent
+from crm.sms.policy import MESSAGES
+from crm.sms.verdicts import act_on_number, mark_sent
 
 
 def reconcile(session: Session, sender: Sender, now: datetime, older_than: timedelta) -> Counter:
