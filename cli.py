@@ -1332,7 +1332,19 @@ def report_definitions(app: App, fmt: str):
         out.print(table)
 
 
-@main.group()
+class SmsGroup(CrmGroup):
+    """A provider's failure, too, reaches the user as one sentence, never a traceback."""
+
+    def invoke(self, ctx):
+        from crm.sms.backends.base import SendError
+
+        try:
+            return super().invoke(ctx)
+        except SendError as exc:
+            raise CrmError(f"the SMS provider failed: {exc}") from None
+
+
+@main.group(cls=SmsGroup)
 def sms():
     """SMS: templates, consent, the outbox and its provider (console or Twilio)."""
 
@@ -1496,7 +1508,7 @@ def sms_reconcile(app: App, older_than: float | None, fmt: str):
 
     with app.session() as session:
         counts = reconcile_now(session, app.settings, _sender(app), older_than)
-    data = {k: counts[k] for k in ("found_sent", "requeued", "unknown")}
+    data = {k: counts[k] for k in ("found_sent", "requeued", "unknown", "claimed_again")}
     if fmt == "json":
         print_json(data)
     else:

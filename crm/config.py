@@ -123,6 +123,18 @@ class SmsSettings(Section):
     sync_days: int = Field(3, ge=1, le=30)
     status_callback: str | None = Field(None, pattern=r"^https?://")
 
+    @field_validator("templates_dir")
+    @classmethod
+    def _templates_folder_exists(cls, value: str | None) -> str | None:
+        # A missing folder would quietly send the product's texts instead of the store's.
+        if value is not None and not Path(value).is_dir():
+            where = "" if Path(value).is_absolute() else f" (read from {Path.cwd()})"
+            raise ValueError(
+                f"the folder {value!r} does not exist{where}; create it, give an absolute "
+                "path, or run crm from the folder holding it"
+            )
+        return value
+
     @field_validator("send_window")
     @classmethod
     def _ordered_window(cls, value: str) -> str:
@@ -133,9 +145,15 @@ class SmsSettings(Section):
 
     @model_validator(mode="after")
     def _reconcile_after_a_request_ends(self) -> SmsSettings:
-        # A row still in flight must not be judged: wait longer than one request can take.
-        if self.reconcile_after_seconds < self.read_timeout_seconds:
-            raise ValueError("reconcile_after_seconds must be at least read_timeout_seconds")
+        # A row still in flight must not be judged. The sender renews a row's lease just
+        # before each attempt (retries included), so a lease is never older than one
+        # attempt while its request may be in flight: connect plus read timeout.
+        longest = self.connect_timeout_seconds + self.read_timeout_seconds
+        if self.reconcile_after_seconds < longest:
+            raise ValueError(
+                f"reconcile_after_seconds must be at least connect_timeout_seconds + "
+                f"read_timeout_seconds ({longest:g})"
+            )
         return self
 
     @property

@@ -70,6 +70,15 @@ def build(app: App, kind: type[BaseScheduler] = BlockingScheduler):
         # A missed minute is simply the next minute's work.
         misfire_grace_time=60,
     )
+    scheduler.add_job(
+        "jobs.sms:sms_sync",
+        "interval",
+        minutes=5,
+        id="sms_sync",
+        name="SMS delivery reports and replies (every 5 minutes; twilio backend)",
+        replace_existing=True,
+        misfire_grace_time=300,
+    )
     return scheduler
 
 
@@ -121,7 +130,8 @@ def run(app: App) -> None:
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info(
         "scheduler running: planning now and daily at 06:30, SMS every minute in the send "
-        "window, last month's report from 07:00 on the 1st (checked hourly); Ctrl-C to stop"
+        "window, delivery reports and replies every 5 minutes, last month's report from 07:00 "
+        "on the 1st (checked hourly); Ctrl-C to stop"
     )
     try:
         scheduler.start()

@@ -1,4 +1,5 @@
-"""The SMS dispatch job: every minute, settle stale sends, then send what is due."""
+"""The SMS jobs: every minute, settle stale sends, then send what is due; every five
+minutes, fetch delivery reports and replies (opt-outs) from a provider that has them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import time
 
 from crm.app import App
 from crm.sms.backends import make_sender
-from crm.sms.service import send_due
+from crm.sms.backends.base import SendError
+from crm.sms.service import send_due, sync
 
 log = logging.getLogger("crm.jobs")
 
@@ -22,11 +24,20 @@ def use(app: App) -> None:
     _app, _sender = app, make_sender(app.settings.sms)
 
 
-def sms_dispatch() -> dict:
-    """The scheduled job."""
+def _bound() -> App:
     if _app is None:
         raise RuntimeError("jobs.sms.use(app) must be called before the job runs")
-    return run_dispatch(_app, _sender)
+    return _app
+
+
+def sms_dispatch() -> dict:
+    """The scheduled dispatch job."""
+    return run_dispatch(_bound(), _sender)
+
+
+def sms_sync() -> dict:
+    """The scheduled status and replies job."""
+    return run_sync(_bound(), _sender)
 
 
 def run_dispatch(app: App, sender) -> dict:
@@ -37,4 +48,20 @@ def run_dispatch(app: App, sender) -> dict:
     busy = {k: v for k, v in summary.items() if v and k not in ("outside_window",)}
     if busy or settled:
         log.info("sms dispatch: %s in %.1f s", busy, time.perf_counter() - started)
+    return summary
+
+
+def run_sync(app: App, sender) -> dict:
+    """Delivery reports and replies: an opt-out by reply must not wait for someone to ask."""
+    if sender.name == "console":
+        return {}  # nothing was sent anywhere, nobody can reply
+    try:
+        with app.session() as session:
+            summary = sync(session, app.settings, sender)
+    except SendError as exc:
+        # One line in the log; the next run tries again, and nothing was half-written.
+        log.error("sms sync: %s", exc)
+        return {"error": str(exc)}
+    if any(summary.values()):
+        log.info("sms sync: %s", summary)
     return summary

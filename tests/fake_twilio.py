@@ -34,6 +34,10 @@ ERRORS = {
     21610: (400, "Attempt to send to unsubscribed recipient"),
     21614: (400, "'To' number is not a valid mobile number"),
     20500: (500, "Internal Server Error"),
+    21212: (400, "The 'From' number is not a valid phone number, shortcode, or alphanumeric"),
+    21408: (400, "Permission to send an SMS has not been enabled for the region"),
+    21611: (400, "This 'From' number has exceeded the maximum number of queued messages"),
+    21999: (400, "A code this product has never heard of"),
 }
 
 
@@ -55,7 +59,9 @@ class FakeTwilio:
         self.lock = threading.Lock()
         self.messages: list[dict] = []  # every message, oldest first (outbound and inbound)
         self.by_sid: dict[str, dict] = {}
-        self.script: deque[str] = deque()  # the next POSTs: "429", "500", "timeout"
+        # The next POSTs: "429", "500", "timeout", "garbage" (accepted, unreadable answer),
+        # or a Twilio error code ("21212") refusing it.
+        self.script: deque[str] = deque()
         self.refuse: dict[str, int] = {}  # To number -> Twilio error code
         self.delay = delay  # seconds between accepting a message and answering
         self.timeout_sleep = 3.0
@@ -226,7 +232,12 @@ class TwilioHandler(BaseHTTPRequestHandler):
         self._busy(1)
         try:
             length = int(self.headers.get("Content-Length", 0))
-            form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+            raw = self.rfile.read(length)
+            if len(raw) < length:
+                # The client died mid-request (a SIGKILL): like Twilio, create nothing.
+                self.close_connection = True
+                return None
+            form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
             if not self._authorised():
                 return
             if self._route()[0] != "list":
@@ -237,6 +248,8 @@ class TwilioHandler(BaseHTTPRequestHandler):
                 return self._error(20429)
             if action == "500":
                 return self._error(20500)
+            if action and action.isdigit():
+                return self._error(int(action))
             to = form.get("To", "")
             if to in self.fake.refuse:
                 return self._error(self.fake.refuse[to])
@@ -249,6 +262,13 @@ class TwilioHandler(BaseHTTPRequestHandler):
                 service=form.get("MessagingServiceSid"),
             )
             message["_status_callback"] = form.get("StatusCallback")
+            if action == "garbage":  # accepted, and the answer is cut short
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "9")
+                self.end_headers()
+                self.wfile.write(b'{"sid": "')
+                return None
             if action == "timeout":
                 time.sleep(self.fake.timeout_sleep)  # accepted, but the client gives up
             elif self.fake.delay:

@@ -72,7 +72,7 @@ def test_the_daily_job_is_kept_in_the_database_and_coalesces_missed_runs(databas
     assert job.next_run_time == at(date(2026, 3, 10), 6, 30)
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all()
-    assert sorted(stored) == ["daily_planning", "monthly_report", "sms_dispatch"]
+    assert sorted(stored) == ["daily_planning", "monthly_report", "sms_dispatch", "sms_sync"]
 
 
 def test_restarting_mid_day_repeats_nothing_and_a_long_stop_skips_nothing(database_url, session):

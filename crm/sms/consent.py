@@ -7,6 +7,7 @@ source, and everything still queued for that customer cancelled.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -66,5 +67,7 @@ _TRIM = " \t\r\n.,!?;:'\"。，！？；：、…～~"
 
 def is_opt_out(reply: str) -> bool:
     """True when an inbound reply, as a whole, asks to stop messages."""
-    word = " ".join(reply.strip(_TRIM).upper().split())
+    # NFKC first: a Chinese keyboard's full-width ＴＤ or ＳＴＯＰ means TD or STOP.
+    normal = unicodedata.normalize("NFKC", reply)
+    word = " ".join(normal.strip(_TRIM).upper().split())
     return word in OPT_OUT_WORDS

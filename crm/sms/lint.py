@@ -1,7 +1,8 @@
 """`crm sms lint`: every template rendered with sample data, measured, and judged.
 
-The sample data names every variable any template may use, with long realistic
-values, so a template that lints fits the phone for real customers too.
+Each kind is rendered with exactly the variables its sender gives it (a store's
+anniversary template cannot use `campaign`), with long realistic values, so a template
+that lints renders, and fits the phone, for real customers too.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from crm.config import Settings
 from crm.followup.rules import SMS_CATEGORY
 from crm.models import SmsCategory
 from crm.sms import segments
-from crm.sms.render import TEMPLATES, salutation, sign, store_environment
+from crm.sms.render import TEMPLATES, salutation, sign, store_environment, variables
 
-# One context per branch a template may take; `reminder` picks the fallback's wording.
+# Long, realistic values for every variable a template may be given; each kind gets only
+# its own (render.variables), as its sender gives them.
 SAMPLES = {
     "zh_CN": {
         "customer": salutation("欧阳建国", "male", "zh_CN"),
@@ -41,10 +43,32 @@ SAMPLES = {
         "campaign": "Autumn Service Festival",
     },
 }
+# `reminder` picks the fallback's wording: render each branch.
 BRANCHES = [{"reminder": "first_service"}, {"reminder": "maintenance"}]
+
+
+def sample_contexts(kind: str, locale: str) -> list[dict]:
+    """What a template of `kind` is rendered with, one context per branch it may take."""
+    names = variables(kind)
+    context = {name: SAMPLES[locale][name] for name in names if name != "reminder"}
+    if "reminder" in names:
+        return [context | branch for branch in BRANCHES]
+    return [context]
+
+
+# Top-level domains seen in links sent by SMS in China and abroad (short links included);
+# not "to" or "so", which an English sentence missing its space after a full stop has.
+TLDS = (
+    "com|cn|net|org|gov|edu|top|xyz|info|biz|io|me|cc|ly|co|tv|gl|gd|ws|vip|shop|club|site"
+    "|online|store|tech|link|app|live|fun|ink|wang|ren|pub|icu|asia|mobi|hk|tw|mo"
+)
+# ASCII boundaries only: Python counts Chinese characters as word characters, so a `\b`
+# of its own finds no edge in 详情见t.cn/abc, and a link glued to Chinese text would pass.
 URL = re.compile(
-    r"https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|top|xyz|info|io|me|cc|ly|co)\b",
-    re.IGNORECASE,
+    r"https?://|www\."
+    rf"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:{TLDS})\b"
+    r"|\b\d{1,3}(?:\.\d{1,3}){3}\b",  # a bare IP address
+    re.IGNORECASE | re.ASCII,
 )
 
 
@@ -85,7 +109,7 @@ def category_of(kind: str) -> str:
 
 
 def lint_file(path: Path, locale: str, source: str, settings: Settings) -> Finding:
-    """Render one template file with every sample branch and judge the longest text."""
+    """Render one template file with its kind's samples and judge the longest text."""
     kind = path.stem
     finding = Finding(source, kind, category_of(kind))
     sms = settings.sms
@@ -94,12 +118,12 @@ def lint_file(path: Path, locale: str, source: str, settings: Settings) -> Findi
         template = store_environment(str(path.parent.resolve())).get_template(path.name)
         texts = [
             sign(
-                template.render(store=settings.store.name, **SAMPLES[locale], **branch),
+                template.render(store=settings.store.name, **context),
                 finding.category,
                 settings.store.name,
                 sms.opt_out_line,
             )
-            for branch in BRANCHES
+            for context in sample_contexts(kind, locale)
         ]
     except UndefinedError as exc:
         finding.problems.append(f"missing variable: {exc.message}")

@@ -4,8 +4,12 @@ Crash-safe by construction:
 1. A row is claimed (a conditional UPDATE queued → sending, committed) before the
    provider hears of it; a second sender's UPDATE finds nothing to claim.
 2. The provider is called outside any transaction, from a small thread pool, paced.
-3. The answer is written back. A process killed between 2 and 3 leaves the row in
-   `sending`, which only `reconcile` (the provider's log) may resolve.
+3. Just before each provider call the claim's lease is renewed (a conditional UPDATE
+   on the lease we hold). A row that waited in the pool so long that another process
+   reconciled it, re-queued it and maybe claimed it again is no longer ours: it is not
+   sent, and nothing is written to it.
+4. The answer is written back onto our lease only. A process killed between 3 and 4
+   leaves the row in `sending`, which only `reconcile` (the provider's log) may resolve.
 """
 
 from __future__ import annotations
@@ -14,20 +18,20 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import and_, bindparam, case, exists, or_, select, update
 from sqlmodel import Session
 
 from crm.clock import utcnow
 from crm.config import SmsSettings
-from crm.models import Customer, SmsCategory, SmsStatus, Store
+from crm.models import Customer, CustomerStatus, SmsCategory, SmsStatus, Store
 from crm.models.base import UTCDateTime
-from crm.sms import policy, segments
+from crm.sms import policy
 from crm.sms.backends.base import Outgoing, Report, Sender, SendError
-from crm.sms.consent import opt_out
 from crm.sms.pacing import Pacer, backoff
+from crm.sms.verdicts import act_on_number, mark_sent
 
 MESSAGES = policy.MESSAGES
 BATCH = 200  # rows claimed at a time; a process killed mid-batch leaves at most this many
@@ -36,6 +40,8 @@ BATCH = 200  # rows claimed at a time; a process killed mid-batch leaves at most
 CLAIM_AHEAD_SECONDS = 10
 # What a message still waiting in the pool gets when another one hit a fatal error.
 STOPPED = SendError("not sent: the run stopped", fatal=True)
+# What a message gets when another process settled its claim while it waited: not ours.
+CLAIM_LOST = SendError("not sent: another process took over the claim")
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,8 @@ class Claimed:
     category: str
     to_phone: str
     body: str
-    claimed_at: datetime
+    claimed_at: datetime  # when this run claimed it: the day its daily slot was taken
+    lease: datetime  # claimed_at in the row now: renewed before each attempt
 
     @property
     def outgoing(self) -> Outgoing:
@@ -86,6 +93,7 @@ class Dispatcher:
 
     def __init__(self, session: Session, settings: SmsSettings, sender: Sender, progress=None):
         self.session, self.settings, self.sender = session, settings, sender
+        self.engine = session.get_bind()  # the workers renew leases on their own connections
         self.zones = policy.store_zones(session)
         self.codes = dict(session.execute(select(Store.id, Store.code)).all())
         self.pacer = Pacer(settings.rate_per_second)
@@ -112,6 +120,8 @@ class Dispatcher:
                     exhausted = claimed is None
                     remaining -= len(claimed or ())
                     pending |= {pool.submit(self.deliver, message) for message in claimed or ()}
+                    if claimed == [] and not pending:
+                        continue  # the whole batch was put aside (cap, repeats): claim on
                 if not pending:
                     break
                 done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
@@ -153,6 +163,7 @@ class Dispatcher:
                 MESSAGES.c.store_id.in_(open_ids),
                 (MESSAGES.c.not_before.is_(None)) | (MESSAGES.c.not_before <= now),
                 (MESSAGES.c.expires_at.is_(None)) | (MESSAGES.c.expires_at > now),
+                ALLOWED,
             )
             .order_by(priority, MESSAGES.c.id)
             .limit(size)
@@ -181,7 +192,7 @@ class Dispatcher:
         order = {message_id: n for n, message_id in enumerate(ids)}
         claimed = []
         for row in sorted(won, key=lambda r: order[r.id]):
-            message = Claimed(*row, claimed_at=now)
+            message = Claimed(*row, claimed_at=now, lease=now)
             if self.guard(message, now):
                 claimed.append(message)
         self.session.commit()
@@ -210,13 +221,18 @@ class Dispatcher:
         return True
 
     def deliver(self, message: Claimed) -> Outcome:
-        """Runs in a worker thread: send with retries on transient errors; never touches the DB."""
+        """Runs in a worker thread: renew the lease, send, retry transient errors."""
         outcome = Outcome(message)
         for attempt in range(1, self.settings.retries + 2):
             if self.stop.is_set():
                 outcome.error = STOPPED
                 return outcome
             self.pacer.wait()
+            lease = self.renew(outcome.message)
+            if lease is None:
+                outcome.error = CLAIM_LOST
+                return outcome
+            outcome.message = replace(outcome.message, lease=lease)
             outcome.attempts = attempt
             try:
                 outcome.report = self.sender.send(message.outgoing)
@@ -232,12 +248,24 @@ class Dispatcher:
                 time.sleep(backoff(self.settings.retry_backoff_seconds, attempt))
         return outcome
 
+    def renew(self, message: Claimed) -> datetime | None:
+        """Move our lease to now, just before a provider call; None when it is ours no more.
+
+        The reconciler judges a row by its lease's age, so a row that waited in the pool
+        (or between retries) is never judged while its request may be in flight: the
+        lease is at most one attempt (connect + read timeout) old during any call.
+        """
+        now = utcnow()
+        with self.engine.begin() as connection:
+            won = connection.execute(
+                RENEW, {"_id": message.id, "_ours": message.lease, "_lease": now, "_now": now}
+            ).rowcount
+        return now if won == 1 else None
+
     def record(self, outcomes: list[Outcome]) -> None:
         now = utcnow()
         accepted = [
-            (o.message.id, o.message.claimed_at, o.report, o.message.body)
-            for o in outcomes
-            if o.report
+            (o.message.id, o.message.lease, o.report, o.message.body) for o in outcomes if o.report
         ]
         mark_sent(self.session, accepted, now)
         self.result.counts["sent"] += len(accepted)
@@ -245,7 +273,10 @@ class Dispatcher:
             message, error = outcome.message, outcome.error
             if outcome.report is not None:
                 continue
-            if error.maybe_sent:
+            if error is CLAIM_LOST:
+                # Another process settled it (and gave back its daily slot): not ours to touch.
+                self.result.counts["claim_lost"] += 1
+            elif error.maybe_sent:
                 self.set(message, SmsStatus.SENDING, error=error)
                 self.result.counts["awaiting_reconciliation"] += 1
             elif error.fatal:
@@ -293,81 +324,34 @@ class Dispatcher:
                 MESSAGES.c.id == message.id,
                 MESSAGES.c.status == SmsStatus.SENDING,
                 # Still our claim: a row another process reconciled and re-claimed is not ours.
-                MESSAGES.c.claimed_at == message.claimed_at,
+                MESSAGES.c.claimed_at == message.lease,
             )
             .values(status=status, updated_at=utcnow(), **values)
         )
 
 
-SENT = (
+# The customer may still get it: the run's start cancelled what was forbidden then, but an
+# opt-out (a call, a reply) or a lost customer during a long run must hold from that moment.
+_CUSTOMER = Customer.__table__.c
+ALLOWED = exists().where(
+    _CUSTOMER.id == MESSAGES.c.customer_id,
+    _CUSTOMER.status == CustomerStatus.ACTIVE,
+    _CUSTOMER.phone_valid.is_(True),
+    or_(
+        and_(MESSAGES.c.category == SmsCategory.SERVICE, _CUSTOMER.sms_consent.is_(True)),
+        and_(MESSAGES.c.category == SmsCategory.MARKETING, _CUSTOMER.marketing_consent.is_(True)),
+    ),
+)
+
+RENEW = (
     update(MESSAGES)
     .where(
         MESSAGES.c.id == bindparam("_id"),
         MESSAGES.c.status == SmsStatus.SENDING,
-        MESSAGES.c.claimed_at == bindparam("_claimed", type_=UTCDateTime),
+        MESSAGES.c.claimed_at == bindparam("_ours", type_=UTCDateTime),
     )
     .values(
-        status=bindparam("_status"),
-        provider_sid=bindparam("_sid"),
-        segments=bindparam("_segments"),
-        price=bindparam("_price"),
-        price_unit=bindparam("_unit"),
-        error_code=bindparam("_code"),
-        error_message=bindparam("_error"),
-        sent_at=bindparam("_sent_at", type_=UTCDateTime),
-        delivered_at=bindparam("_delivered_at", type_=UTCDateTime),
+        claimed_at=bindparam("_lease", type_=UTCDateTime),
         updated_at=bindparam("_now", type_=UTCDateTime),
     )
 )
-
-
-def mark_sent(session: Session, accepted: list[tuple], now) -> None:
-    """Record the provider's acceptance (or what reconciliation found) on `sending` rows.
-
-    `accepted` holds (message id, claimed_at, report, body); one executemany for them all.
-    """
-    rows = []
-    for message_id, claimed_at, report, body in accepted:
-        status = SmsStatus.FAILED if report.status == "failed" else report.status
-        rows.append(
-            {
-                "_id": message_id,
-                "_claimed": claimed_at,
-                "_status": status,
-                "_sid": report.provider_id,
-                "_segments": report.segments or segments.count(body).segments,
-                "_price": report.price,
-                "_unit": report.price_unit,
-                "_code": report.error_code,
-                "_error": report.error_message,
-                "_sent_at": report.created_at or now,
-                "_delivered_at": now if status == SmsStatus.DELIVERED else None,
-                "_now": now,
-            }
-        )
-    if rows:
-        session.execute(SENT, rows)
-
-
-def act_on_number(session: Session, message, problem: str | None, code, now) -> None:
-    """A provider's verdict on the number: invalid (never again) or unsubscribed (opt-out)."""
-    if problem is None:
-        return
-    customers = list(
-        session.execute(
-            select(Customer.id).where(
-                Customer.store_id == message.store_id, Customer.phone == message.to_phone
-            )
-        ).scalars()
-    )
-    if problem == "opted_out":
-        opt_out(session, customers, f"provider:{code}", now)
-        return
-    session.execute(
-        update(Customer).where(Customer.id.in_(customers)).values(phone_valid=False, updated_at=now)
-    )
-    session.execute(
-        update(MESSAGES)
-        .where(MESSAGES.c.to_phone == message.to_phone, MESSAGES.c.status == SmsStatus.QUEUED)
-        .values(status=SmsStatus.CANCELLED, error_message="invalid_phone", updated_at=now)
-    )

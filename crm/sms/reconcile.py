@@ -3,8 +3,9 @@
 Twilio takes no idempotency key, so a message is found by what identifies it there:
 the same number, the same text, created no earlier than our claim. The repeat guard
 makes that unique: one text goes to one number at most once in 24 hours. A row is
-re-queued only when the provider's log certainly lacks it; when the log cannot be
-read, or is too long to be sure, the row stays in `sending` for the next run.
+re-queued only when the provider's log certainly lacks it and the row still holds the
+claim that was judged (a sender renews its lease before each attempt); when the log
+cannot be read, or is too long to be sure, the row stays in `sending` for the next run.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from sqlmodel import Session
 from crm.models import SmsCategory, SmsStatus
 from crm.sms import policy
 from crm.sms.backends.base import Outgoing, Sender, Unknown
-from crm.sms.outbox import MESSAGES, mark_sent
+from crm.sms.policy import MESSAGES
+from crm.sms.verdicts import act_on_number, mark_sent
 
 
 def reconcile(session: Session, sender: Sender, now: datetime, older_than: timedelta) -> Counter:
@@ -51,20 +53,31 @@ def reconcile(session: Session, sender: Sender, now: datetime, older_than: timed
         else:
             if found is not None:
                 mark_sent(session, [(row.id, row.claimed_at, found, row.body)], now)
+                # Found failed for the number's sake (21211, 21610 …): act as a send would.
+                act_on_number(session, row, found.number_problem, found.error_code, now)
                 counts["found_sent"] += 1
             else:
-                if row.category == SmsCategory.MARKETING:
-                    day = policy.local_day(row.claimed_at, zones[row.store_id])
-                    policy.give_back_daily_slot(session, row.customer_id, day)
-                session.execute(
+                requeued = session.execute(
                     update(MESSAGES)
-                    .where(MESSAGES.c.id == row.id, MESSAGES.c.status == SmsStatus.SENDING)
+                    .where(
+                        MESSAGES.c.id == row.id,
+                        MESSAGES.c.status == SmsStatus.SENDING,
+                        # The claim we judged: one renewed or taken again meanwhile is live.
+                        MESSAGES.c.claimed_at == row.claimed_at,
+                    )
                     .values(
                         status=SmsStatus.QUEUED,
                         error_message="not at the provider after an interrupted send; queued again",
                         updated_at=now,
                     )
-                )
-                counts["requeued"] += 1
+                ).rowcount
+                if requeued == 1:
+                    # The slot goes back once, by whoever moved the row out of `sending`.
+                    if row.category == SmsCategory.MARKETING:
+                        day = policy.local_day(row.claimed_at, zones[row.store_id])
+                        policy.give_back_daily_slot(session, row.customer_id, day)
+                    counts["requeued"] += 1
+                else:
+                    counts["claimed_again"] += 1
         session.commit()  # one row at a time: an interrupted reconcile keeps what it settled
     return counts

@@ -11,12 +11,48 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    UndefinedError,
+)
 from jinja2.sandbox import SandboxedEnvironment
 
+from crm.errors import UsageError
 from crm.models import SmsCategory
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "sms"
+
+# What each kind's template is given (with `store`), exactly as its callers give it: the
+# planner (crm/followup/writes.py), the call desk's fallback (crm/calls/fallback.py).
+# Lint and preview render with these and nothing more, so a template that lints renders.
+PLANNED = ("customer", "vehicle_model", "plate", "due_date")
+VARIABLES = {
+    "first_service_sms": (*PLANNED, "first_service_km"),
+    "birthday_sms": PLANNED,
+    "anniversary_sms": (*PLANNED, "years"),
+    "holiday_sms": (*PLANNED, "holiday"),
+    "reminder_fallback": (*PLANNED, "reminder"),
+}
+# Any other template is a campaign's: `crm campaign launch` checks it with these two (the
+# planner's vehicle fields are blank for a campaign, so a template must not rely on them).
+CAMPAIGN = ("customer", "campaign")
+
+
+def variables(kind: str) -> tuple[str, ...]:
+    """The variables a template of `kind` is rendered with, besides `store`."""
+    return VARIABLES.get(kind, CAMPAIGN)
+
+
+class TemplateProblem(UsageError):
+    """A template that cannot render what its sender gives it (most likely a store's own)."""
+
+
+class MissingVariable(TemplateProblem, UndefinedError):
+    """A CrmError for the CLI, still an UndefinedError for callers that catch Jinja's."""
 
 
 @lru_cache(maxsize=4)
@@ -67,8 +103,19 @@ def render(
     context: dict,
     overrides: str | None = None,
 ) -> str:
-    """The full text of one message of `kind`."""
-    body = template(kind, locale, overrides).render(store=store_name, **context)
+    """The full text of one message of `kind`; a template that cannot render is one sentence."""
+    chosen = None
+    try:
+        chosen = template(kind, locale, overrides)
+        body = chosen.render(store=store_name, **context)
+    except TemplateError as exc:
+        name = chosen.filename if chosen else getattr(exc, "filename", None) or f"{kind}.txt"
+        given = ", ".join(["store", *context])
+        problem = MissingVariable if isinstance(exc, UndefinedError) else TemplateProblem
+        raise problem(
+            f"SMS template {name} cannot be rendered: {exc.message or exc} "
+            f"(for {kind} it is given {given}); fix it and check it with `crm sms lint`"
+        ) from None
     return sign(body, category, store_name, opt_out_line)
 
 

@@ -13,7 +13,8 @@ from sqlmodel import Session
 from crm.models import Customer, SmsInbound, SmsStatus
 from crm.sms.backends.base import Sender, SendError
 from crm.sms.consent import is_opt_out, opt_out
-from crm.sms.outbox import MESSAGES, act_on_number
+from crm.sms.policy import MESSAGES
+from crm.sms.verdicts import act_on_number
 
 FINAL = {SmsStatus.DELIVERED, SmsStatus.UNDELIVERED, SmsStatus.FAILED}
 

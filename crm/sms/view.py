@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from jinja2 import UndefinedError
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -16,7 +15,7 @@ from crm.followup.rules import Kind
 from crm.models import Customer, SmsMessage, SmsStatus, Store, Vehicle
 from crm.sms import policy, segments
 from crm.sms.lint import category_of
-from crm.sms.render import TEMPLATES, render, salutation
+from crm.sms.render import TEMPLATES, render, salutation, variables
 
 MESSAGES = SmsMessage.__table__
 
@@ -118,10 +117,8 @@ def preview(
     if queued is not None:
         text, source = queued.body, f"queued message {queued.id}"
     else:
-        try:
-            text = _render_for(session, settings, store, kind, customer, today, campaign, reminder)
-        except UndefinedError as exc:
-            raise CrmError(f"template {kind!r} needs {exc.message}; run `crm sms lint`") from None
+        # A template that cannot render says so in one sentence (render.TemplateProblem).
+        text = _render_for(session, settings, store, kind, customer, today, campaign, reminder)
         source = "rendered now"
     measured = segments.count(text)
     return {
@@ -155,7 +152,7 @@ def _render_for(session, settings, store, kind, customer, today, campaign, remin
     else:
         due = today
     holiday = settings.followup.holidays[0] if settings.followup.holidays else "spring_festival"
-    context = {
+    everything = {
         "customer": salutation(customer.name, customer.gender, locale),
         "vehicle_model": vehicle.model if vehicle else "",
         "plate": (vehicle.plate or "") if vehicle else "",
@@ -166,6 +163,8 @@ def _render_for(session, settings, store, kind, customer, today, campaign, remin
         "campaign": campaign or ("服务节" if locale == "zh_CN" else "Service Festival"),
         "reminder": reminder,
     }
+    # Only what the kind's sender gives: a preview fails where the planner would.
+    context = {name: everything[name] for name in variables(kind)}
     return render(
         kind,
         category_of(kind),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from crm.config import Settings, SmsSettings
@@ -20,6 +22,12 @@ def sms_settings(**sms) -> Settings:
         "reconcile_after_seconds": 1,
     } | sms
     return Settings(sms=SmsSettings(**values))
+
+
+def midday_zone() -> str:
+    """A fixed-offset zone where it is now between 12:00 and 13:00, inside any send window."""
+    offset = 12 - datetime.now(UTC).hour
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import update
@@ -16,15 +15,10 @@ from sqlmodel import select
 
 from crm.models import SmsMessage, Store
 from tests.factories import add_customer, add_message
+from tests.sms.conftest import midday_zone
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 60
-
-
-def midday_zone() -> str:
-    """A fixed-offset zone where it is now between 12:00 and 13:00, inside any send window."""
-    offset = 12 - datetime.now(UTC).hour
-    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
 def crm(database_url, config, env, *args, **kwargs) -> subprocess.Popen:
@@ -51,14 +45,17 @@ def test_a_sender_killed_mid_batch_sends_every_message_exactly_once(
     config = tmp_path / "config.toml"
     config.write_text(
         '[sms]\nbackend = "twilio"\nrate_per_second = 1000.0\nconcurrency = 4\n'
-        "read_timeout_seconds = 5.0\nreconcile_after_seconds = 5\n"
+        "connect_timeout_seconds = 1.0\nread_timeout_seconds = 5.0\nreconcile_after_seconds = 6\n"
     )
     fake_twilio.delay = 0.3  # slow answers: the kill lands while requests are in flight
 
     sender = crm(database_url, config, twilio_env, "sms", "send")
     deadline = time.monotonic() + 30
-    while len(fake_twilio.outbound()) < 10 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    # Kill while a request is held by the server: accepted there, not yet recorded here.
+    while time.monotonic() < deadline and not (
+        len(fake_twilio.outbound()) >= 10 and fake_twilio.in_flight >= 1
+    ):
+        time.sleep(0.005)
     sender.kill()  # SIGKILL: no cleanup, no finally
     sender.communicate()
     assert sender.returncode == -9

@@ -38,7 +38,10 @@ def test_the_signature_brackets_alone_make_english_text_ucs2():
 
 
 @pytest.mark.parametrize(
-    "reply", ["T", "t", "TD", "td。", "退订", " 退订 ", "退订！", "STOP", "Stop.", "unsubscribe"]
+    "reply",
+    ["T", "t", "TD", "td。", "退订", " 退订 ", "退订！", "STOP", "Stop.", "unsubscribe"]
+    # Typed on a Chinese keyboard in full-width mode.
+    + ["ＴＤ", "ｔｄ", "Ｔ", "ＳＴＯＰ", "ｔｄ！", "\u3000ＴＤ\u3000", "ＯＰＴ　ＯＵＴ"],
 )
 def test_a_whole_reply_of_an_opt_out_word_is_an_opt_out(reply):
     assert is_opt_out(reply)
@@ -50,6 +53,7 @@ def test_a_whole_reply_of_an_opt_out_word_is_an_opt_out(reply):
         "我想问一下退订了保养套餐怎么退款",
         "please don't stop sending me reminders",
         "TD是什么意思？",
+        "ＴＤ是什么意思？",
         "好的，谢谢",
         "",
     ],

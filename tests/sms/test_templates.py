@@ -49,12 +49,98 @@ def test_lint_fails_a_template_that_uses_a_variable_nobody_provides(tmp_path):
     assert finding.problems == ["missing variable: 'mileage' is undefined"]
 
 
+def test_lint_gives_each_kind_only_the_variables_its_sender_gives(tmp_path):
+    settings = store_folder(
+        tmp_path,
+        anniversary_sms="{{ customer }}，{{ campaign }}期间购车{{ years }}周年快乐！",
+        reminder_fallback="{{ customer }}，首保里程{{ first_service_km }}公里。",
+        car_care_class="{{ customer }}，{{ vehicle_model }}车主请来参加{{ campaign }}。",
+        holiday_sms="{{ customer }}，{{ holiday }}快乐！您的{{ vehicle_model }}（{{ plate }}）",
+    )
+
+    findings = {f.kind: f for f in lint_all(settings) if f.source == str(tmp_path)}
+
+    assert findings["anniversary_sms"].problems == ["missing variable: 'campaign' is undefined"]
+    assert findings["reminder_fallback"].problems == [
+        "missing variable: 'first_service_km' is undefined"
+    ]
+    # A campaign's template: the planner has no vehicle for it, so it would read blank.
+    assert findings["car_care_class"].problems == ["missing variable: 'vehicle_model' is undefined"]
+    assert findings["holiday_sms"].ok
+
+
+def test_a_store_template_the_planner_cannot_fill_stops_plan_with_one_sentence(
+    crm, session, tmp_path
+):
+    from datetime import date
+
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2024, 3, 10))  # the second anniversary is today
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "anniversary_sms.txt").write_text("{{ customer }}，{{ campaign }}快乐")
+    (tmp_path / "config.toml").write_text('[sms]\ntemplates_dir = "own"\n')
+
+    result = crm("plan")
+
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    [line] = result.output.strip().splitlines()
+    assert line.startswith("Error: SMS template ")
+    assert "anniversary_sms.txt" in line and "'campaign' is undefined" in line
+    assert "crm sms lint" in line
+
+
+def test_preview_renders_with_what_the_planner_gives_and_says_what_is_missing(
+    crm, session, tmp_path
+):
+    add_customer(session, customer_code="C001")
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "birthday_sms.txt").write_text("{{ customer }}，{{ years }}岁生日快乐")
+    (tmp_path / "config.toml").write_text('[sms]\ntemplates_dir = "own"\n')
+
+    result = crm("sms", "preview", "birthday_sms", "--customer", "C001")
+
+    assert result.exit_code == 2
+    assert "Error: SMS template" in result.output and "'years' is undefined" in result.output
+
+
 def test_lint_fails_a_link_because_chinas_route_forbids_them(tmp_path):
     settings = store_folder(tmp_path, holiday_sms="{{ customer }}，详情见 t.cn/abc 节日快乐")
 
     [finding] = [f for f in lint_all(settings) if f.source == str(tmp_path)]
 
     assert "contains a link" in finding.problems[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ customer }}，详情见t.cn/abc节日快乐",
+        "{{ customer }}，访问demo4s.com领取礼品",
+        "{{ customer }}，报名请访问dwz.cn/x8",
+        "{{ customer }}，点击Bit.LY/3xYz",
+        "{{ customer }}，活动页192.168.1.20查看",
+        "{{ customer }}，官网4s.vip有惊喜",
+    ],
+)
+def test_lint_finds_a_link_glued_to_chinese_text(tmp_path, text):
+    settings = store_folder(tmp_path, holiday_sms=text)
+
+    [finding] = [f for f in lint_all(settings) if f.source == str(tmp_path)]
+
+    assert finding.problems == ["contains a link, which this route forbids (sms.links_allowed)"]
+
+
+def test_model_names_plates_and_sentences_are_not_links(tmp_path):
+    settings = store_folder(
+        tmp_path,
+        holiday_sms="{{ customer }}，您的朗逸1.4T（粤A·D12345）No.1服务，3.5升机油。"
+        "Thank you.To book, call us.",
+    )
+
+    [finding] = [f for f in lint_all(settings) if f.source == str(tmp_path)]
+
+    assert finding.ok, finding.problems
 
 
 def test_lint_fails_a_template_longer_than_the_segment_limit(tmp_path):
@@ -126,4 +212,17 @@ def test_english_locale_uses_the_english_templates():
     )
     assert text == (
         "【Demo Motors】Happy birthday, Wang Wei! Wishing you health and happiness.Reply T to stop"
+    )
+
+
+def test_a_templates_dir_that_does_not_exist_stops_at_start_with_the_key(crm, tmp_path):
+    (tmp_path / "config.toml").write_text('[sms]\ntemplates_dir = "own"\n')
+
+    result = crm("sms", "lint")
+
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: config file config.toml: sms.templates_dir: the folder 'own' does not exist "
+        f"(read from {tmp_path}); create it, give an absolute path, or run crm from the "
+        "folder holding it\n"
     )

@@ -10,6 +10,7 @@ from crm.sms.outbox import Dispatcher
 from crm.sms.reconcile import reconcile
 from crm.sms.sync import sync_replies, sync_status
 from tests.factories import NOW, add_customer, add_message
+from tests.fake_twilio import FROM_NUMBER
 from tests.sms.conftest import sms_settings
 
 
@@ -102,6 +103,42 @@ def test_a_21610_unsubscribed_number_turns_consent_off(session, settings, twilio
     customer = session.get(Customer, wang.id)
     assert (customer.sms_consent, customer.marketing_consent) == (False, False)
     assert customer.sms_consent_source == "provider:21610"
+
+
+def test_a_21610_reported_on_the_message_by_status_polling_turns_consent_off(
+    session, settings, twilio, fake_twilio
+):
+    wang = add_customer(session, phone="+8613800000009")
+    first = add_message(session, wang)
+    later = add_message(session, wang, "birthday_sms", not_before=NOW + timedelta(hours=3))
+    send(session, settings, twilio)
+    fake_twilio.set_status(row(session, first).provider_sid, "failed", 21610)
+
+    with freeze_time(NOW + timedelta(minutes=10)):
+        counts = sync_status(session, twilio, NOW + timedelta(minutes=10), 3)
+
+    assert counts == {"failed": 1}
+    assert (row(session, first).status, row(session, first).error_code) == ("failed", "21610")
+    assert row(session, later).status == "cancelled"
+    customer = session.get(Customer, wang.id)
+    assert (customer.sms_consent, customer.marketing_consent) == (False, False)
+    assert customer.sms_consent_source == "provider:21610"
+
+
+def test_a_21610_found_by_reconciliation_turns_consent_off(session, twilio, fake_twilio):
+    wang = add_customer(session, phone="+8613800000010")
+    message = add_message(session, wang, status="sending", claimed_at=NOW)
+    later = add_message(session, wang, "birthday_sms", not_before=NOW + timedelta(hours=3))
+    with freeze_time(NOW + timedelta(seconds=1)):  # accepted, then refused by the carrier
+        record = fake_twilio._store(wang.phone, FROM_NUMBER, message.body, "outbound-api", "sent")
+    fake_twilio.set_status(record["sid"], "failed", 21610)
+
+    counts = reconcile(session, twilio, NOW + timedelta(minutes=3), timedelta(minutes=2))
+
+    assert counts == {"found_sent": 1}
+    assert (row(session, message).status, row(session, message).error_code) == ("failed", "21610")
+    assert row(session, later).status == "cancelled"
+    assert session.get(Customer, wang.id).sms_consent is False
 
 
 def test_a_timeout_after_sending_is_settled_by_the_providers_log_not_sent_twice(

@@ -9,6 +9,7 @@ from sqlmodel import select
 from crm.models import Customer, SmsMessage
 from crm.sms.outbox import Dispatcher
 from tests.factories import NOW, add_customer, add_message
+from tests.sms.conftest import sms_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -47,6 +48,31 @@ def test_service_reminders_need_service_consent_and_greetings_marketing_consent(
         greeting_ok.id: ("sent", None),
     }
     assert result.counts["sent"] == 2
+
+
+def test_a_customer_who_opts_out_or_is_lost_during_a_run_is_not_claimed(session, settings, console):
+    from sqlalchemy import update
+
+    wang, li, zhao, chen = (add_customer(session) for _ in range(4))
+    messages = [
+        add_message(session, wang),
+        add_message(session, li, "birthday_sms"),
+        add_message(session, zhao),
+        add_message(session, chen),
+    ]
+    with freeze_time(NOW, tick=True):
+        dispatcher = Dispatcher(session, settings.sms, console)
+        # After the run's start: wang withdraws consent (a call), li only marketing,
+        # zhao is marked lost. Their rows are still queued.
+        session.execute(update(Customer).where(Customer.id == wang.id).values(sms_consent=False))
+        session.execute(
+            update(Customer).where(Customer.id == li.id).values(marketing_consent=False)
+        )
+        session.execute(update(Customer).where(Customer.id == zhao.id).values(status="lost"))
+        session.commit()
+        claimed = dispatcher.claim(10)
+
+    assert [m.id for m in claimed] == [messages[3].id]
 
 
 def test_a_number_flagged_invalid_is_never_sent_to(session, settings, console):
@@ -110,6 +136,21 @@ def test_a_campaign_held_back_by_the_cap_goes_the_next_day(session, settings, co
     assert statuses(session)[campaign.id] == ("queued", "daily_cap")
     send(session, settings, console, at(9, 30, date(2026, 3, 11)))
     assert statuses(session)[campaign.id][0] == "sent"
+
+
+def test_a_whole_batch_held_back_by_the_cap_does_not_end_the_run(session, console):
+    settings = sms_settings(concurrency=1, rate_per_second=1.0)  # ten rows claimed at a time
+    wang = add_customer(session)
+    add_message(session, wang, "birthday_sms")
+    send(session, settings, console)  # wang's one marketing message today
+    held = [add_message(session, wang, "holiday_sms") for _ in range(10)]
+    li = add_message(session, add_customer(session), "car_care_class")
+
+    result = send(session, settings, console, NOW + timedelta(minutes=5))
+
+    assert statuses(session)[li.id] == ("sent", None)
+    assert {statuses(session)[m.id] for m in held} == {("queued", "daily_cap")}
+    assert result.counts["deferred_daily_cap"] == 10 and result.counts["sent"] == 1
 
 
 def test_identical_text_to_one_number_goes_once_in_24_hours(session, settings, console):

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
-from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -25,8 +25,29 @@ DEFAULT_API_URL = "https://api.twilio.com"
 # Codes that say the number itself is wrong: never send to it again.
 INVALID_NUMBER = {"21211": "invalid number", "21614": "not a mobile number", "30006": "landline"}
 UNSUBSCRIBED = "21610"  # the customer replied STOP to this sender
+# This recipient or this text is refused; retrying cannot help, other messages go on.
+REFUSED = {*INVALID_NUMBER, UNSUBSCRIBED}
+REFUSED |= {"21265", "21266", "21408", "21602", "21604", "21612", "21617", "21619", "21635"}
+REFUSED |= {"30003", "30004", "30005", "30007"}
+CHECK_CREDENTIALS = "check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"
+CHECK_FROM = "check TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"
+# Every message would fail alike (the account, the sender number, the address): stop the
+# run and keep the messages queued, without counting an attempt.
+ACCOUNT = {"20003": CHECK_CREDENTIALS, "20005": "the Twilio account is not active"}
+ACCOUNT |= {"20404": "check TWILIO_API_URL and TWILIO_ACCOUNT_SID"}
+ACCOUNT |= dict.fromkeys(("21212", "21603", "21606", "21659", "21660"), CHECK_FROM)
+ACCOUNT |= dict.fromkeys(("21701", "21703", "21704", "21705"), CHECK_FROM)
+# Busy for now: the sender's queue is full (21611) or over its rate; try again later.
+BUSY = {"20429", "21611", "30001", "14107"}
 STATUSES = {"delivered": "delivered", "read": "delivered", "undelivered": "undelivered"}
 STATUSES |= {"failed": "failed", "canceled": "failed"}
+# Requests that cannot be built (a bad TWILIO_API_URL): nothing left, nothing will.
+UNSENDABLE = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidHeader,
+)
 LOOKBACK = 50  # the newest messages to one number searched when reconciling
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -60,12 +81,19 @@ def credentials(environ=os.environ) -> dict:
             f"{'is' if len(missing) == 1 else 'are'} not set; set them in the environment "
             'or use backend = "console"'
         )
+    api_url = environ.get("TWILIO_API_URL") or DEFAULT_API_URL
+    parts = urlsplit(api_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"TWILIO_API_URL {api_url!r} is not an http(s) URL with a host; "
+            f"unset it for {DEFAULT_API_URL} or give one like http://127.0.0.1:8080"
+        )
     return {
         "sid": environ["TWILIO_ACCOUNT_SID"],
         "token": environ["TWILIO_AUTH_TOKEN"],
         "from_": environ.get("TWILIO_FROM") or None,
         "service": environ.get("TWILIO_MESSAGING_SERVICE_SID") or None,
-        "api_url": environ.get("TWILIO_API_URL") or DEFAULT_API_URL,
+        "api_url": api_url,
     }
 
 
@@ -97,7 +125,7 @@ class TwilioSender:
             options["status_callback"] = self.settings.status_callback
         try:
             return report(self.client.messages.create(**options), accepted=True)
-        except TwilioRestException as exc:
+        except (TwilioRestException, TwilioServiceException) as exc:
             raise translate(exc) from None
         except requests.ConnectionError as exc:
             if never_left(exc):
@@ -105,12 +133,20 @@ class TwilioSender:
             raise SendError(f"no answer from Twilio: {exc}", maybe_sent=True) from None
         except requests.Timeout as exc:
             raise SendError(f"no answer from Twilio: {exc}", maybe_sent=True) from None
+        except UNSENDABLE as exc:
+            # The request could not even be built: every message would fail alike.
+            raise SendError(
+                f"cannot send to TWILIO_API_URL {self.config['api_url']}: {exc}", fatal=True
+            ) from None
+        except (requests.RequestException, TwilioException, ValueError) as exc:
+            # It left, and what came back is unreadable: only the provider's log can tell.
+            raise SendError(f"unreadable answer from Twilio: {exc}", maybe_sent=True) from None
 
     def find(self, message: Outgoing, claimed_at: datetime) -> Report | None:
         try:
             recent = self.client.messages.list(to=message.to, limit=LOOKBACK, page_size=LOOKBACK)
-        except (TwilioException, requests.RequestException) as exc:
-            raise Unknown(f"cannot read Twilio's message log: {exc}") from None
+        except (TwilioException, requests.RequestException, ValueError) as exc:
+            raise Unknown(f"cannot read Twilio's message log: {reading_error(exc)}") from None
         for record in recent:
             if (
                 record.body == message.body
@@ -126,20 +162,16 @@ class TwilioSender:
     def status(self, provider_id: str) -> Report:
         try:
             return report(self.client.messages(provider_id).fetch())
-        except TwilioRestException as exc:
-            raise translate(exc) from None
-        except requests.RequestException as exc:
-            raise SendError(f"cannot reach Twilio: {exc}") from None
+        except (TwilioException, requests.RequestException, ValueError) as exc:
+            raise reading_error(exc) from None
 
     def inbound(self, since: datetime) -> list[Inbound]:
         # Replies are addressed to our number; a messaging service has several, so all.
         to = {"to": self.config["from_"]} if self.config["from_"] else {}
         try:
             records = self.client.messages.list(date_sent_after=since, page_size=1000, **to)
-        except TwilioRestException as exc:
-            raise translate(exc) from None
-        except requests.RequestException as exc:
-            raise SendError(f"cannot reach Twilio: {exc}") from None
+        except (TwilioException, requests.RequestException, ValueError) as exc:
+            raise reading_error(exc) from None
         replies = [
             Inbound(r.sid, r.from_, r.to, r.body or "", r.date_sent or r.date_created)
             for r in reversed(records)  # Twilio lists newest first; act in arrival order
@@ -160,25 +192,47 @@ def report(record, accepted: bool = False) -> Report:
         price=abs(float(record.price)) if record.price else None,
         price_unit=record.price_unit,
         created_at=record.date_created,
-        number_problem="invalid" if code in INVALID_NUMBER else None,
+        number_problem=number_problem(code),
     )
 
 
-def translate(exc: TwilioRestException) -> SendError:
-    """Twilio's HTTP error as the outbox's: retry, give up on this number, or stop."""
-    code = str(exc.code) if exc.code else None
-    text = f"Twilio {exc.status}" + (f" error {code}" if code else "") + f": {exc.msg}"
-    if exc.status == 429 or exc.status >= 500:
-        return SendError(text, code)
-    if exc.status in (401, 403):
-        return SendError(
-            f"{text}; check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", code, fatal=True
-        )
+def number_problem(code: str | None) -> str | None:
+    """What a Twilio error code says about the number, wherever it is reported."""
     if code in INVALID_NUMBER:
-        return SendError(text, code, permanent=True, number_problem="invalid")
-    if code == UNSUBSCRIBED:
-        return SendError(text, code, permanent=True, number_problem="opted_out")
-    return SendError(text, code, permanent=True)
+        return "invalid"
+    return "opted_out" if code == UNSUBSCRIBED else None
+
+
+def reading_error(exc: Exception) -> SendError:
+    """A failed read (status, replies, the log) as one sentence; bad credentials stop the run."""
+    if isinstance(exc, TwilioRestException | TwilioServiceException):
+        return translate(exc)
+    response = exc.args[1] if len(exc.args) > 1 else None  # a list page: (text, response)
+    status = getattr(response, "status_code", None)
+    if status is not None:
+        text = f"Twilio {status} while reading messages"
+        if status in (401, 403):
+            return SendError(f"{text}; check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN", fatal=True)
+        return SendError(text, fatal=status == 404)
+    if isinstance(exc, requests.ConnectionError | requests.Timeout):
+        return SendError(f"cannot reach Twilio: {exc}")
+    return SendError(f"unreadable answer from Twilio: {exc}", fatal=isinstance(exc, UNSENDABLE))
+
+
+def translate(exc: TwilioRestException | TwilioServiceException) -> SendError:
+    """Twilio's HTTP error as the outbox's: retry, give up on this message, or stop the run."""
+    code = str(exc.code) if exc.code else None
+    reason = getattr(exc, "msg", None) or getattr(exc, "detail", None) or getattr(exc, "title", "")
+    text = f"Twilio {exc.status}" + (f" error {code}" if code else "") + f": {reason}"
+    if exc.status == 429 or exc.status >= 500 or code in BUSY:
+        return SendError(text, code)
+    if exc.status in (401, 403) or code in ACCOUNT:
+        return SendError(f"{text}; {ACCOUNT.get(code, CHECK_CREDENTIALS)}", code, fatal=True)
+    if code in REFUSED:
+        return SendError(text, code, permanent=True, number_problem=number_problem(code))
+    # A code we do not know is most likely the account's or the request's, not this
+    # recipient's: stop and keep every message queued rather than fail them one by one.
+    return SendError(f"{text}; see the code at twilio.com/docs/errors", code, fatal=True)
 
 
 def never_left(exc: requests.ConnectionError) -> bool:
