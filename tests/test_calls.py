@@ -591,3 +591,27 @@ def test_ids_too_large_for_the_database_are_one_line_errors(crm, session):
         result = crm(*args)
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output and "Error" in result.output
+
+
+def test_a_car_without_a_plate_gets_no_empty_brackets_in_its_sms(crm, session, tmp_path):
+    add_agent(session, "a01")
+    customer = add_customer(session, name="王伟")
+    car = add_vehicle(session, customer, date(2025, 12, 1), model="朗逸", plate=None)
+    task = add_task(
+        session,
+        customer,
+        "maintenance_call",
+        TODAY,
+        TODAY + timedelta(days=3),
+        vehicle_id=car.id,
+        subject=f"vehicle:{car.id}",
+        cycle="after:1",
+    )
+    config = tmp_path / "once.toml"
+    config.write_text("[followup]\nmax_attempts = 1\n", encoding="utf-8")
+
+    crm("--config", config, "calls", "log", task.id, "--outcome", "busy", "--agent", "a01")
+
+    (message,) = session.exec(select(SmsMessage)).all()
+    assert "您的爱车朗逸预计2026-03-13前后需要保养" in message.body
+    assert "（）" not in message.body
