@@ -21,6 +21,14 @@ from crm.config import DEFAULT_DATABASE_URL, load_settings
 from crm.errors import CrmError, UsageError
 
 FORMATS = click.Choice(["table", "json"])
+# Lists a spreadsheet opens take csv too.
+SHEET_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
@@ -631,13 +639,7 @@ CALL_COLUMNS = [
     help="At most this many calls (the table shows the first 30 unless told).",
 )
 @STORE_OPTION
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@SHEET_FORMAT
 @click.pass_obj
 def calls_list(
     app: App,
@@ -923,13 +925,7 @@ def inquiries_log(
 @click.option("--until", callback=iso_date, help="Last day (default today).")
 @click.option("--topic", help="Only this topic.")
 @STORE_OPTION
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@SHEET_FORMAT
 @click.pass_obj
 def inquiries_list(
     app: App,
@@ -1077,13 +1073,7 @@ COMPLAINT_COLUMNS = [
 )
 @click.option("--overdue", is_flag=True, help="Only open complaints past a deadline.")
 @STORE_OPTION
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@SHEET_FORMAT
 @click.pass_obj
 def complaints_list(app: App, status: str, overdue: bool, store_code: str | None, fmt: str):
     """Complaints by status; --overdue shows the ones past their deadlines.
