@@ -49,7 +49,6 @@ def log_inquiry(
             is_lead=True,
             sms_consent=False,
             marketing_consent=False,
-            family_notes=None,
             created_at=now,
             updated_at=now,
         )
