@@ -110,5 +110,12 @@ def _first_line(exc: Exception) -> str:
     return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
 
 
+def insert_for(dialect: str):
+    """The dialect's INSERT, which has ON CONFLICT (both SQLite and PostgreSQL speak it)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 def session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)

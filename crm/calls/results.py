@@ -12,12 +12,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from crm.calls import complaints, fallback
 from crm.calls.agents import get_agent
 from crm.config import Settings
+from crm.db import insert_for
 from crm.errors import UsageError
 from crm.followup import maintenance
 from crm.followup.rules import Kind
@@ -30,12 +30,10 @@ from crm.models import (
     FollowupTask,
     Outcome,
     ServiceVisit,
-    SmsMessage,
-    SmsStatus,
     Store,
     TaskStatus,
 )
-from crm.sms.consent import opt_out
+from crm.sms.consent import cancel_queued, opt_out
 
 OUTCOMES = [str(outcome) for outcome in Outcome]
 UNANSWERED = {Outcome.NO_ANSWER, Outcome.BUSY}
@@ -180,7 +178,7 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
         session.add(customer)
         _close(task, TaskStatus.UNREACHABLE, now)
         others = _close_customer_calls(session, customer.id, now)
-        cancelled = _cancel_messages(session, customer.id, "invalid phone", now)
+        cancelled = cancel_queued(session, [customer.id], "invalid phone", now)
         result.effects.append(
             f"phone {customer.phone} flagged invalid; {others} other call(s) closed, "
             f"{cancelled} queued SMS cancelled"
@@ -334,18 +332,9 @@ def _close_customer_calls(session: Session, customer_id: int, now: datetime) -> 
     ).rowcount
 
 
-def _cancel_messages(session: Session, customer_id: int, why: str, now: datetime) -> int:
-    return session.execute(
-        update(SmsMessage)
-        .where(SmsMessage.customer_id == customer_id, SmsMessage.status == SmsStatus.QUEUED)
-        .values(status=SmsStatus.CANCELLED, error_message=why, updated_at=now)
-    ).rowcount
-
-
 def _do_not_call(session: Session, customer_id: int, kind: str, now: datetime) -> None:
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     session.execute(
-        insert(DoNotCall)
+        insert_for(session.get_bind().dialect.name)(DoNotCall)
         .values(customer_id=customer_id, kind=kind, source="call", created_at=now)
         .on_conflict_do_nothing(index_elements=["customer_id", "kind"])
     )

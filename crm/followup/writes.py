@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from crm.db import insert_for
 from crm.followup import rules
 from crm.followup.calendars import HOLIDAYS
 from crm.models import (
@@ -33,9 +33,9 @@ def insert_new(session: Session, table: Table, rows: list[dict]) -> list[str]:
     """
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).on_conflict_do_nothing(index_elements=list(KEY))
+    statement = insert_for(session.get_bind().dialect.name)(table).on_conflict_do_nothing(
+        index_elements=list(KEY)
+    )
     return list(session.execute(statement.returning(table.c.kind), rows).scalars())
 
 

@@ -35,10 +35,15 @@ def opt_out(session: Session, customer_ids: Iterable[int], source: str, now: dat
             updated_at=now,
         )
     )
+    return cancel_queued(session, ids, "opted out", now)
+
+
+def cancel_queued(session: Session, customer_ids: list[int], why: str, now: datetime) -> int:
+    """Cancel what is still queued for these customers; returns how many."""
     return session.execute(
         update(SmsMessage)
-        .where(SmsMessage.customer_id.in_(ids), SmsMessage.status == SmsStatus.QUEUED)
-        .values(status=SmsStatus.CANCELLED, error_message="opted out", updated_at=now)
+        .where(SmsMessage.customer_id.in_(customer_ids), SmsMessage.status == SmsStatus.QUEUED)
+        .values(status=SmsStatus.CANCELLED, error_message=why, updated_at=now)
     ).rowcount
 
 

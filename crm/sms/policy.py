@@ -13,9 +13,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, exists, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from crm.db import insert_for
 from crm.models import (
     Customer,
     CustomerStatus,
@@ -95,8 +95,7 @@ def expire_and_cancel(session: Session, now: datetime) -> dict[str, int]:
 @lru_cache(maxsize=2)
 def _daily_slot_statement(dialect: str):
     table = SmsDailyCount.__table__
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(
+    statement = insert_for(dialect)(table).values(
         customer_id=bindparam("customer_id"), day=bindparam("day"), used=1
     )
     return statement.on_conflict_do_update(
@@ -131,8 +130,7 @@ def body_hash(body: str) -> str:
 def _fingerprint_statement(dialect: str):
     # Built once with bind parameters: this runs for every message sent.
     table = SmsFingerprint.__table__
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(
+    statement = insert_for(dialect)(table).values(
         to_phone=bindparam("phone"),
         body_hash=bindparam("hash"),
         message_id=bindparam("message_id"),

@@ -7,9 +7,9 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from crm.db import insert_for
 from crm.models import Customer, SmsInbound, SmsStatus
 from crm.sms.backends.base import Sender, SendError
 from crm.sms.consent import is_opt_out, opt_out
@@ -62,7 +62,7 @@ def sync_replies(session: Session, sender: Sender, now: datetime, days: int) -> 
     """Record each new reply once; an opt-out reply withdraws that number's consent."""
     counts = Counter()
     table = SmsInbound.__table__
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(session.get_bind().dialect.name)
     for reply in sender.inbound(now - timedelta(days=days)):
         stopping = is_opt_out(reply.body)
         new = session.execute(
