@@ -110,14 +110,21 @@ def ensure_followups(
     )
     if complaint_ids is not None:
         query = query.where(Complaint.id.in_(complaint_ids))
-    rows = []
-    for complaint in session.exec(query):
-        last_closed = session.exec(
-            select(func.max(FollowupTask.closed_at)).where(
+    waiting_complaints = list(session.exec(query))
+    # When each one's last progress call closed, in one query for all of them.
+    closed = dict(
+        session.execute(
+            select(FollowupTask.subject, func.max(FollowupTask.closed_at))
+            .where(
                 FollowupTask.kind == Kind.COMPLAINT_FOLLOWUP,
-                FollowupTask.subject == f"complaint:{complaint.id}",
+                FollowupTask.subject.in_([f"complaint:{c.id}" for c in waiting_complaints]),
             )
-        ).one()
+            .group_by(FollowupTask.subject)
+        ).all()
+    )
+    rows = []
+    for complaint in waiting_complaints:
+        last_closed = closed.get(f"complaint:{complaint.id}")
         if reopened:
             opens = due = today
             why = f"complaint #{complaint.id} reopened: the customer says it is not solved"
