@@ -123,14 +123,12 @@ PLAN_DAY = "2026-11-30"
 PLAN = """
 import json, resource, sys, time
 from datetime import UTC, date, datetime
-from crm import db
+from crm.actions.planning import plan
+from crm.app import App
 from crm.config import Settings
-from crm.followup.service import plan_stores
-engine = db.make_engine(sys.argv[1])
+app = App(settings=Settings(), database_url=sys.argv[1])
 started = time.perf_counter()
-with db.session(engine) as session:
-    results = plan_stores(session, Settings(), datetime.now(UTC),
-                          day=date.fromisoformat(sys.argv[2]))
+results = plan(app, day=date.fromisoformat(sys.argv[2]))
 print(json.dumps({"seconds": time.perf_counter() - started,
                   "created": sum(sum(r.created.values()) for r in results),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))

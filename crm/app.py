@@ -1,15 +1,16 @@
-"""What every command works with: the settings and the database they point at."""
+"""What every front end works with: the settings and the database they point at.
+
+It has no "today": each store has its own, in `crm.actions.context.StoreContext`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from crm import db
-from crm.clock import store_today
 from crm.config import Settings
 
 
@@ -30,7 +31,3 @@ class App:
 
     def session(self) -> Session:
         return db.session(self.engine)
-
-    def today(self) -> date:
-        """Today in the store's time zone."""
-        return store_today(self.settings.store.zone)

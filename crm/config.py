@@ -27,6 +27,19 @@ REPORT_FORMATS = ("md", "html", "xlsx", "json")
 
 Days = Annotated[int, Field(ge=0, le=3650)]
 
+# A store's code: short, and safe in a file name and a URL (reports are named after it).
+STORE_CODE_PATTERN = r"^[A-Za-z0-9_-]+$"
+STORE_CODE_MAX = 32
+
+
+def known_zone(value: str) -> str:
+    """`value` when it names an IANA time zone; ValueError otherwise."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}") from None
+    return value
+
 
 class Section(BaseModel):
     # Strict: an unknown key is a typo, and "yes" is not a boolean.
@@ -34,7 +47,7 @@ class Section(BaseModel):
 
 
 class StoreSettings(Section):
-    code: str = Field("demo", min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    code: str = Field("demo", min_length=1, max_length=STORE_CODE_MAX, pattern=STORE_CODE_PATTERN)
     name: str = Field("示例汽车4S店", min_length=1)
     timezone: str = "Asia/Shanghai"
     locale: str = Field("zh_CN", pattern=r"^(zh_CN|en)$")
@@ -43,11 +56,7 @@ class StoreSettings(Section):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
+        return known_zone(value)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -232,7 +241,7 @@ def load_settings(path: Path | None) -> Settings:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"config file {path} does not exist; pass --config PATH") from None
+        raise UsageError(f"config file {path} does not exist", field="config") from None
     except OSError as exc:
         raise UsageError(f"cannot read config file {path}: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

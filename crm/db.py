@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
-from crm.errors import UsageError
+from crm.errors import DatabaseNotReady, DatabaseUnavailable, UsageError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -27,14 +27,17 @@ def make_engine(url: str) -> Engine:
     try:
         parsed = make_url(normalise_url(url))
     except ArgumentError:
-        raise UsageError(f"{url!r} is not a database URL (try sqlite:///crm.db)") from None
+        raise UsageError(
+            f"{url!r} is not a database URL (try sqlite:///crm.db)", field="db"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() != "postgresql":
         raise UsageError(
-            f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL"
+            f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL",
+            field="db",
         )
     return create_engine(parsed, pool_pre_ping=True)
 
@@ -99,11 +102,13 @@ def check_current(engine: Engine) -> None:
     try:
         revision = current_revision(engine)
     except OperationalError as exc:
-        raise UsageError(f"cannot open the database ({_first_line(exc)}); check --db") from None
+        raise DatabaseUnavailable(
+            f"cannot open the database ({_first_line(exc)})", field="db"
+        ) from None
     if revision is None:
-        raise UsageError("the database is empty; run `crm init` first")
+        raise DatabaseNotReady("the database is empty")
     if revision != newest_revision():
-        raise UsageError("the database schema is older than this version; run `crm init`")
+        raise DatabaseNotReady("the database schema is older than this version")
 
 
 def _first_line(exc: Exception) -> str:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from crm.bulk import bulk_insert
 from crm.config import MaintenanceSettings
-from crm.errors import UsageError
+from crm.errors import StoreNotEmpty
 from crm.followup.maintenance import ServiceRecord, predict
 from crm.models import Agent, Customer, ServiceVisit, Store, Vehicle, VehicleOwnership
 
@@ -170,9 +170,8 @@ def seed(
     if existing:
         if if_empty:
             return SeedResult(skipped=True, existing=existing)
-        raise UsageError(
-            f"store {store.code!r} already has {existing} customers; demo seed fills an empty "
-            "store (pass --db sqlite:///demo.db for a fresh one)"
+        raise StoreNotEmpty(
+            f"store {store.code!r} already has {existing} customers; demo seed fills an empty store"
         )
     rng = random.Random(seed_value)
     maintenance = maintenance or MaintenanceSettings()

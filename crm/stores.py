@@ -1,13 +1,30 @@
-"""The stores in the database: the configured one is created by `crm init`."""
+"""The stores in the database: the configured one is created at init, others are added."""
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from crm.config import StoreSettings
-from crm.errors import UsageError
+from crm.config import STORE_CODE_MAX, STORE_CODE_PATTERN, StoreSettings, known_zone
+from crm.errors import UnknownStore, UsageError
 from crm.models import Customer, Store
+
+
+def check_store(code: str, name: str, timezone: str) -> None:
+    """Refuse a store whose code, name or time zone cannot work, naming the field."""
+    if not (re.fullmatch(STORE_CODE_PATTERN, code or "") and len(code) <= STORE_CODE_MAX):
+        raise UsageError(
+            f"store code {code!r} must be 1-{STORE_CODE_MAX} letters, digits, - or _",
+            field="code",
+        )
+    if not (name or "").strip():
+        raise UsageError("a store needs a name, as its customers know it", field="name")
+    try:
+        known_zone(timezone)
+    except ValueError as exc:
+        raise UsageError(f"{exc}; use a zone such as Asia/Shanghai", field="timezone") from None
 
 
 def ensure_store(session: Session, settings: StoreSettings) -> tuple[Store, bool]:
@@ -22,10 +39,11 @@ def ensure_store(session: Session, settings: StoreSettings) -> tuple[Store, bool
 
 
 def add_store(session: Session, code: str, name: str, timezone: str) -> Store:
-    """Register another store of the group."""
+    """Register another store of the group, after checking it can work."""
+    check_store(code, name, timezone)
     if session.exec(select(Store).where(Store.code == code)).one_or_none():
-        raise UsageError(f"store {code!r} already exists")
-    store = Store(code=code, name=name, timezone=timezone)
+        raise UsageError(f"store {code!r} already exists", field="code")
+    store = Store(code=code, name=name.strip(), timezone=timezone)
     session.add(store)
     session.commit()
     return store
@@ -34,7 +52,7 @@ def add_store(session: Session, code: str, name: str, timezone: str) -> Store:
 def get_store(session: Session, code: str) -> Store:
     store = session.exec(select(Store).where(Store.code == code)).one_or_none()
     if store is None:
-        raise UsageError(f"unknown store {code!r}; run `crm init` or `crm stores add {code}`")
+        raise UnknownStore(f"unknown store {code!r}", field="store")
     return store
 
 

@@ -1,13 +1,12 @@
-"""The daily planning job: every store's day, one log line with counts and duration."""
+"""The planning jobs: each store's day at 06:30 of its own clock, one log line per store."""
 
 from __future__ import annotations
 
 import logging
 import time
 
+from crm.actions.planning import plan, plan_due
 from crm.app import App
-from crm.clock import utcnow
-from crm.followup.service import plan_stores
 
 log = logging.getLogger("crm.jobs")
 
@@ -22,17 +21,25 @@ def use(app: App) -> None:
 
 
 def daily_planning() -> list[dict]:
-    """The scheduled job: plan today for every store of the scheduler's database."""
+    """The scheduled job (every 15 minutes): plan each store whose 06:30 has come today."""
     if _app is None:
         raise RuntimeError("jobs.planning.use(app) must be called before the job runs")
-    return run_planning(_app)
+    return run_due_planning(_app)
+
+
+def run_due_planning(app: App) -> list[dict]:
+    """Plan the stores whose own clock passed 06:30 and whose today is not planned yet."""
+    started = time.perf_counter()
+    return _logged(plan_due(app), started)
 
 
 def run_planning(app: App) -> list[dict]:
-    """Plan today for every store; safe to run any number of times (the keys are unique)."""
+    """Plan each store's own today (at start: catch up a stop); safe to run any number of times."""
     started = time.perf_counter()
-    with app.session() as session:
-        results = plan_stores(session, app.settings, utcnow())
+    return _logged(plan(app), started)
+
+
+def _logged(results, started: float) -> list[dict]:
     for result in results:
         created = sum(result.created.values())
         detail = ", ".join(f"{kind} {n}" for kind, n in sorted(result.created.items()))
@@ -47,3 +54,10 @@ def run_planning(app: App) -> list[dict]:
             time.perf_counter() - started,
         )
     return [r.as_json() for r in results]
+
+
+def plan_at_start() -> list[dict]:
+    """Once at scheduler start: each store's today, catching up the days a stop missed."""
+    if _app is None:
+        raise RuntimeError("jobs.planning.use(app) must be called before the job runs")
+    return run_planning(_app)

@@ -41,13 +41,14 @@ def build(app: App, kind: type[BaseScheduler] = BlockingScheduler):
         job_defaults=JOB_DEFAULTS,
         timezone=app.settings.store.zone,
     )
+    # Every quarter hour, not one 06:30 cron: each store is planned at 06:30 of its own
+    # zone, and every zone's offset is a whole number of quarter hours.
     scheduler.add_job(
         "jobs.planning:daily_planning",
         "cron",
-        hour=6,
-        minute=30,
+        minute="0,15,30,45",
         id="daily_planning",
-        name="daily planning (06:30 store time)",
+        name="daily planning (each store at 06:30 its own time; checked every 15 minutes)",
         replace_existing=True,
     )
     # Hourly, not a 07:00 cron: stores in other zones than the scheduler's reach 07:00 on
@@ -111,7 +112,7 @@ def run(app: App) -> None:
     )
     # Once at start, as a job: the heartbeat keeps the lease while a long catch-up runs.
     scheduler.add_job(
-        planning.daily_planning,
+        planning.plan_at_start,
         "date",
         run_date=utcnow(),
         id="planning_at_start",
@@ -129,9 +130,9 @@ def run(app: App) -> None:
     )
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info(
-        "scheduler running: planning now and daily at 06:30, SMS every minute in the send "
-        "window, delivery reports and replies every 5 minutes, last month's report from 07:00 "
-        "on the 1st (checked hourly); Ctrl-C to stop"
+        "scheduler running: planning now and at 06:30 of each store's time, SMS every "
+        "minute in the send window, delivery reports and replies every 5 minutes, last "
+        "month's report from 07:00 on the 1st (checked hourly); Ctrl-C to stop"
     )
     try:
         scheduler.start()

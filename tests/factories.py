@@ -195,7 +195,8 @@ def add_task(session, customer, kind: str, window_start: date, due: date, **fiel
 def add_agent(session, code: str, name: str = "李娜", **fields):
     from crm.models import Agent
 
-    agent = Agent(store_id=1, code=code, name=name, **fields)
+    fields.setdefault("store_id", 1)
+    agent = Agent(code=code, name=name, **fields)
     session.add(agent)
     session.commit()
     return agent
@@ -285,8 +286,9 @@ def add_inquiry(session, at: datetime, topic: str, new_lead: bool = False, **fie
     from crm.models import Inquiry
 
     n = next(_counter)
+    fields.setdefault("store_id", 1)
     inquiry = Inquiry(
-        store_id=1, phone=f"+86139{n:08d}", topic=topic, new_lead=new_lead, received_at=at, **fields
+        phone=f"+86139{n:08d}", topic=topic, new_lead=new_lead, received_at=at, **fields
     )
     session.add(inquiry)
     session.commit()

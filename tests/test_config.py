@@ -157,7 +157,20 @@ def test_a_config_file_that_is_not_there_is_one_sentence_and_exit_2(tmp_path):
         load_settings(path)
 
     assert raised.value.exit_code == 2
-    assert str(raised.value) == f"config file {path} does not exist; pass --config PATH"
+    assert str(raised.value) == f"config file {path} does not exist"
+    assert raised.value.field == "config"  # the CLI says --config, a page its own words
+
+
+def test_the_cli_names_the_config_option_beside_a_missing_file(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    path = tmp_path / "nowhere.toml"
+    result = CliRunner().invoke(main, ["--config", str(path), "stores", "list"])
+
+    assert result.exit_code == 2
+    assert result.output == f"Error: config file {path} does not exist (--config PATH)\n"
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 from freezegun import freeze_time
 from sqlmodel import select
 
+from crm.actions.planning import plan
+from crm.app import App
 from crm.config import Settings
-from crm.followup.service import plan_stores
 from crm.models import ContactAttempt, FollowupTask, SmsMessage
 from tests.factories import add_customer, add_vehicle, add_visit
 
@@ -26,12 +27,18 @@ def days():
         day += timedelta(days=1)
 
 
+def app_of(session) -> App:
+    """The app on the test's database, as the scheduler would have it."""
+    url = session.get_bind().url.render_as_string(hide_password=False)
+    return App(settings=Settings(), database_url=url)
+
+
 def walk(session, events: dict) -> None:
     """Plan each morning at 06:30 store time, then let the day's events happen."""
-    settings = Settings()
+    app = app_of(session)
     for day in days():
         with freeze_time(at(day)):
-            plan_stores(session, settings, datetime.now(UTC))
+            plan(app)
         for event in events.get(day, []):
             event()
 
@@ -128,7 +135,7 @@ def test_every_contact_says_why_it_is_there(session):
     add_vehicle(session, wang, date(2026, 1, 10))
 
     with freeze_time(at(date(2026, 1, 11))):
-        plan_stores(session, Settings(), datetime.now(UTC))
+        plan(app_of(session))
 
     task = session.exec(select(FollowupTask)).one()
     assert task.reason == "delivered 2026-01-10; 7-day callback due 2026-01-17"

@@ -69,7 +69,12 @@ def test_the_daily_job_is_kept_in_the_database_and_coalesces_missed_runs(databas
     assert job.args == ()  # no database URL (nor its password) in the job store
     assert job.coalesce is True
     assert job.misfire_grace_time == JOB_DEFAULTS["misfire_grace_time"] >= 6 * 3600
-    assert job.next_run_time == at(date(2026, 3, 10), 6, 30)
+    # Checked every quarter hour: each store is planned at 06:30 of its own clock
+    # (tests/test_store_day.py follows two stores through their mornings).
+    assert job.next_run_time == at(date(2026, 3, 10), 5, 0)
+    assert job.trigger.get_next_fire_time(None, at(date(2026, 3, 10), 5, 1)) == at(
+        date(2026, 3, 10), 5, 15
+    )
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all()
     assert sorted(stored) == ["daily_planning", "monthly_report", "sms_dispatch", "sms_sync"]

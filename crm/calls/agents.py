@@ -8,20 +8,22 @@ from datetime import date
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
-from crm.errors import UsageError
+from crm.errors import NotFound, UsageError
 from crm.models import Agent, Channel, FollowupTask, Store, TaskStatus
 
 
 def add_agent(session: Session, store: Store, code: str, name: str) -> Agent:
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", code):
-        raise UsageError(f"agent code {code!r} must be 1-32 letters, digits, - or _")
+        raise UsageError(f"agent code {code!r} must be 1-32 letters, digits, - or _", field="code")
     if not name.strip():
-        raise UsageError("an agent needs a name: --name 李娜")
+        raise UsageError("an agent needs a name, e.g. 李娜", field="name")
     existing = session.exec(
         select(Agent).where(Agent.store_id == store.id, Agent.code == code)
     ).first()
     if existing is not None:
-        raise UsageError(f"agent {code} already exists in store {store.code}; pick another code")
+        raise UsageError(
+            f"agent {code} already exists in store {store.code}; pick another code", field="code"
+        )
     agent = Agent(store_id=store.id, code=code, name=name)
     session.add(agent)
     session.commit()
@@ -33,7 +35,10 @@ def get_agent(session: Session, store: Store, code: str) -> Agent:
         select(Agent).where(Agent.store_id == store.id, Agent.code == code)
     ).first()
     if agent is None:
-        raise UsageError(f"no agent {code} in store {store.code}; see `crm agents list`")
+        raise NotFound(
+            f"no agent {code} in store {store.code}; the agents list shows their codes",
+            field="agent",
+        )
     return agent
 
 

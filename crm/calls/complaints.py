@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from crm.calls import assignment
 from crm.config import Settings
-from crm.errors import UsageError
+from crm.errors import NotFound, UsageError
 from crm.followup.rules import Kind
 from crm.followup.writes import insert_new
 from crm.models import (
@@ -35,10 +35,11 @@ from crm.models import (
 CATEGORIES = [str(category) for category in ComplaintCategory]
 
 
-def check_category(category: str) -> str:
+def check_category(category: str, field: str = "category") -> str:
     if category not in CATEGORIES:
         raise UsageError(
-            f"unknown complaint category {category!r}; use one of {', '.join(CATEGORIES)}"
+            f"unknown complaint category {category!r}; use one of {', '.join(CATEGORIES)}",
+            field=field,
         )
     return category
 
@@ -59,7 +60,7 @@ def open_complaint(
     """Record a complaint, route it, and put its first progress call on the list."""
     check_category(category)
     if not text or not text.strip():
-        raise UsageError("a complaint needs its text: what the customer said")
+        raise UsageError("a complaint needs its text: what the customer said", field="text")
     rules = settings.complaints
     complaint = Complaint(
         store_id=store.id,
@@ -159,10 +160,11 @@ def resolve(
     if complaint.status != ComplaintStatus.OPEN:
         raise UsageError(
             f"complaint {complaint_id} is {complaint.status}, not open; "
-            "only an open complaint can be resolved"
+            "only an open complaint can be resolved",
+            field="complaint_id",
         )
     if not resolution or not resolution.strip():
-        raise UsageError("say how it was resolved with --resolution TEXT")
+        raise UsageError("say how it was resolved", field="resolution")
     store = session.get(Store, complaint.store_id)
     zone = ZoneInfo(store.timezone)
     today = now.astimezone(zone).date()
@@ -224,7 +226,10 @@ def responded(session: Session, complaint_id: int, now: datetime) -> None:
 def get_complaint(session: Session, complaint_id: int) -> Complaint:
     complaint = session.get(Complaint, complaint_id)
     if complaint is None:
-        raise UsageError(f"no complaint {complaint_id}; see `crm complaints list --status all`")
+        raise NotFound(
+            f"no complaint {complaint_id}; the complaints list shows their numbers",
+            field="complaint_id",
+        )
     return complaint
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from crm.calls import talking
 from crm.calls.complaints import describe
 from crm.calls.desk import _facts
-from crm.errors import UsageError
+from crm.errors import NotFound
 from crm.models import (
     Agent,
     Complaint,
@@ -29,7 +29,9 @@ def task_history(session: Session, task_id: int, locale: str, now) -> dict:
     """The task, its customer, their cars, visits, calls, messages and complaints."""
     task = session.get(FollowupTask, task_id)
     if task is None:
-        raise UsageError(f"no task {task_id}; see `crm calls list`")
+        raise NotFound(
+            f"no task {task_id}; the day's list shows each call's number", field="task_id"
+        )
     store = session.get(Store, task.store_id)
     zone = ZoneInfo(store.timezone)
     customer = session.get(Customer, task.customer_id)

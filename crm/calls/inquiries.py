@@ -29,11 +29,13 @@ def log_inquiry(
 ) -> dict:
     """Record an inbound call; a number the store does not know becomes a lead (潜在客户)."""
     if topic not in TOPICS:
-        raise UsageError(f"unknown topic {topic!r}; use one of {', '.join(TOPICS)}")
+        raise UsageError(f"unknown topic {topic!r}; use one of {', '.join(TOPICS)}", field="topic")
     try:
         phone = parse_phone(raw_phone, region)
     except BadValue as exc:
-        raise UsageError(f"{exc}; give the caller's number, e.g. 13812345678") from None
+        raise UsageError(
+            f"{exc}; give the caller's number, e.g. 13812345678", field="phone"
+        ) from None
     customer = session.exec(
         select(Customer)
         .where(Customer.store_id == store.id, Customer.phone == phone)
@@ -96,7 +98,9 @@ def list_inquiries(
     )
     if topic:
         if topic not in TOPICS:
-            raise UsageError(f"unknown topic {topic!r}; use one of {', '.join(TOPICS)}")
+            raise UsageError(
+                f"unknown topic {topic!r}; use one of {', '.join(TOPICS)}", field="topic"
+            )
         query = query.where(Inquiry.topic == topic)
     return [
         {

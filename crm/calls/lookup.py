@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from crm.errors import UsageError
+from crm.errors import NotFound, UsageError
 from crm.importing.values import BadValue
 from crm.importing.values import phone as parse_phone
 from crm.models import Customer, Store, Vehicle
@@ -25,10 +25,15 @@ def find_customer(session: Session, store: Store, ref: str, region: str) -> Cust
                 matches.setdefault(customer.id, (kind, customer))
         matches = [customer for _kind, customer in matches.values()]
     if not matches:
-        raise UsageError(f"no customer {ref!r} in store {store.code}; give an id, code or phone")
+        raise NotFound(
+            f"no customer {ref!r} in store {store.code}; give an id, code or phone",
+            field="customer",
+        )
     if len(matches) > 1:
         names = ", ".join(f"id:{c.id} ({c.name})" for c in matches)
-        raise UsageError(f"{ref!r} matches {names}; say which, e.g. --customer id:{matches[0].id}")
+        raise UsageError(
+            f"{ref!r} matches {names}; say which, e.g. id:{matches[0].id}", field="customer"
+        )
     return matches[0]
 
 
@@ -50,5 +55,5 @@ def _by(session: Session, store: Store, kind: str, value: str, region: str) -> l
 def find_vehicle(session: Session, customer: Customer, vin: str) -> Vehicle:
     vehicle = session.exec(select(Vehicle).where(Vehicle.vin == vin.strip().upper())).first()
     if vehicle is None or vehicle.owner_id != customer.id:
-        raise UsageError(f"{customer.name} owns no vehicle with VIN {vin}")
+        raise UsageError(f"{customer.name} owns no vehicle with VIN {vin}", field="vin")
     return vehicle

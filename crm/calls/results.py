@@ -18,7 +18,7 @@ from crm.calls import complaints, fallback
 from crm.calls.agents import get_agent
 from crm.config import Settings
 from crm.db import insert_for
-from crm.errors import UsageError
+from crm.errors import NotFound, UsageError
 from crm.followup import maintenance
 from crm.followup.rules import Kind
 from crm.models import (
@@ -95,7 +95,10 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
     """Check the call, then store the attempt and act on its outcome in one transaction."""
     task = session.get(FollowupTask, call.task_id)
     if task is None or task.channel != Channel.PHONE:
-        raise UsageError(f"no call task {call.task_id}; see `crm calls list`")
+        raise NotFound(
+            f"no call task {call.task_id}; the day's list shows each call's number",
+            field="task_id",
+        )
     store = session.get(Store, task.store_id)
     zone = ZoneInfo(store.timezone)
     today = now.astimezone(zone).date()
@@ -230,7 +233,7 @@ def _caller(session: Session, store: Store, task: FollowupTask, code: str | None
         return get_agent(session, store, code)
     if task.agent_id is not None:
         return session.get(Agent, task.agent_id)
-    raise UsageError(f"task {task.id} has no agent; say who called with --agent CODE")
+    raise UsageError(f"task {task.id} has no agent; say who called", field="agent")
 
 
 def _check(
@@ -238,54 +241,83 @@ def _check(
 ) -> None:
     """Every rule a logged call must meet; the first broken one is the error."""
     if call.outcome not in OUTCOMES:
-        raise UsageError(f"unknown outcome {call.outcome!r}; use one of {', '.join(OUTCOMES)}")
+        raise UsageError(
+            f"unknown outcome {call.outcome!r}; use one of {', '.join(OUTCOMES)}", field="outcome"
+        )
     reached = call.outcome == Outcome.REACHED
     if call.satisfaction is not None:
         if not 1 <= call.satisfaction <= 5:
-            raise UsageError(f"satisfaction {call.satisfaction} is outside 1-5 (5 = 非常满意)")
+            raise UsageError(
+                f"satisfaction {call.satisfaction} is outside 1-5 (5 = 非常满意)",
+                field="satisfaction",
+            )
         if not reached:
-            raise UsageError("satisfaction is only for a customer reached on the call")
-    for flag, given in (
-        ("--mileage", call.mileage_km is not None),
-        ("--complaint", bool(call.complaint_category)),
-        ("--opt-out", call.opt_out),
+            raise UsageError(
+                "satisfaction is only for a customer reached on the call", field="satisfaction"
+            )
+    for what, name, given in (
+        ("a mileage", "mileage", call.mileage_km is not None),
+        ("a complaint", "complaint", bool(call.complaint_category)),
+        ("an opt-out", "opt_out", call.opt_out),
     ):
         if given and not reached:
-            raise UsageError(f"{flag} needs --outcome reached: only a customer reached can say it")
+            raise UsageError(
+                f"{what} needs the outcome reached: only a customer reached can say it",
+                field=name,
+            )
     if call.complaint_text and not call.complaint_category:
-        raise UsageError("--complaint-text needs --complaint CATEGORY")
+        raise UsageError("the complaint's text needs its category", field="complaint")
     if call.complaint_category:
-        complaints.check_category(call.complaint_category)
+        complaints.check_category(call.complaint_category, field="complaint")
         if not (call.complaint_text or "").strip():
-            raise UsageError("a complaint needs --complaint-text: what the customer said")
+            raise UsageError(
+                "a complaint needs its text: what the customer said", field="complaint_text"
+            )
     if call.outcome == Outcome.DECLINED and task.kind in COMPLAINT_CALLS:
         raise UsageError(
             "a complaint's calls cannot be declined; note the customer's wish and resolve "
-            "the complaint, or log --outcome reached"
+            "the complaint, or log the call as reached",
+            field="outcome",
         )
     if call.outcome == Outcome.CALLBACK_LATER:
         if call.callback_at is None:
-            raise UsageError("callback_later needs --callback-at, e.g. 2026-03-12T15:00")
+            raise UsageError(
+                "callback_later needs the time to call back, e.g. 2026-03-12T15:00",
+                field="callback_at",
+            )
         if call.callback_at <= now:
-            raise UsageError("--callback-at must be in the future")
+            raise UsageError("the time to call back must be in the future", field="callback_at")
         if call.callback_at > now + timedelta(days=366):
-            raise UsageError("--callback-at is more than a year away; plan a new call instead")
+            raise UsageError(
+                "the time to call back is more than a year away; plan a new call instead",
+                field="callback_at",
+            )
     elif call.callback_at is not None:
-        raise UsageError("--callback-at goes with --outcome callback_later")
+        raise UsageError(
+            "a time to call back goes with the outcome callback_later", field="callback_at"
+        )
     if task.kind == Kind.COMPLAINT_CONFIRMATION and reached and call.solved is None:
-        raise UsageError("say whether the customer confirms it is solved: --solved or --not-solved")
+        raise UsageError("say whether the customer confirms it is solved", field="solved")
     if call.solved is not None and (task.kind != Kind.COMPLAINT_CONFIRMATION or not reached):
-        raise UsageError("--solved/--not-solved answer a reached complaint confirmation call")
+        raise UsageError(
+            "solved or not solved answers a reached complaint confirmation call", field="solved"
+        )
     if call.mileage_km is not None:
         if task.vehicle_id is None:
-            raise UsageError(f"task {task.id} is about no vehicle; mileage cannot be recorded")
+            raise UsageError(
+                f"task {task.id} is about no vehicle; mileage cannot be recorded", field="mileage"
+            )
         if call.mileage_km < 0 or call.mileage_km > 2_000_000:
-            raise UsageError(f"mileage {call.mileage_km} km is not a plausible odometer reading")
+            raise UsageError(
+                f"mileage {call.mileage_km} km is not a plausible odometer reading", field="mileage"
+            )
         last, where = last_reading(session, task.vehicle_id, zone)
         if last is not None and call.mileage_km < last and not call.force:
             raise UsageError(
                 f"mileage {call.mileage_km} km is below the last reading {last} km ({where}); "
-                "check it, or pass --force if the odometer really reads that"
+                "check it, or accept it if the odometer really reads that",
+                field="mileage",
+                override="force",
             )
 
 

@@ -38,7 +38,7 @@ ASK = {
         "maintenance_call": "预计{predicted_on}需要保养{pace}，邀请预约",
         "campaign_call": "邀请参加“{campaign}”",
         "complaint_followup": "告知投诉处理进展（{category}，{department}）：{text}",
-        "complaint_confirmation": "确认问题是否已解决（处理结果：{resolution}），记录 --solved 或 --not-solved",
+        "complaint_confirmation": "确认问题是否已解决（处理结果：{resolution}），并记录客户是否确认已解决",
     },
     "en": {
         "sales_callback": "ask how satisfied they are with the car, the delivery and the consultant (1-5)",
@@ -48,7 +48,7 @@ ASK = {
         "maintenance_call": "maintenance predicted for {predicted_on}{pace}; offer a booking",
         "campaign_call": 'invite them to "{campaign}"',
         "complaint_followup": "tell them how their complaint is progressing ({category}, {department}): {text}",
-        "complaint_confirmation": "ask whether it is solved (resolution: {resolution}); log --solved or --not-solved",
+        "complaint_confirmation": "ask whether it is solved (resolution: {resolution}); record whether they confirm it",
     },
 }
 

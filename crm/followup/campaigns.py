@@ -131,7 +131,9 @@ def launch(
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise UsageError(f"campaign {name!r} was already launched; choose another name") from None
+        raise UsageError(
+            f"campaign {name!r} was already launched; choose another name", field="name"
+        ) from None
     result = CampaignResult(campaign.id, name, day, dry_run=dry_run)
     result.audience = session.execute(
         select(func.count()).select_from(audience(store.id, segment, day).subquery())
@@ -163,7 +165,9 @@ def _check_template(template: str, settings: Settings) -> None:
         | ({p.stem for p in own.glob("*.txt")} if own else set())
     )
     if template not in known:
-        raise UsageError(f"no SMS template {template!r}; known: {', '.join(known)}")
+        raise UsageError(
+            f"no SMS template {template!r}; known: {', '.join(known)}", field="template"
+        )
     try:
         render(
             template,
@@ -175,7 +179,9 @@ def _check_template(template: str, settings: Settings) -> None:
             overrides=settings.sms.templates_dir,
         )
     except UndefinedError as exc:
-        raise UsageError(f"template {template!r} is not a campaign template ({exc})") from None
+        raise UsageError(
+            f"template {template!r} is not a campaign template ({exc})", field="template"
+        ) from None
 
 
 def _occurrence(kind, customer_id: int, campaign: Campaign, opens: date, due: date):

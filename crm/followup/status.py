@@ -27,8 +27,8 @@ def planning_status(session: Session, today_of) -> list[dict]:
             "warning": None,
         }
         if run is None:
-            entry["warning"] = "planning has never run; run `crm plan`"
+            entry["warning"] = "planning has never run"
         elif run.day < today:
-            entry["warning"] = f"today's planning has not run (last: {run.day}); run `crm plan`"
+            entry["warning"] = f"today's planning has not run (last: {run.day})"
         entries.append(entry)
     return entries

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from crm.errors import UsageError
+from crm.errors import UnknownStore
 from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record
 from crm.importing.columns import map_headers
 from crm.importing.customers import CustomerImport
@@ -155,7 +155,7 @@ def _count(result: ImportResult, record: Record, rejects: RejectsFile) -> None:
 def _context(session: Session, store_code: str, today: date, now: datetime, region: str) -> Context:
     stores = dict(session.execute(select(Store.code, Store.id)).all())
     if store_code not in stores:
-        raise UsageError(f"unknown store {store_code!r}; run `crm init` or `crm stores add`")
+        raise UnknownStore(f"unknown store {store_code!r}", field="store")
     return Context(
         today=today,
         now=now,

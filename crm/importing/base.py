@@ -31,7 +31,7 @@ class Context:
         try:
             return self.stores[code]
         except KeyError:
-            raise BadValue(f"unknown store {code!r} (add it with `crm stores add`)") from None
+            raise BadValue(f"unknown store {code!r}; add the store first") from None
 
 
 @dataclass

@@ -58,20 +58,29 @@ def write_file(path: Path, content: bytes) -> None:
     refused, as is a path under something that is not a folder.
     """
     if path.exists() and not path.is_file():
-        raise UsageError(f"cannot write {path}: it is {_kind(path)}, not a regular file")
+        raise UsageError(
+            f"cannot write {path}: it is {_kind(path)}, not a regular file", field="output"
+        )
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
-                raise UsageError(f"cannot write {path}: {parent} is a file, not a folder")
+                raise UsageError(
+                    f"cannot write {path}: {parent} is a file, not a folder", field="output"
+                )
             break
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}", field="output") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UsageError(f"cannot write {path}: {exc.strerror}", field="output") from None
         raise
 
 

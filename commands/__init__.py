@@ -1,0 +1,20 @@
+"""The `crm` command's commands, by area; `cli.py` registers them on the entry point.
+
+Each command parses its options, calls one action in `crm/actions/` and shows the
+result. Modules import only click and rich at load time so `crm --help` stays fast;
+the actions are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import click
+
+AREAS = ("setup", "planning", "calls", "cases", "sms", "report")
+
+
+def register(main: click.Group) -> None:
+    """Add every area's commands to `main`."""
+    from importlib import import_module
+
+    for area in AREAS:
+        import_module(f"commands.{area}").register(main)

@@ -1,0 +1,196 @@
+"""What every command shares: error display, the common options, and one list writer."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+from crm.errors import CrmError, DatabaseNotReady, NoActiveAgent, StoreNotEmpty, UnknownStore
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+# The next step the core cannot name: it knows no commands, the CLI does.
+NEXT_STEP = {
+    DatabaseNotReady: "; run `crm init` first",
+    UnknownStore: "; `crm stores list` shows the stores",
+    StoreNotEmpty: " (pass --db sqlite:///demo.db for a fresh one)",
+    NoActiveAgent: "; add one with `crm agents add CODE --name NAME`",
+}
+
+
+def sentence(exc: CrmError, ctx: click.Context | None) -> str:
+    """The error as one line: the core's sentence, the CLI's next step, the option it is about."""
+    text = str(exc)
+    for kind, step in NEXT_STEP.items():
+        if isinstance(exc, kind):
+            text += step
+            break
+    option = _option(ctx, exc.field)
+    if option is not None:
+        override = _option(ctx, exc.override)
+        text += f" ({option}" + (f"; {override} accepts it" if override else "") + ")"
+    return text
+
+
+def _option(ctx: click.Context | None, field: str | None) -> str | None:
+    """How the command line spells the input `field` (e.g. --callback-at), if it has one."""
+    while field and ctx is not None:
+        for param in ctx.command.params:
+            if param.name == field and isinstance(param, click.Option):
+                name = max(param.opts, key=len)
+                if param.is_flag:
+                    return "/".join(param.opts + param.secondary_opts)
+                return f"{name} {param.metavar or param.type.name.upper()}"
+        ctx = ctx.parent
+    return None
+
+
+class CrmCommand(click.Command):
+    """Turns a CrmError into one line on stderr and its exit status, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CrmError as exc:
+            click.echo(f"Error: {sentence(exc, ctx)}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+class CrmGroup(click.Group):
+    """A group whose commands report errors in one line; database trouble too."""
+
+    command_class = CrmCommand
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except CrmError as exc:
+            click.echo(f"Error: {sentence(exc, ctx)}", err=True)
+            ctx.exit(exc.exit_code)
+        except IntegrityError as exc:
+            click.echo(
+                f"Error: another process changed the same data ({_reason(exc)}); retry", err=True
+            )
+            ctx.exit(1)
+        except DataError as exc:
+            click.echo(f"Error: a value does not fit ({_reason(exc)}); check the input", err=True)
+            ctx.exit(2)
+        except OperationalError as exc:
+            click.echo(f"Error: database unavailable ({_reason(exc)}); check --db", err=True)
+            ctx.exit(2)
+
+
+CrmGroup.group_class = CrmGroup
+
+
+def _reason(exc) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+
+
+# -- option values ------------------------------------------------------------------------
+
+
+def iso_date(_ctx, _param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-03-05") from None
+    if not 1900 <= day.year <= 2200:
+        raise click.BadParameter(f"{value} is outside the years 1900-2200")
+    return day
+
+
+def local_datetime(_ctx, _param, value: str | None) -> datetime | None:
+    """An ISO 8601 date-time; without an offset it is store time."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a time like 2026-03-12T15:00") from None
+    if not 1900 <= moment.year <= 2200:
+        raise click.BadParameter(f"{value} is outside the years 1900-2200")
+    return moment
+
+
+ROW_ID = click.IntRange(1, 2**31 - 1)  # ids are 32-bit on PostgreSQL
+
+# -- the shared options -------------------------------------------------------------------
+
+store_option = click.option(
+    "--store", "store", metavar="CODE", help="Store code (default: the configured store)."
+)
+
+
+def date_option(help: str = "The day (default: today, store time)."):
+    return click.option("--date", "day", callback=iso_date, metavar="YYYY-MM-DD", help=help)
+
+
+def format_option(*choices: str, default: str | None = None):
+    choices = choices or ("table", "json")
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default or choices[0],
+        show_default=True,
+    )
+
+
+# -- writing results ----------------------------------------------------------------------
+
+
+def print_json(data) -> None:
+    # Indented for people; compact for pipes and scripts (json's C encoder, 5x faster on
+    # a few thousand rows).
+    indent = 2 if sys.stdout.isatty() else None
+    click.echo(json.dumps(data, ensure_ascii=False, indent=indent, default=str))
+
+
+def write_csv(rows: list[dict], columns: list[str] | None = None) -> None:
+    columns = columns or (list(rows[0]) if rows else [])
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in columns})
+
+
+def emit(data, fmt: str, table: Callable[[], None], columns: list[str] | None = None) -> None:
+    """The one writer: json and csv for scripts and spreadsheets, `table()` for people."""
+    if fmt == "json":
+        print_json(data)
+    elif fmt == "csv":
+        write_csv(data, columns)
+    else:
+        table()
+
+
+def progress_bar(label: str) -> Progress:
+    """A bar on stderr for long work; silent when stderr is not a terminal."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def store_context(app, code: str | None):
+    """The context of `--store` (default: the configured store), on its own clock."""
+    from crm.actions.context import open_store
+
+    return open_store(app, code)

@@ -1,0 +1,266 @@
+"""Complaints and inquiries: `crm complaints add|list|show|resolve`, `crm inquiries log|list`."""
+
+from __future__ import annotations
+
+import click
+from rich import box
+from rich.table import Table
+
+from commands.base import (
+    ROW_ID,
+    CrmGroup,
+    emit,
+    format_option,
+    iso_date,
+    out,
+    print_json,
+    store_context,
+    store_option,
+)
+from crm.app import App
+
+COMPLAINT_COLUMNS = [
+    "complaint_id",
+    "customer",
+    "phone",
+    "category",
+    "department",
+    "status",
+    "received_at",
+    "respond_by",
+    "resolve_by",
+    "first_response_at",
+    "resolved_at",
+    "overdue",
+    "overdue_reason",
+    "text",
+]
+INQUIRY_COLUMNS = [
+    "inquiry_id",
+    "received_at",
+    "phone",
+    "customer",
+    "topic",
+    "new_lead",
+    "agent",
+    "note",
+]
+TOPICS = ["model", "price", "promotion", "service", "complaint", "other"]
+
+
+def register(main: click.Group) -> None:
+    main.add_command(complaints)
+    main.add_command(inquiries)
+
+
+@click.group(cls=CrmGroup)
+def complaints():
+    """Complaints (投诉), followed until the customer says they are solved."""
+
+
+@complaints.command("add")
+@click.option("--customer", required=True, metavar="REF", help="Customer id, DMS code or phone.")
+@click.option(
+    "--category",
+    required=True,
+    help="vehicle_quality, service_quality, "
+    "waiting_time, staff_attitude, price, parts, sales or other.",
+)
+@click.option("--text", required=True, help="The complaint in the customer's words.")
+@click.option("--vin", help="The car it is about.")
+@click.option("--agent", metavar="CODE", help="Who took it (gets its follow-up calls).")
+@store_option
+@format_option("text", "json")
+@click.pass_obj
+def complaints_add(app: App, customer, category, text, vin, agent, store, fmt):
+    """Record a complaint; it is routed and its first follow-up call is due at once.
+
+    Example: crm complaints add --customer 13812345678 --category waiting_time --text 等了三小时
+    """
+    from crm.actions.cases import open_complaint
+
+    data = open_complaint(store_context(app, store), customer, category, text, vin, agent)
+    if fmt == "json":
+        print_json(data)
+        return
+    click.echo(
+        f"complaint {data['complaint_id']} opened for {data['customer']}: "
+        f"{data['category']} -> {data['department']}; respond by {data['respond_by']}, "
+        f"resolve by {data['resolve_by']}"
+    )
+
+
+@complaints.command("list")
+@click.option(
+    "--status", default="open", show_default=True, type=click.Choice(["open", "resolved", "all"])
+)
+@click.option("--overdue", is_flag=True, help="Only open complaints past a deadline.")
+@store_option
+@format_option("table", "json", "csv")
+@click.pass_obj
+def complaints_list(app: App, status: str, overdue: bool, store: str | None, fmt: str):
+    """Complaints by status; --overdue shows the ones past their deadlines.
+
+    Example: crm complaints list --overdue
+    """
+    from crm.actions.cases import list_complaints
+
+    rows = list_complaints(store_context(app, store), status, overdue)
+
+    def table():
+        sheet = Table(box=box.SIMPLE_HEAD)
+        for column in ("id", "customer", "category", "status", "received", "late", "text"):
+            sheet.add_column(column, overflow="fold")
+        for row in rows:
+            late = f"[red]{row['overdue_reason']}[/red]" if row["overdue"] else ""
+            sheet.add_row(
+                str(row["complaint_id"]),
+                row["customer"],
+                row["category"],
+                row["status"],
+                row["received_at"][:10],
+                late,
+                row["text"],
+            )
+        out.print(sheet)
+
+    emit(rows, fmt, table, COMPLAINT_COLUMNS)
+
+
+@complaints.command("show")
+@click.argument("complaint_id", type=ROW_ID)
+@format_option()
+@click.pass_obj
+def complaints_show(app: App, complaint_id: int, fmt: str):
+    """One complaint: deadlines, resolution and every call about it.
+
+    Example: crm complaints show 7
+    """
+    from crm.actions.cases import show_complaint
+
+    data = show_complaint(app, complaint_id)
+    if fmt == "json":
+        print_json(data)
+        return
+    out.print(
+        f"[bold]complaint {data['complaint_id']}[/bold] · {data['customer']} "
+        f"{data['phone']} · {data['category']} -> {data['department']} · {data['status']}"
+    )
+    out.print(f"  {data['text']}")
+    for label in (
+        "received_at",
+        "respond_by",
+        "first_response_at",
+        "resolve_by",
+        "resolved_at",
+        "confirmed_at",
+    ):
+        if data[label]:
+            out.print(f"  {label.replace('_', ' ')}: {data[label]}")
+    if data["resolution"]:
+        out.print(f"  resolution: {data['resolution']}")
+    if data["overdue"]:
+        out.print(f"  [red]overdue: {data['overdue_reason']}[/red]")
+    for attempt in data["attempts"]:
+        out.print(
+            f"  {attempt['at']} {attempt['kind']} {attempt['agent'] or ''} "
+            f"{attempt['outcome']} {attempt['note'] or ''}"
+        )
+
+
+@complaints.command("resolve")
+@click.argument("complaint_id", type=ROW_ID)
+@click.option("--resolution", required=True, help="What was done.")
+@click.option("--agent", metavar="CODE", help="Who calls the customer to confirm.")
+@click.pass_obj
+def complaints_resolve(app: App, complaint_id: int, resolution: str, agent: str | None):
+    """The store solved it: a call to confirm with the customer comes due.
+
+    Example: crm complaints resolve 7 --resolution 更换刹车片并退还工时费
+    """
+    from crm.actions.cases import resolve_complaint
+
+    done = resolve_complaint(app, complaint_id, resolution, agent)
+    click.echo(f"complaint {done['complaint_id']} resolved; a confirmation call is on the list")
+
+
+@click.group(cls=CrmGroup)
+def inquiries():
+    """Inbound calls (咨询电话) and the leads they bring."""
+
+
+@inquiries.command("log")
+@click.option("--phone", required=True, help="The caller's number.")
+@click.option("--topic", required=True, type=click.Choice(TOPICS))
+@click.option("--name", help="The caller's name, for a new lead.")
+@click.option("--note", help="What they need.")
+@click.option("--agent", metavar="CODE", help="Who took the call.")
+@store_option
+@format_option("text", "json")
+@click.pass_obj
+def inquiries_log(app: App, phone, topic, name, note, agent, store, fmt):
+    """Record an inbound call; an unknown number becomes a lead (潜在客户).
+
+    Example: crm inquiries log --phone 13812345678 --topic price --name 张先生 --note 问途观L报价
+    """
+    from crm.actions.cases import log_inquiry
+
+    data = log_inquiry(store_context(app, store), phone, topic, name, note, agent)
+    if fmt == "json":
+        print_json(data)
+        return
+    who = "new lead" if data["new_lead"] else "customer"
+    click.echo(
+        f"inquiry {data['inquiry_id']} logged: {data['topic']} from {who} "
+        f"{data['customer']} ({data['phone']})"
+    )
+    if topic == "complaint":
+        click.echo(
+            f"  a complaint? record it: crm complaints add --customer {data['customer_id']} "
+            "--category CATEGORY --text TEXT"
+        )
+
+
+@inquiries.command("list")
+@click.option(
+    "--since",
+    callback=iso_date,
+    metavar="YYYY-MM-DD",
+    help="First day (default: 30 days before --until).",
+)
+@click.option(
+    "--until",
+    callback=iso_date,
+    metavar="YYYY-MM-DD",
+    help="Last day (default: today, store time).",
+)
+@click.option("--topic", help="Only this topic.")
+@store_option
+@format_option("table", "json", "csv")
+@click.pass_obj
+def inquiries_list(app: App, since, until, topic, store, fmt):
+    """Inbound calls received, oldest first.
+
+    Example: crm inquiries list --since 2026-03-01 --format csv
+    """
+    from crm.actions.cases import list_inquiries
+
+    rows = list_inquiries(store_context(app, store), since, until, topic)
+
+    def table():
+        sheet = Table(box=box.SIMPLE_HEAD)
+        for column in ("id", "received", "phone", "customer", "topic", "lead", "note"):
+            sheet.add_column(column, overflow="fold")
+        for row in rows:
+            sheet.add_row(
+                str(row["inquiry_id"]),
+                row["received_at"][:16],
+                row["phone"],
+                row["customer"] or "",
+                row["topic"],
+                "new" if row["new_lead"] else "",
+                row["note"] or "",
+            )
+        out.print(sheet)
+
+    emit(rows, fmt, table, INQUIRY_COLUMNS)

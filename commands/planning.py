@@ -1,0 +1,269 @@
+"""Planning: `crm today`, `crm plan`, `crm status`, `crm campaign`, `crm scheduler`."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from commands.base import (
+    CrmGroup,
+    date_option,
+    emit,
+    err,
+    format_option,
+    iso_date,
+    out,
+    print_json,
+    store_context,
+    store_option,
+)
+from crm.app import App
+
+
+def register(main: click.Group) -> None:
+    for command in (today, plan, status, campaign, scheduler):
+        main.add_command(command)
+
+
+@click.command()
+@date_option("The day to show (default: today, store time).")
+@store_option
+@format_option()
+@click.pass_obj
+def today(app: App, day, store: str | None, fmt: str):
+    """A short picture of the day: calls due, SMS queued, the store's size.
+
+    Example: crm today --date 2026-03-05
+    """
+    from crm.actions.planning import today as picture
+
+    data = picture(store_context(app, store), day)
+
+    def table():
+        shown = Table(title=f"{data['store_name']} · {data['date']}", show_header=False)
+        shown.add_column("what")
+        shown.add_column("count", justify="right")
+        for label, key in [
+            ("calls due today", "calls_due"),
+            ("  of which overdue", "calls_overdue"),
+            ("SMS queued", "sms_queued"),
+            ("customers", "customers"),
+            ("vehicles", "vehicles"),
+            ("service visits", "service_visits"),
+        ]:
+            shown.add_row(label, f"{data[key]:,}")
+        out.print(shown)
+
+    emit(data, fmt, table)
+
+
+@click.command()
+@date_option("Day to plan (default: each store's today, its own time).")
+@click.option("--dry-run", is_flag=True, help="Show the work (default: tomorrow's) without saving.")
+@click.option("--store", "store", metavar="CODE", help="Plan one store (default: every store).")
+@format_option()
+@click.pass_obj
+def plan(app: App, day, dry_run: bool, store: str | None, fmt: str):
+    """Plan a day's calls and messages, catching up the days missed since the last run.
+
+    Planning twice, or from two processes at once, creates nothing new.
+
+    Example: crm plan --dry-run --format json
+    """
+    from crm.actions.planning import plan as run
+
+    results = run(app, day=day, dry_run=dry_run, store_code=store)
+    totals = {"created": {}, "skipped": {}}
+    for result in results:
+        for key in totals:
+            for name, count in getattr(result, key).items():
+                totals[key][name] = totals[key].get(name, 0) + count
+    if fmt == "json":
+        print_json(
+            {
+                "date": results[0].day.isoformat() if results else None,
+                "created": dict(sorted(totals["created"].items())),
+                "skipped": dict(sorted(totals["skipped"].items())),
+                "dry_run": dry_run,
+                "stores": [r.as_json() for r in results],
+            }
+        )
+        return
+    for result in results:
+        title = f"{result.store} · {result.day}" + (" (dry run: nothing saved)" if dry_run else "")
+        if result.since < result.day:
+            title += f" · caught up from {result.since}"
+        shown = Table(title=title)
+        shown.add_column("kind")
+        shown.add_column("created", justify="right")
+        for kind, count in sorted(result.created.items()):
+            shown.add_row(kind, f"{count:,}")
+        for reason, count in sorted(result.skipped.items()):
+            shown.add_row(f"[dim]skipped: {reason}[/dim]", f"[dim]{count:,}[/dim]")
+        if not result.created and not result.skipped:
+            shown.add_row("[dim]nothing new[/dim]", "0")
+        out.print(shown)
+
+
+@click.command()
+@format_option()
+@click.pass_obj
+def status(app: App, fmt: str):
+    """When planning last ran for each store and what it produced; warns when today's is missing.
+
+    Example: crm status --format json
+    """
+    from crm.actions.planning import planning_status
+
+    entries = planning_status(app)
+    if fmt == "json":
+        print_json(entries)
+        return
+    for entry in entries:
+        created = ", ".join(f"{k} {v}" for k, v in sorted(entry["created"].items())) or "nothing"
+        out.print(
+            f"{entry['store']}: last planned {entry['last_planned_day'] or 'never'}"
+            + (
+                f" (ran {entry['finished_at']} on {entry['host']}); created {created}"
+                if entry["last_planned_day"]
+                else ""
+            )
+        )
+        if entry["warning"]:
+            err.print(
+                f"[yellow]warning:[/yellow] {entry['store']}: {entry['warning']}; "
+                f"run `crm plan --store {entry['store']}`"
+            )
+
+
+@click.group(cls=CrmGroup)
+def campaign():
+    """Campaigns: a service festival or car-care class sent to a segment of customers."""
+
+
+@campaign.command("launch")
+@click.argument("name")
+@click.option("--template", required=True, help="SMS template, e.g. service_festival.")
+@click.option("--model", "models", multiple=True, help="Only owners of this model (repeatable).")
+@click.option(
+    "--min-age-months", type=click.IntRange(0, 1200), help="Cars delivered at least N months ago."
+)
+@click.option(
+    "--max-age-months", type=click.IntRange(0, 1200), help="Cars delivered at most N months ago."
+)
+@click.option("--no-visit-since", callback=iso_date, help="No visit on or after this date.")
+@click.option("--visited-since", callback=iso_date, help="A visit on or after this date.")
+@click.option(
+    "--consent",
+    type=click.Choice(["any", "sms", "marketing"]),
+    default="any",
+    show_default=True,
+    help="Only customers with this consent (SMS always need marketing consent).",
+)
+@click.option("--call", "with_calls", is_flag=True, help="Also put an invitation call on the list.")
+@click.option(
+    "--call-days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(0, 60),
+    help="Days the invitation call stays due.",
+)
+@date_option("Launch day (default: today, store time).")
+@store_option
+@click.option("--dry-run", is_flag=True, help="Count the audience and what would be queued.")
+@format_option()
+@click.pass_obj
+def campaign_launch(
+    app: App,
+    name,
+    template,
+    models,
+    min_age_months,
+    max_age_months,
+    no_visit_since,
+    visited_since,
+    consent,
+    with_calls,
+    call_days,
+    day,
+    store,
+    dry_run,
+    fmt,
+):
+    """Launch a campaign: SMS (and with --call, invitation calls) to a segment, once.
+
+    Example: crm campaign launch 秋季服务节 --template service_festival --min-age-months 12 --call
+    """
+    from crm.actions.planning import launch_campaign
+    from crm.followup.campaigns import Segment
+
+    segment = Segment(
+        tuple(models), min_age_months, max_age_months, no_visit_since, visited_since, consent
+    )
+    result = launch_campaign(
+        store_context(app, store),
+        name,
+        template,
+        segment,
+        day=day,
+        with_calls=with_calls,
+        call_days=call_days,
+        dry_run=dry_run,
+    )
+    if fmt == "json":
+        print_json(result.as_json())
+        return
+    created = ", ".join(f"{k} {v:,}" for k, v in sorted(result.created.items())) or "nothing"
+    skipped = ", ".join(f"{k} {v:,}" for k, v in sorted(result.skipped.items())) or "none"
+    click.echo(
+        f"campaign {name}: audience {result.audience:,}; created {created}; "
+        f"skipped {skipped}" + (" [dry run: nothing saved]" if dry_run else "")
+    )
+
+
+@campaign.command("list")
+@store_option
+@format_option()
+@click.pass_obj
+def campaign_list(app: App, store: str | None, fmt: str):
+    """The campaigns launched, with what each queued.
+
+    Example: crm campaign list --format json
+    """
+    from crm.actions.planning import list_campaigns
+
+    rows = list_campaigns(store_context(app, store))
+
+    def table():
+        shown = Table("id", "name", "template", "launched", "SMS", "calls")
+        for row in rows:
+            shown.add_row(
+                str(row["id"]),
+                row["name"],
+                row["template"],
+                row["launched_on"],
+                f"{row['sms']:,}",
+                f"{row['calls']:,}",
+            )
+        out.print(shown)
+
+    emit(rows, fmt, table)
+
+
+@click.group(cls=CrmGroup)
+def scheduler():
+    """The scheduler: each store's planning, SMS dispatch and sync, the month-end report."""
+
+
+@scheduler.command("run")
+@click.pass_obj
+def scheduler_run(app: App):
+    """Run the scheduled jobs until Ctrl-C: planning at start and at 06:30 of each store's time.
+
+    Only one scheduler runs per database; a second one says who holds the lock.
+
+    Example: crm scheduler run
+    """
+    from jobs.scheduler import run
+
+    run(app)

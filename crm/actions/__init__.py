@@ -1,0 +1,15 @@
+"""What a user does, one function each: the core every front end calls.
+
+Each action takes a `StoreContext` (or the `App` for work across stores) and plain
+input, owns its transaction, returns plain data and raises `CrmError`s that name the
+field they are about. The CLI (`commands/`), the jobs (`jobs/`) and the web pages only
+parse input, call one action and show its result.
+
+- `context`: the store an action works on, with its own today and now.
+- `setup`: the database, stores, agents, demo data and DMS imports.
+- `planning`: planning a day, the picture of the day, planning status, campaigns.
+- `calls`: the day's list, one call's history, logging a call, assignment.
+- `cases`: complaints and inquiries.
+- `sms`: templates, previews, opt-outs, sending, reconciling, syncing, the outbox.
+- `reports`: the month-end summary and the figures' definitions.
+"""

@@ -1,0 +1,78 @@
+"""The call desk: the day's list, one call with its customer's history, results, assignment."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from crm.actions.context import StoreContext, store_of
+from crm.app import App
+from crm.errors import NoActiveAgent, NotFound
+
+
+def day_list(
+    ctx: StoreContext,
+    day: date | None = None,
+    agent_code: str | None = None,
+    limit: int | None = None,
+) -> dict:
+    """The calls of the store's day (default its today): overdue first, with what to say."""
+    from crm.calls.agents import get_agent
+    from crm.calls.desk import day_list as listed
+
+    day = day or ctx.today
+    with ctx.session() as session:
+        store = ctx.store(session)
+        agent = get_agent(session, store, agent_code) if agent_code else None
+        rows = listed(session, store, day, ctx.locale, agent=agent, limit=limit)
+    return {
+        "store": ctx.code,
+        "store_name": ctx.name,
+        "date": day.isoformat(),
+        "agent": {"code": agent.code, "name": agent.name} if agent else None,
+        "rows": rows,
+    }
+
+
+def task_context(app: App, task_id: int) -> StoreContext:
+    """The context of the store a task belongs to; an unknown task is refused."""
+    from crm.models import FollowupTask
+
+    with app.session() as session:
+        task = session.get(FollowupTask, task_id)
+        if task is None:
+            raise NotFound(
+                f"no call task {task_id}; the day's list shows each call's number",
+                field="task_id",
+            )
+        store_id = task.store_id
+    return store_of(app, store_id)
+
+
+def show_call(app: App, task_id: int) -> dict:
+    """The call and its customer's whole history, in the task's store's time."""
+    from crm.calls.history import task_history
+
+    ctx = task_context(app, task_id)
+    with ctx.session() as session:
+        return task_history(session, task_id, ctx.locale, ctx.now)
+
+
+def log_call(app: App, call) -> dict:
+    """Record a call's result (a `crm.calls.results.CallLog`): close, retry or reschedule."""
+    from crm.calls.results import log_call as log
+
+    ctx = task_context(app, call.task_id)
+    with ctx.session() as session:
+        result = log(session, ctx.settings, call, ctx.now)
+    return result.as_json(ctx.zone)
+
+
+def assign(ctx: StoreContext, rebalance: bool = False) -> dict:
+    """Give every open call an active agent; with `rebalance`, even out the loads too."""
+    from crm.calls.assignment import assign as run
+
+    with ctx.session() as session:
+        result = run(session, ctx.store_id, ctx.now, rebalance=rebalance)
+    if not result.agents:
+        raise NoActiveAgent("no active agent; add an agent first")
+    return result.as_json()

@@ -1,0 +1,121 @@
+"""Setting a store up: the database, the stores, their agents, demo data, DMS imports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from crm import db
+from crm.actions.context import StoreContext
+from crm.app import App
+
+
+def init_database(app: App) -> dict:
+    """Create or upgrade the schema and register the configured store; safe to repeat."""
+    from crm.stores import ensure_store
+
+    engine = db.make_engine(app.database_url)
+    before, after = db.upgrade(engine)
+    with db.session(engine) as session:
+        store, created = ensure_store(session, app.settings.store)
+    engine.dispose()
+    state = "created" if before is None else ("upgraded" if before != after else "already current")
+    return {
+        "database": state,
+        "schema": after,
+        "store": store.code,
+        "store_name": store.name,
+        "store_registered": created,
+    }
+
+
+def add_store(app: App, code: str, name: str, timezone: str) -> dict:
+    """Register another store of the group; a bad code, name or zone is refused."""
+    from crm.stores import add_store as add
+
+    with app.session() as session:
+        store = add(session, code, name, timezone)
+        return {"code": store.code, "name": store.name, "timezone": store.timezone}
+
+
+def list_stores(app: App) -> list[dict]:
+    from crm.stores import list_stores as listed
+
+    with app.session() as session:
+        return listed(session)
+
+
+def add_agent(ctx: StoreContext, code: str, name: str) -> dict:
+    """A new agent; new calls are spread over the active agents at the next assignment."""
+    from crm.calls.agents import add_agent as add
+
+    with ctx.session() as session:
+        agent = add(session, ctx.store(session), code, name)
+        return {"code": agent.code, "name": agent.name, "active": agent.active}
+
+
+def list_agents(ctx: StoreContext) -> list[dict]:
+    """The agents with their open calls and how many are overdue today."""
+    from crm.calls.agents import list_agents as listed
+
+    with ctx.session() as session:
+        return listed(session, ctx.store(session), ctx.today)
+
+
+def set_agent_active(ctx: StoreContext, code: str, active: bool) -> dict:
+    """An agent absent or gone (no new calls), or back."""
+    from crm.calls.agents import set_active
+
+    with ctx.session() as session:
+        agent = set_active(session, ctx.store(session), code, active)
+        return {"code": agent.code, "name": agent.name, "active": agent.active}
+
+
+def seed_demo(
+    ctx: StoreContext,
+    customers: int,
+    seed_value: int,
+    day: date | None = None,
+    if_empty: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+):
+    """Fill an empty store with realistic customers, cars, histories and agents."""
+    from crm.demo import seed
+
+    with ctx.session() as session:
+        return seed(
+            session,
+            ctx.store(session),
+            customers=customers,
+            seed_value=seed_value,
+            today=day or ctx.today,
+            now=ctx.now,
+            if_empty=if_empty,
+            maintenance=ctx.settings.maintenance,
+            progress=progress,
+        )
+
+
+def import_file(
+    ctx: StoreContext,
+    kind: str,
+    path: Path,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+):
+    """Import a DMS export; every row is stored or written to the rejects file with its reason."""
+    from crm.importing import run_import
+
+    return run_import(
+        ctx.app.engine,
+        kind,
+        path,
+        store_code=ctx.code,
+        today=ctx.today,
+        now=ctx.now,
+        phone_region=ctx.phone_region,
+        batch_size=ctx.settings.imports.batch_size,
+        dry_run=dry_run,
+        progress=progress,
+    )
