@@ -33,11 +33,11 @@ class SmsGroup(CrmGroup):
     """A provider's failure, too, reaches the user as one sentence, never a traceback."""
 
     def invoke(self, ctx):
-        from crm.sms.backends.base import SendError
+        from crm.actions.sms import ProviderError
 
         try:
             return super().invoke(ctx)
-        except SendError as exc:
+        except ProviderError as exc:
             raise CrmError(f"the SMS provider failed: {exc}") from None
 
 

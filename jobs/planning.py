@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 
-from crm.actions.planning import plan, plan_due
+from crm.actions.context import open_store, store_codes
+from crm.actions.planning import is_due, plan, plan_store
 from crm.app import App
 
 log = logging.getLogger("crm.jobs")
@@ -28,9 +29,20 @@ def daily_planning() -> list[dict]:
 
 
 def run_due_planning(app: App) -> list[dict]:
-    """Plan the stores whose own clock passed 06:30 and whose today is not planned yet."""
+    """Plan the stores whose own clock passed 06:30 and whose today is not planned yet.
+
+    One store's failure is logged and does not stop the others; the next check retries it.
+    """
     started = time.perf_counter()
-    return _logged(plan_due(app), started)
+    results = []
+    for code in store_codes(app):
+        try:
+            ctx = open_store(app, code)
+            if is_due(ctx):
+                results.append(plan_store(ctx))
+        except Exception:
+            log.exception("planning %s failed; the next check tries again", code)
+    return _logged(results, started)
 
 
 def run_planning(app: App) -> list[dict]:

@@ -6,10 +6,8 @@ from __future__ import annotations
 import logging
 import time
 
+from crm.actions.sms import ProviderError, make_sender, send_due, sync
 from crm.app import App
-from crm.sms.backends import make_sender
-from crm.sms.backends.base import SendError
-from crm.sms.service import send_due, sync
 
 log = logging.getLogger("crm.jobs")
 
@@ -21,7 +19,7 @@ _sender = None
 def use(app: App) -> None:
     """Bind the job to the scheduler's app; a twilio backend without credentials fails here."""
     global _app, _sender
-    _app, _sender = app, make_sender(app.settings.sms)
+    _app, _sender = app, make_sender(app)
 
 
 def _bound() -> App:
@@ -42,8 +40,7 @@ def sms_sync() -> dict:
 
 def run_dispatch(app: App, sender) -> dict:
     started = time.perf_counter()
-    with app.session() as session:
-        settled, result = send_due(session, app.settings, sender)
+    settled, result = send_due(app, sender)
     summary = result.as_json() | {"reconciled": dict(settled)}
     busy = {k: v for k, v in summary.items() if v and k not in ("outside_window",)}
     if busy or settled:
@@ -56,9 +53,8 @@ def run_sync(app: App, sender) -> dict:
     if sender.name == "console":
         return {}  # nothing was sent anywhere, nobody can reply
     try:
-        with app.session() as session:
-            summary = sync(session, app.settings, sender)
-    except SendError as exc:
+        summary = sync(app, sender)
+    except ProviderError as exc:
         # One line in the log; the next run tries again, and nothing was half-written.
         log.error("sms sync: %s", exc)
         return {"error": str(exc)}

@@ -137,3 +137,24 @@ def test_the_scheduler_plans_each_store_at_half_past_six_of_its_own_clock(databa
         "10 13:30": [("la1", "2026-03-10")],
         "10 13:45": [],
     }
+
+
+def test_one_store_that_cannot_be_planned_does_not_stop_the_others(database_url, session, caplog):
+    import logging
+
+    from freezegun import freeze_time
+
+    from jobs.planning import run_due_planning
+
+    # A row written before stores were checked by the core: its zone does not exist.
+    session.add(Store(code="aa01", name="Broken", timezone="Mars/Olympus_Mons"))
+    session.commit()
+    app = App(settings=Settings(), database_url=database_url)
+
+    with freeze_time(AT), caplog.at_level(logging.ERROR):
+        planned = run_due_planning(app)
+
+    assert [(r["store"], r["date"]) for r in planned] == [("demo", SHANGHAI_DAY)]
+    assert [r.getMessage() for r in caplog.records] == [
+        "planning aa01 failed; the next check tries again"
+    ]

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
 from crm.app import App
 from crm.clock import utcnow
 from crm.config import Settings
+from crm.errors import CrmError
 from crm.models import Store
 from crm.stores import get_store
 
@@ -57,7 +58,12 @@ class StoreContext:
 def context_of(app: App, store: Store, now: datetime | None = None) -> StoreContext:
     """The context of a store row already read."""
     now = now or utcnow()
-    zone = ZoneInfo(store.timezone)
+    try:
+        zone = ZoneInfo(store.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CrmError(
+            f"store {store.code} has an unknown time zone {store.timezone!r}; correct the store"
+        ) from None
     return StoreContext(
         app=app,
         store_id=store.id,
@@ -82,6 +88,12 @@ def every_store(app: App, now: datetime | None = None) -> list[StoreContext]:
     with app.session() as session:
         stores = session.exec(select(Store).order_by(Store.code)).all()
         return [context_of(app, store, now) for store in stores]
+
+
+def store_codes(app: App) -> list[str]:
+    """The codes of every store, for work that goes store by store and survives one failing."""
+    with app.session() as session:
+        return list(session.exec(select(Store.code).order_by(Store.code)))
 
 
 def store_of(app: App, store_id: int, now: datetime | None = None) -> StoreContext:

@@ -27,20 +27,15 @@ def plan(
     return [plan_store(ctx, day=day, dry_run=dry_run) for ctx in contexts]
 
 
-def plan_due(app: App, now: datetime | None = None) -> list:
-    """Plan each store whose own clock has passed 06:30 and whose today is not planned yet."""
+def is_due(ctx: StoreContext) -> bool:
+    """Whether the store's clock has passed 06:30 and its today is not planned yet."""
     from crm.followup.planner import last_run
 
-    results = []
-    for ctx in every_store(app, now):
-        if ctx.local(ctx.now).time() < PLANNING_TIME:
-            continue
-        with ctx.session() as session:
-            run = last_run(session, ctx.store_id)
-        if run is not None and run.day >= ctx.today:
-            continue
-        results.append(plan_store(ctx))
-    return results
+    if ctx.local(ctx.now).time() < PLANNING_TIME:
+        return False
+    with ctx.session() as session:
+        run = last_run(session, ctx.store_id)
+    return run is None or run.day < ctx.today
 
 
 def plan_store(ctx: StoreContext, day: date | None = None, dry_run: bool = False):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from crm.actions.context import StoreContext
 from crm.app import App
+
+# A store's last month is due at 07:00 on the 1st of its own clock.
+REPORT_HOUR = 7
 
 
 def monthly_report(ctx: StoreContext, month: str, fmt: str) -> tuple[bytes, str]:
@@ -49,3 +54,25 @@ def definitions_markdown(app: App) -> str:
     from crm.report.definitions import markdown_table
 
     return markdown_table(app.settings.store.locale, app.settings.report.conversion_window_days)
+
+
+def due_month(now: datetime, zone: ZoneInfo):
+    """The latest month whose report is due at `now` in `zone`: last month from 07:00 on the 1st."""
+    from crm.report import Month
+
+    local = now.astimezone(zone).replace(tzinfo=None)
+    return Month.of((local - timedelta(hours=REPORT_HOUR)).date()).previous()
+
+
+def write_due_reports(ctx: StoreContext, only_missing: bool = False) -> list[Path]:
+    """Write the store's due month in every configured format; with `only_missing`, only
+    when one of its files is not there yet. Safe to repeat: files are replaced whole."""
+    from crm.report import file_name, write_reports
+
+    month = due_month(ctx.now, ctx.zone)
+    folder = Path(ctx.settings.report.output_dir)
+    formats = ctx.settings.report.formats
+    if only_missing and all((folder / file_name(ctx.code, month, fmt)).exists() for fmt in formats):
+        return []
+    with ctx.session() as session:
+        return write_reports(session, ctx.store(session), month, ctx.settings, ctx.now)

@@ -6,6 +6,10 @@ from datetime import date
 
 from crm.actions.context import StoreContext
 from crm.app import App
+from crm.sms.backends.base import SendError
+
+# A provider's failure, as the front ends catch it to show one sentence.
+ProviderError = SendError
 
 
 def make_sender(app: App):
