@@ -21,14 +21,14 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, case, exists, or_, select, update
+from sqlalchemy import bindparam, case, exists, select, update
 from sqlmodel import Session
 
 from crm.clock import utcnow
 from crm.config import SmsSettings
-from crm.models import Customer, CustomerStatus, SmsCategory, SmsStatus, Store
+from crm.models import Customer, SmsCategory, SmsStatus, Store
 from crm.models.base import UTCDateTime
-from crm.sms import policy
+from crm.sms import eligibility, policy
 from crm.sms.backends.base import Outgoing, Report, Sender, SendError
 from crm.sms.pacing import Pacer, backoff
 from crm.sms.verdicts import act_on_number, mark_sent
@@ -332,15 +332,9 @@ class Dispatcher:
 
 # The customer may still get it: the run's start cancelled what was forbidden then, but an
 # opt-out (a call, a reply) or a lost customer during a long run must hold from that moment.
-_CUSTOMER = Customer.__table__.c
 ALLOWED = exists().where(
-    _CUSTOMER.id == MESSAGES.c.customer_id,
-    _CUSTOMER.status == CustomerStatus.ACTIVE,
-    _CUSTOMER.phone_valid.is_(True),
-    or_(
-        and_(MESSAGES.c.category == SmsCategory.SERVICE, _CUSTOMER.sms_consent.is_(True)),
-        and_(MESSAGES.c.category == SmsCategory.MARKETING, _CUSTOMER.marketing_consent.is_(True)),
-    ),
+    Customer.__table__.c.id == MESSAGES.c.customer_id,
+    eligibility.allowed(MESSAGES.c.category),
 )
 
 RENEW = (

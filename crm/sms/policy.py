@@ -12,14 +12,12 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlmodel import Session
 
 from crm.db import insert_for
 from crm.models import (
     Customer,
-    CustomerStatus,
-    SmsCategory,
     SmsDailyCount,
     SmsFingerprint,
     SmsMessage,
@@ -27,6 +25,7 @@ from crm.models import (
     Store,
 )
 from crm.models.base import UTCDateTime
+from crm.sms import eligibility
 
 MESSAGES = SmsMessage.__table__
 REPEAT_GUARD = timedelta(hours=24)
@@ -58,7 +57,7 @@ def local_day(moment: datetime, zone: ZoneInfo) -> date:
 
 
 def expire_and_cancel(session: Session, now: datetime) -> dict[str, int]:
-    """Expire greetings past their day; cancel what consent, the number or the customer forbids."""
+    """Expire greetings past their day; cancel what the customer may no longer get (eligibility)."""
     counts = {
         "expired": session.execute(
             update(MESSAGES)
@@ -71,17 +70,7 @@ def expire_and_cancel(session: Session, now: datetime) -> dict[str, int]:
         ).rowcount
     }
     customer = Customer.__table__.c
-    reasons = {
-        "no_consent": or_(
-            and_(MESSAGES.c.category == SmsCategory.SERVICE, customer.sms_consent.is_(False)),
-            and_(
-                MESSAGES.c.category == SmsCategory.MARKETING,
-                customer.marketing_consent.is_(False),
-            ),
-        ),
-        "invalid_phone": customer.phone_valid.is_(False),
-        "customer_lost_or_deceased": customer.status != CustomerStatus.ACTIVE,
-    }
+    reasons = eligibility.refusals(MESSAGES.c.category)
     for reason, condition in reasons.items():
         forbidden = exists().where(customer.id == MESSAGES.c.customer_id, condition)
         counts[reason] = session.execute(
