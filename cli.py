@@ -1326,7 +1326,7 @@ class SmsGroup(CrmGroup):
     """A provider's failure, too, reaches the user as one sentence, never a traceback."""
 
     def invoke(self, ctx):
-        from crm.sms.backends.base import SendError
+        from crm.sms.providers.base import ProviderError as SendError
 
         try:
             return super().invoke(ctx)
@@ -1434,7 +1434,7 @@ def sms_optout(app: App, phone: str, source: str):
 
 
 def _sender(app: App):
-    from crm.sms.backends import make_sender
+    from crm.sms.providers import make_sender
 
     return make_sender(app.settings.sms)
 

@@ -1,6 +1,8 @@
-"""Who may get a message now: consent, valid numbers, the send window, the daily cap, no repeats.
+"""Whether a message may go now: who may get it (crm.sms.eligibility), the send window,
+the daily cap, no repeats.
 
-Set-wise where it can be (cancelling what consent no longer allows is one UPDATE);
+Set-wise where it can be (cancelling what the customer may no longer get is one UPDATE
+per reason);
 the cap and the 24-hour repeat guard are single-row upserts whose outcome the
 database decides, so two senders at once cannot both pass them.
 """

@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from crm.config import SmsSettings
 from crm.models import SmsDailyCount, SmsMessage, Store
-from crm.sms.backends.twilio import TwilioSender
 from crm.sms.outbox import Dispatcher
+from crm.sms.providers.twilio import TwilioSender
 from crm.sms.reconcile import reconcile
 from crm.sms.service import send_due
 from tests.factories import NOW, add_customer, add_message

@@ -1,17 +1,6 @@
-"""SMS providers: one module each, one contract (`base.Sender`)."""
+"""Old home of the SMS providers, now `crm.sms.providers`; kept only while `jobs/sms.py`
+still imports it from here. Delete this package once it imports `crm.sms.providers`."""
 
-from __future__ import annotations
+from crm.sms.providers import make_sender
 
-from crm.config import SmsSettings
-from crm.sms.backends.base import Sender
-
-
-def make_sender(settings: SmsSettings) -> Sender:
-    """The configured sender; twilio without credentials stops here with what is missing."""
-    if settings.backend == "twilio":
-        from crm.sms.backends.twilio import TwilioSender
-
-        return TwilioSender(settings)
-    from crm.sms.backends.console import ConsoleSender
-
-    return ConsoleSender()
+__all__ = ["make_sender"]
