@@ -13,7 +13,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
-from crm.errors import CrmError, DatabaseNotReady, NoActiveAgent, StoreNotEmpty, UnknownStore
+from crm.errors import (
+    CrmError,
+    DatabaseNotReady,
+    NoActiveAgent,
+    SmsTemplateError,
+    StoreNotEmpty,
+    UnknownStore,
+)
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -24,6 +31,7 @@ NEXT_STEP = {
     UnknownStore: "; `crm stores list` shows the stores",
     StoreNotEmpty: " (pass --db sqlite:///demo.db for a fresh one)",
     NoActiveAgent: "; add one with `crm agents add CODE --name NAME`",
+    SmsTemplateError: "; fix it and check it with `crm sms lint`",
 }
 
 

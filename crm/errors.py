@@ -56,3 +56,7 @@ class StoreNotEmpty(UsageError):
 
 class NoActiveAgent(CrmError):
     """Calls cannot be handed out: the store has no active agent."""
+
+
+class SmsTemplateError(UsageError):
+    """A store's SMS template cannot be rendered with what its kind is given."""

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from crm.actions.context import StoreContext
 from crm.app import App
-from crm.sms.backends.base import SendError
+from crm.clock import utcnow
+from crm.errors import CrmError, UsageError
+from crm.sms.providers.base import ProviderError
 
-# A provider's failure, as the front ends catch it to show one sentence.
-ProviderError = SendError
+__all__ = ["ProviderError"]  # a provider failed: the front ends show it as one sentence
 
 
 def make_sender(app: App):
     """The configured provider's sender; missing credentials fail here, naming the variable."""
-    from crm.sms.backends import make_sender as make
+    from crm.sms.providers import make_sender as make
 
     return make(app.settings.sms)
 
@@ -51,35 +52,63 @@ def preview(
 
 
 def opt_out(app: App, phone: str, source: str = "manual") -> dict:
-    """Withdraw SMS and marketing consent for a number and cancel its queued messages."""
-    from crm.sms.service import opt_out_phone
+    """Withdraw consent for every customer with this number, in every store, and cancel
+    their queued messages."""
+    from sqlalchemy import select
 
+    from crm.models import Customer
+    from crm.sms.consent import opt_out as withdraw
+    from crm.vocabulary.phones import phone as parse_phone
+
+    try:
+        number = parse_phone(phone, app.settings.store.phone_region)
+    except ValueError as exc:
+        raise UsageError(f"{exc}; give a number like 138 0013 8000", field="phone") from None
     with app.session() as session:
-        return opt_out_phone(session, app.settings, phone, source)
+        customers = list(
+            session.execute(select(Customer.id).where(Customer.phone == number)).scalars()
+        )
+        if not customers:
+            raise CrmError(
+                f"no customer has the number {number}; check it with the customer list",
+                field="phone",
+            )
+        cancelled = withdraw(session, customers, source, utcnow())
+        session.commit()
+    return {"phone": number, "customers": len(customers), "cancelled": cancelled}
 
 
 def send_due(app: App, sender, limit: int | None = None, progress=None):
-    """Settle a crash's leftovers, then send what is due in each store's send window."""
-    from crm.sms.service import send_due as send
+    """Settle stale `sending` rows first (a crash's leftovers), then send what is due in
+    each store's send window; returns (what was settled, the dispatch result)."""
+    from crm.sms.outbox import Dispatcher
+    from crm.sms.reconcile import reconcile
 
+    stale = timedelta(seconds=app.settings.sms.reconcile_after_seconds)
     with app.session() as session:
-        return send(session, app.settings, sender, limit, progress=progress)
+        settled = reconcile(session, sender, utcnow(), stale)
+        result = Dispatcher(session, app.settings.sms, sender, progress).run(limit)
+    return settled, result
 
 
 def reconcile(app: App, sender, older_than: float | None = None):
     """Settle messages left in sending by the provider's log."""
-    from crm.sms.service import reconcile_now
+    from crm.sms.reconcile import reconcile as settle
 
+    seconds = app.settings.sms.reconcile_after_seconds if older_than is None else older_than
     with app.session() as session:
-        return reconcile_now(session, app.settings, sender, older_than)
+        return settle(session, sender, utcnow(), timedelta(seconds=seconds))
 
 
 def sync(app: App, sender) -> dict:
-    """Delivery reports and replies (opt-outs) from the provider."""
-    from crm.sms.service import sync as fetch
+    """Delivery reports and replies (opt-outs) from the provider, for the last sync_days."""
+    from crm.sms.sync import sync_replies, sync_status
 
+    now, days = utcnow(), app.settings.sms.sync_days
     with app.session() as session:
-        return fetch(session, app.settings, sender)
+        statuses = sync_status(session, sender, now, days)
+        replies = sync_replies(session, sender, now, days)
+    return {"statuses": dict(statuses), "replies": dict(replies)}
 
 
 def outbox(ctx: StoreContext, status: str | None = None, limit: int = 100) -> list[dict]:

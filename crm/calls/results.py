@@ -33,7 +33,7 @@ from crm.models import (
     Store,
     TaskStatus,
 )
-from crm.sms.consent import cancel_queued, opt_out
+from crm.sms.consent import flag_invalid_number, opt_out
 
 OUTCOMES = [str(outcome) for outcome in Outcome]
 UNANSWERED = {Outcome.NO_ANSWER, Outcome.BUSY}
@@ -176,14 +176,13 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
             task.next_try_on = today + timedelta(days=1)
             result.next_try_on = task.next_try_on
     elif outcome == Outcome.WRONG_NUMBER:
-        customer.phone_valid = False
-        customer.updated_at = now
-        session.add(customer)
+        # Wrong for everyone in this store who has it (consent.flag_invalid_number).
+        flagged, cancelled = flag_invalid_number(session, customer.store_id, customer.phone, now)
         _close(task, TaskStatus.UNREACHABLE, now)
-        others = _close_customer_calls(session, customer.id, now)
-        cancelled = cancel_queued(session, [customer.id], "invalid phone", now)
+        others = sum(_close_customer_calls(session, flagged_id, now) for flagged_id in flagged)
+        sharing = f" (and {len(flagged) - 1} other customer(s) with it)" if len(flagged) > 1 else ""
         result.effects.append(
-            f"phone {customer.phone} flagged invalid; {others} other call(s) closed, "
+            f"phone {customer.phone} flagged invalid{sharing}; {others} other call(s) closed, "
             f"{cancelled} queued SMS cancelled"
         )
     elif outcome == Outcome.DECLINED:

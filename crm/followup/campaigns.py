@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import UndefinedError
@@ -28,7 +27,7 @@ from crm.models import (
     Store,
     Vehicle,
 )
-from crm.sms.render import TEMPLATES, render
+from crm.sms import compose, templates
 
 CHUNK = 5000
 
@@ -158,25 +157,14 @@ def launch(
 
 def _check_template(template: str, settings: Settings) -> None:
     """Refuse a template that is missing or needs more than a campaign provides."""
-    folder = TEMPLATES / settings.store.locale
-    own = Path(settings.sms.templates_dir) if settings.sms.templates_dir else None
-    known = sorted(
-        {p.stem for p in folder.glob("*.txt")}
-        | ({p.stem for p in own.glob("*.txt")} if own else set())
-    )
+    known = templates.known(settings.store.locale, settings.sms.templates_dir)
     if template not in known:
         raise UsageError(
             f"no SMS template {template!r}; known: {', '.join(known)}", field="template"
         )
     try:
-        render(
-            template,
-            "marketing",
-            settings.store.locale,
-            settings.store.name,
-            settings.sms.opt_out_line,
-            {"customer": "王先生", "campaign": "服务节"},
-            overrides=settings.sms.templates_dir,
+        compose.body(
+            template, settings.store.name, settings, {"customer": "王先生", "campaign": "服务节"}
         )
     except UndefinedError as exc:
         raise UsageError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Table
 from sqlmodel import Session, select
@@ -17,10 +17,9 @@ from crm.models import (
     DoNotCall,
     FollowupTask,
     SmsMessage,
-    SmsStatus,
     Vehicle,
 )
-from crm.sms.render import render, salutation
+from crm.sms import compose, eligibility, templates
 
 KEY = ("kind", "subject", "cycle")
 
@@ -71,24 +70,20 @@ class ContactWriter:
             self.result.created[kind] += 1
 
     def _skip_reason(self, occurrence, customer, blocked) -> str | None:
-        if customer is None or customer.status != CustomerStatus.ACTIVE:
-            return "customer_lost_or_deceased"
         if occurrence.channel == Channel.PHONE:
+            if customer is None or customer.status != CustomerStatus.ACTIVE:
+                return "customer_lost_or_deceased"
             if not customer.phone_valid:
                 return "invalid_phone"  # a call proved the number wrong: nobody to call
             return "do_not_call" if (customer.id, occurrence.kind) in blocked else None
+        refused = eligibility.refusal(customer, templates.category(occurrence.kind))
+        if refused is eligibility.LOST:
+            return refused.reason
         if occurrence.kind in rules.GREETINGS and occurrence.window_start < self.day - timedelta(
             days=1
         ):
             return "greeting_too_late"
-        if not customer.phone_valid:
-            return "invalid_phone"
-        consent = (
-            customer.sms_consent
-            if rules.SMS_CATEGORY[occurrence.kind] == "service"
-            else customer.marketing_consent
-        )
-        return None if consent else "no_consent"
+        return refused.reason if refused else None
 
     def _task(self, occurrence: rules.Occurrence) -> dict:
         return {
@@ -111,51 +106,31 @@ class ContactWriter:
         }
 
     def _message(self, occurrence: rules.Occurrence, customer, vehicles: dict) -> dict:
-        category = rules.SMS_CATEGORY[occurrence.kind]
-        vehicle = vehicles.get(occurrence.vehicle_id)
-        context = {
-            "customer": salutation(customer.name, customer.gender, self.locale),
-            "vehicle_model": vehicle.model if vehicle else "",
-            "plate": (vehicle.plate or "") if vehicle else "",
-            "due_date": occurrence.due_date.isoformat(),
-            **{k: v for k, v in occurrence.details.items() if k not in ("holiday", "template")},
-        }
-        if "holiday" in occurrence.details:
-            context["holiday"] = HOLIDAYS[occurrence.details["holiday"]][
-                1 if self.locale == "zh_CN" else 2
-            ]
-        expires = None
-        if occurrence.kind in rules.GREETINGS:
-            # A greeting belongs to its day: the outbox expires it at the day's end.
-            expires = datetime.combine(
-                max(occurrence.window_start, self.day) + timedelta(days=1), time(0), self.zone
-            )
-        return {
-            "store_id": self.store.id,
-            "vehicle_id": occurrence.vehicle_id,
-            "customer_id": customer.id,
-            "kind": str(occurrence.kind),
-            "category": str(category),
-            "subject": occurrence.subject,
-            "cycle": occurrence.cycle,
-            "to_phone": customer.phone,
-            "body": render(
-                occurrence.details.get("template", str(occurrence.kind)),
-                category,
-                self.locale,
-                self.store.name,
-                self.settings.sms.opt_out_line,
-                context,
-                overrides=self.settings.sms.templates_dir,
-            ),
-            "reason": occurrence.reason,
-            "planned_for": occurrence.window_start,
-            "status": SmsStatus.QUEUED.value,
-            "expires_at": expires,
-            "send_attempts": 0,
-            "queued_at": self.now,
-            "updated_at": self.now,
-        }
+        details = occurrence.details
+        values = {k: v for k, v in details.items() if k not in ("holiday", "template")}
+        if "holiday" in details:
+            values["holiday"] = HOLIDAYS[details["holiday"]][1 if self.locale == "zh_CN" else 2]
+        owed = compose.Owed(
+            str(occurrence.kind),
+            occurrence.subject,
+            occurrence.cycle,
+            occurrence.reason,
+            planned_for=occurrence.window_start,
+            due_date=occurrence.due_date,
+            vehicle_id=occurrence.vehicle_id,
+            template=details.get("template"),
+            values=values,
+        )
+        return compose.message_row(
+            owed,
+            store=self.store,
+            customer=customer,
+            vehicle=vehicles.get(occurrence.vehicle_id),
+            settings=self.settings,
+            today=self.day,
+            zone=self.zone,
+            now=self.now,
+        )
 
     def _customers(self, ids: set[int]) -> dict:
         rows = self.session.execute(

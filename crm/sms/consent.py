@@ -1,8 +1,13 @@
-"""Consent to SMS: who may get which messages, and withdrawing it (退订).
+"""Consent to SMS and the number itself: withdrawing consent (退订), flagging a number invalid.
 
-An opt-out is one act whatever its route (a call, `crm sms optout`, an inbound
-reply, a provider's 21610): both consents off at once, stamped with time and
+An opt-out is one act whatever its route (a call, an opt-out entered by staff, an
+inbound reply, a provider's 21610): both consents off at once, stamped with time and
 source, and everything still queued for that customer cancelled.
+
+A number proven wrong is one act too, whatever its route (the call desk reached a
+stranger, a provider's 21211): it is wrong for every customer of that store who has it
+(one family's shared phone, a duplicate record), and their queued messages are
+cancelled. Another store's customers keep theirs: each store's records are its own.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from crm.models import Customer, SmsMessage, SmsStatus
@@ -45,6 +50,24 @@ def cancel_queued(session: Session, customer_ids: list[int], why: str, now: date
         .where(SmsMessage.customer_id.in_(customer_ids), SmsMessage.status == SmsStatus.QUEUED)
         .values(status=SmsStatus.CANCELLED, error_message=why, updated_at=now)
     ).rowcount
+
+
+def flag_invalid_number(
+    session: Session, store_id: int, phone: str, now: datetime
+) -> tuple[list[int], int]:
+    """Flag `phone` invalid for every customer of the store who has it and cancel what is
+    queued for them; returns those customers' ids and how many messages were cancelled."""
+    ids = list(
+        session.execute(
+            select(Customer.id).where(Customer.store_id == store_id, Customer.phone == phone)
+        ).scalars()
+    )
+    if not ids:
+        return [], 0
+    session.execute(
+        update(Customer).where(Customer.id.in_(ids)).values(phone_valid=False, updated_at=now)
+    )
+    return ids, cancel_queued(session, ids, "invalid_phone", now)
 
 
 # Whole-message replies that mean "stop" on Chinese and international routes. Only the

@@ -14,13 +14,11 @@ from pathlib import Path
 from jinja2 import TemplateError, UndefinedError
 
 from crm.config import Settings
-from crm.followup.rules import SMS_CATEGORY
-from crm.models import SmsCategory
-from crm.sms import segments
-from crm.sms.render import TEMPLATES, salutation, sign, store_environment, variables
+from crm.sms import segments, templates
+from crm.sms.render import TEMPLATES, salutation, sign, store_environment
 
 # Long, realistic values for every variable a template may be given; each kind gets only
-# its own (render.variables), as its sender gives them.
+# its own (crm.sms.templates), as its sender gives them.
 SAMPLES = {
     "zh_CN": {
         "customer": salutation("欧阳建国", "male", "zh_CN"),
@@ -49,7 +47,7 @@ BRANCHES = [{"reminder": "first_service"}, {"reminder": "maintenance"}]
 
 def sample_contexts(kind: str, locale: str) -> list[dict]:
     """What a template of `kind` is rendered with, one context per branch it may take."""
-    names = variables(kind)
+    names = templates.variables(kind)
     context = {name: SAMPLES[locale][name] for name in names if name != "reminder"}
     if "reminder" in names:
         return [context | branch for branch in BRANCHES]
@@ -103,15 +101,10 @@ class Finding:
         }
 
 
-def category_of(kind: str) -> str:
-    """A cadence kind's category; any other template is a campaign's, so marketing."""
-    return str(SMS_CATEGORY.get(kind, SmsCategory.MARKETING))
-
-
 def lint_file(path: Path, locale: str, source: str, settings: Settings) -> Finding:
     """Render one template file with its kind's samples and judge the longest text."""
     kind = path.stem
-    finding = Finding(source, kind, category_of(kind))
+    finding = Finding(source, kind, str(templates.category(kind)))
     sms = settings.sms
     try:
         # The sandbox for every file: lint must not run a store's template unsandboxed.

@@ -21,16 +21,16 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, case, exists, or_, select, update
+from sqlalchemy import bindparam, case, exists, select, update
 from sqlmodel import Session
 
 from crm.clock import utcnow
 from crm.config import SmsSettings
-from crm.models import Customer, CustomerStatus, SmsCategory, SmsStatus, Store
+from crm.models import Customer, SmsCategory, SmsStatus, Store
 from crm.models.base import UTCDateTime
-from crm.sms import policy
-from crm.sms.backends.base import Outgoing, Report, Sender, SendError
+from crm.sms import eligibility, policy
 from crm.sms.pacing import Pacer, backoff
+from crm.sms.providers.base import Answer, Outgoing, Sender, Verdict
 from crm.sms.verdicts import act_on_number, mark_sent
 
 MESSAGES = policy.MESSAGES
@@ -38,10 +38,10 @@ BATCH = 200  # rows claimed at a time; a process killed mid-batch leaves at most
 # A claimed row must reach the provider long before another process may reconcile it:
 # claim no more than the pace sends in this many seconds.
 CLAIM_AHEAD_SECONDS = 10
-# What a message still waiting in the pool gets when another one hit a fatal error.
-STOPPED = SendError("not sent: the run stopped", fatal=True)
+# What a message still waiting in the pool gets when another one stopped the run.
+STOPPED = Answer(Verdict.STOP_RUN, "not sent: the run stopped")
 # What a message gets when another process settled its claim while it waited: not ours.
-CLAIM_LOST = SendError("not sent: another process took over the claim")
+CLAIM_LOST = Answer(Verdict.RETRY_LATER, "not sent: another process took over the claim")
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,7 @@ class Claimed:
 @dataclass
 class Outcome:
     message: Claimed
-    report: Report | None = None
-    error: SendError | None = None
+    answer: Answer = STOPPED  # until the provider answers
     attempts: int = 0
 
 
@@ -72,7 +71,7 @@ class Outcome:
 class DispatchResult:
     counts: Counter = field(default_factory=Counter)
     closed_stores: list[str] = field(default_factory=list)
-    stopped: str | None = None  # why the run stopped early (a fatal provider error)
+    stopped: str | None = None  # why the run stopped early (a provider's STOP_RUN)
 
     @property
     def exit_code(self) -> int:
@@ -225,25 +224,20 @@ class Dispatcher:
         outcome = Outcome(message)
         for attempt in range(1, self.settings.retries + 2):
             if self.stop.is_set():
-                outcome.error = STOPPED
+                outcome.answer = STOPPED
                 return outcome
             self.pacer.wait()
             lease = self.renew(outcome.message)
             if lease is None:
-                outcome.error = CLAIM_LOST
+                outcome.answer = CLAIM_LOST
                 return outcome
             outcome.message = replace(outcome.message, lease=lease)
             outcome.attempts = attempt
-            try:
-                outcome.report = self.sender.send(message.outgoing)
-                outcome.error = None
+            outcome.answer = self.sender.send(message.outgoing)
+            if outcome.answer.verdict == Verdict.STOP_RUN:
+                self.stop.set()
+            if outcome.answer.verdict != Verdict.RETRY_LATER:
                 return outcome
-            except SendError as exc:
-                outcome.error = exc
-                if exc.permanent or exc.maybe_sent or exc.fatal:
-                    if exc.fatal:
-                        self.stop.set()
-                    return outcome
             if attempt <= self.settings.retries:
                 time.sleep(backoff(self.settings.retry_backoff_seconds, attempt))
         return outcome
@@ -265,49 +259,51 @@ class Dispatcher:
     def record(self, outcomes: list[Outcome]) -> None:
         now = utcnow()
         accepted = [
-            (o.message.id, o.message.lease, o.report, o.message.body) for o in outcomes if o.report
+            (o.message.id, o.message.lease, o.answer.report, o.message.body)
+            for o in outcomes
+            if o.answer.verdict == Verdict.SENT
         ]
         mark_sent(self.session, accepted, now)
         self.result.counts["sent"] += len(accepted)
         for outcome in outcomes:
-            message, error = outcome.message, outcome.error
-            if outcome.report is not None:
+            message, answer = outcome.message, outcome.answer
+            if answer.verdict == Verdict.SENT:
                 continue
-            if error is CLAIM_LOST:
+            if answer is CLAIM_LOST:
                 # Another process settled it (and gave back its daily slot): not ours to touch.
                 self.result.counts["claim_lost"] += 1
-            elif error.maybe_sent:
-                self.set(message, SmsStatus.SENDING, error=error)
+            elif answer.verdict == Verdict.MAYBE_SENT:
+                self.set(message, SmsStatus.SENDING, answer=answer)
                 self.result.counts["awaiting_reconciliation"] += 1
-            elif error.fatal:
+            elif answer.verdict == Verdict.STOP_RUN:
                 # Never sent: back in the queue as it was, without counting an attempt.
                 self.release(message)
                 attempts = MESSAGES.c.send_attempts - 1
-                if error is STOPPED:
+                if answer is STOPPED:
                     self.set(message, SmsStatus.QUEUED, send_attempts=attempts)
                 else:
-                    self.set(message, SmsStatus.QUEUED, error=error, send_attempts=attempts)
-                    self.result.stopped = self.result.stopped or str(error)
-            elif error.permanent:
+                    self.set(message, SmsStatus.QUEUED, answer=answer, send_attempts=attempts)
+                    self.result.stopped = self.result.stopped or str(answer)
+            elif answer.verdict == Verdict.FAILED:
                 self.release(message)
-                self.set(message, SmsStatus.FAILED, error=error)
-                act_on_number(self.session, message, error.number_problem, error.code, now)
+                self.set(message, SmsStatus.FAILED, answer=answer)
+                act_on_number(self.session, message, answer.number_problem, answer.code, now)
                 self.result.counts["failed"] += 1
             else:
                 self.release(message)
-                self.retry_later(message, error, now)
+                self.retry_later(message, answer, now)
         self.session.commit()
 
-    def retry_later(self, message: Claimed, error: SendError, now: datetime) -> None:
+    def retry_later(self, message: Claimed, answer: Answer, now: datetime) -> None:
         attempts = self.session.execute(
             select(MESSAGES.c.send_attempts).where(MESSAGES.c.id == message.id)
         ).scalar_one()
         if attempts >= self.settings.max_attempts:
-            self.set(message, SmsStatus.FAILED, error=error)
+            self.set(message, SmsStatus.FAILED, answer=answer)
             self.result.counts["failed"] += 1
             return
         later = now + timedelta(minutes=self.settings.retry_later_minutes)
-        self.set(message, SmsStatus.QUEUED, error=error, not_before=later)
+        self.set(message, SmsStatus.QUEUED, answer=answer, not_before=later)
         self.result.counts["retry_later"] += 1
 
     def release(self, message: Claimed) -> None:
@@ -315,9 +311,9 @@ class Dispatcher:
             day = policy.local_day(message.claimed_at, self.zones[message.store_id])
             policy.give_back_daily_slot(self.session, message.customer_id, day)
 
-    def set(self, message: Claimed, status: str, error: SendError | None = None, **values):
-        if error is not None:
-            values |= {"error_code": error.code, "error_message": str(error)[:500]}
+    def set(self, message: Claimed, status: str, answer: Answer | None = None, **values):
+        if answer is not None:
+            values |= {"error_code": answer.code, "error_message": str(answer)[:500]}
         self.session.execute(
             update(MESSAGES)
             .where(
@@ -332,15 +328,9 @@ class Dispatcher:
 
 # The customer may still get it: the run's start cancelled what was forbidden then, but an
 # opt-out (a call, a reply) or a lost customer during a long run must hold from that moment.
-_CUSTOMER = Customer.__table__.c
 ALLOWED = exists().where(
-    _CUSTOMER.id == MESSAGES.c.customer_id,
-    _CUSTOMER.status == CustomerStatus.ACTIVE,
-    _CUSTOMER.phone_valid.is_(True),
-    or_(
-        and_(MESSAGES.c.category == SmsCategory.SERVICE, _CUSTOMER.sms_consent.is_(True)),
-        and_(MESSAGES.c.category == SmsCategory.MARKETING, _CUSTOMER.marketing_consent.is_(True)),
-    ),
+    Customer.__table__.c.id == MESSAGES.c.customer_id,
+    eligibility.allowed(MESSAGES.c.category),
 )
 
 RENEW = (

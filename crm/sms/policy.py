@@ -1,6 +1,8 @@
-"""Who may get a message now: consent, valid numbers, the send window, the daily cap, no repeats.
+"""Whether a message may go now: who may get it (crm.sms.eligibility), the send window,
+the daily cap, no repeats.
 
-Set-wise where it can be (cancelling what consent no longer allows is one UPDATE);
+Set-wise where it can be (cancelling what the customer may no longer get is one UPDATE
+per reason);
 the cap and the 24-hour repeat guard are single-row upserts whose outcome the
 database decides, so two senders at once cannot both pass them.
 """
@@ -12,14 +14,12 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlmodel import Session
 
 from crm.db import insert_for
 from crm.models import (
     Customer,
-    CustomerStatus,
-    SmsCategory,
     SmsDailyCount,
     SmsFingerprint,
     SmsMessage,
@@ -27,6 +27,7 @@ from crm.models import (
     Store,
 )
 from crm.models.base import UTCDateTime
+from crm.sms import eligibility
 
 MESSAGES = SmsMessage.__table__
 REPEAT_GUARD = timedelta(hours=24)
@@ -58,7 +59,7 @@ def local_day(moment: datetime, zone: ZoneInfo) -> date:
 
 
 def expire_and_cancel(session: Session, now: datetime) -> dict[str, int]:
-    """Expire greetings past their day; cancel what consent, the number or the customer forbids."""
+    """Expire greetings past their day; cancel what the customer may no longer get (eligibility)."""
     counts = {
         "expired": session.execute(
             update(MESSAGES)
@@ -71,17 +72,7 @@ def expire_and_cancel(session: Session, now: datetime) -> dict[str, int]:
         ).rowcount
     }
     customer = Customer.__table__.c
-    reasons = {
-        "no_consent": or_(
-            and_(MESSAGES.c.category == SmsCategory.SERVICE, customer.sms_consent.is_(False)),
-            and_(
-                MESSAGES.c.category == SmsCategory.MARKETING,
-                customer.marketing_consent.is_(False),
-            ),
-        ),
-        "invalid_phone": customer.phone_valid.is_(False),
-        "customer_lost_or_deceased": customer.status != CustomerStatus.ACTIVE,
-    }
+    reasons = eligibility.refusals(MESSAGES.c.category)
     for reason, condition in reasons.items():
         forbidden = exists().where(customer.id == MESSAGES.c.customer_id, condition)
         counts[reason] = session.execute(

@@ -18,8 +18,8 @@ from sqlmodel import Session
 
 from crm.models import SmsCategory, SmsStatus
 from crm.sms import policy
-from crm.sms.backends.base import Outgoing, Sender, Unknown
 from crm.sms.policy import MESSAGES
+from crm.sms.providers.base import Outgoing, Sender, Unknown
 from crm.sms.verdicts import act_on_number, mark_sent
 
 

@@ -21,33 +21,14 @@ from jinja2 import (
 )
 from jinja2.sandbox import SandboxedEnvironment
 
-from crm.errors import UsageError
+from crm.errors import SmsTemplateError
 from crm.models import SmsCategory
+from crm.sms.templates import FOLDER
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "sms"
-
-# What each kind's template is given (with `store`), exactly as its callers give it: the
-# planner (crm/followup/writes.py), the call desk's fallback (crm/calls/fallback.py).
-# Lint and preview render with these and nothing more, so a template that lints renders.
-PLANNED = ("customer", "vehicle_model", "plate", "due_date")
-VARIABLES = {
-    "first_service_sms": (*PLANNED, "first_service_km"),
-    "birthday_sms": PLANNED,
-    "anniversary_sms": (*PLANNED, "years"),
-    "holiday_sms": (*PLANNED, "holiday"),
-    "reminder_fallback": (*PLANNED, "reminder"),
-}
-# Any other template is a campaign's: `crm campaign launch` checks it with these two (the
-# planner's vehicle fields are blank for a campaign, so a template must not rely on them).
-CAMPAIGN = ("customer", "campaign")
+TEMPLATES = FOLDER  # the product's templates, one folder per locale
 
 
-def variables(kind: str) -> tuple[str, ...]:
-    """The variables a template of `kind` is rendered with, besides `store`."""
-    return VARIABLES.get(kind, CAMPAIGN)
-
-
-class TemplateProblem(UsageError):
+class TemplateProblem(SmsTemplateError):
     """A template that cannot render what its sender gives it (most likely a store's own)."""
 
 
@@ -114,7 +95,7 @@ def render(
         problem = MissingVariable if isinstance(exc, UndefinedError) else TemplateProblem
         raise problem(
             f"SMS template {name} cannot be rendered: {exc.message or exc} "
-            f"(for {kind} it is given {given}); fix it and check it with `crm sms lint`"
+            f"(for {kind} it is given {given})"
         ) from None
     return sign(body, category, store_name, opt_out_line)
 

@@ -11,9 +11,9 @@ from sqlmodel import Session
 
 from crm.db import insert_for
 from crm.models import Customer, SmsInbound, SmsStatus
-from crm.sms.backends.base import Sender, SendError
 from crm.sms.consent import is_opt_out, opt_out
 from crm.sms.policy import MESSAGES
+from crm.sms.providers.base import ProviderError, Sender, Verdict
 from crm.sms.verdicts import act_on_number
 
 FINAL = {SmsStatus.DELIVERED, SmsStatus.UNDELIVERED, SmsStatus.FAILED}
@@ -36,9 +36,9 @@ def sync_status(session: Session, sender: Sender, now: datetime, days: int) -> C
     for row in rows:
         try:
             report = sender.status(row.provider_sid)
-        except SendError as exc:
+        except ProviderError as exc:
             counts["unreachable"] += 1
-            if exc.fatal:
+            if exc.verdict == Verdict.STOP_RUN:
                 raise
             continue
         values = {"updated_at": now}

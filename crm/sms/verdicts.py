@@ -9,7 +9,7 @@ from sqlmodel import Session
 from crm.models import Customer, SmsStatus
 from crm.models.base import UTCDateTime
 from crm.sms import segments
-from crm.sms.consent import opt_out
+from crm.sms.consent import flag_invalid_number, opt_out
 from crm.sms.policy import MESSAGES
 
 SENT = (
@@ -64,23 +64,12 @@ def mark_sent(session: Session, accepted: list[tuple], now) -> None:
 
 def act_on_number(session: Session, message, problem: str | None, code, now) -> None:
     """A provider's verdict on the number: invalid (never again) or unsubscribed (opt-out)."""
-    if problem is None:
-        return
-    customers = list(
-        session.execute(
+    if problem == "invalid":
+        flag_invalid_number(session, message.store_id, message.to_phone, now)
+    elif problem == "opted_out":
+        customers = session.execute(
             select(Customer.id).where(
                 Customer.store_id == message.store_id, Customer.phone == message.to_phone
             )
         ).scalars()
-    )
-    if problem == "opted_out":
         opt_out(session, customers, f"provider:{code}", now)
-        return
-    session.execute(
-        update(Customer).where(Customer.id.in_(customers)).values(phone_valid=False, updated_at=now)
-    )
-    session.execute(
-        update(MESSAGES)
-        .where(MESSAGES.c.to_phone == message.to_phone, MESSAGES.c.status == SmsStatus.QUEUED)
-        .values(status=SmsStatus.CANCELLED, error_message="invalid_phone", updated_at=now)
-    )

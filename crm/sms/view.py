@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -13,9 +12,7 @@ from crm.errors import CrmError, UsageError
 from crm.followup.calendars import HOLIDAYS, add_months
 from crm.followup.rules import Kind
 from crm.models import Customer, SmsMessage, SmsStatus, Store, Vehicle
-from crm.sms import policy, segments
-from crm.sms.lint import category_of
-from crm.sms.render import TEMPLATES, render, salutation, variables
+from crm.sms import compose, policy, segments, templates
 
 MESSAGES = SmsMessage.__table__
 
@@ -95,11 +92,9 @@ def preview(
     reminder: str = "maintenance",
 ) -> dict:
     """The exact text the customer would get: the queued message itself, else a fresh render."""
-    known = {p.stem for p in (TEMPLATES / settings.store.locale).glob("*.txt")}
-    if settings.sms.templates_dir:
-        known |= {p.stem for p in Path(settings.sms.templates_dir).glob("*.txt")}
+    known = templates.known(settings.store.locale, settings.sms.templates_dir)
     if kind not in known:
-        raise UsageError(f"no SMS template {kind!r}; known: {', '.join(sorted(known))}")
+        raise UsageError(f"no SMS template {kind!r}; known: {', '.join(known)}")
     customer = find_customer(session, store, ref)
     queued = (
         session.execute(
@@ -152,25 +147,13 @@ def _render_for(session, settings, store, kind, customer, today, campaign, remin
     else:
         due = today
     holiday = settings.followup.holidays[0] if settings.followup.holidays else "spring_festival"
-    everything = {
-        "customer": salutation(customer.name, customer.gender, locale),
-        "vehicle_model": vehicle.model if vehicle else "",
-        "plate": (vehicle.plate or "") if vehicle else "",
-        "due_date": due.isoformat(),
+    values = {
         "first_service_km": settings.followup.first_service_km,
         "years": max(1, today.year - delivered.year),
         "holiday": HOLIDAYS[holiday][1 if locale == "zh_CN" else 2],
         "campaign": campaign or ("服务节" if locale == "zh_CN" else "Service Festival"),
         "reminder": reminder,
     }
-    # Only what the kind's sender gives: a preview fails where the planner would.
-    context = {name: everything[name] for name in variables(kind)}
-    return render(
-        kind,
-        category_of(kind),
-        locale,
-        store.name,
-        settings.sms.opt_out_line,
-        context,
-        overrides=settings.sms.templates_dir,
-    )
+    # Only what the kind's sender gives (compose.context): a preview fails where the planner would.
+    context = compose.context(kind, locale, customer, vehicle, due, values)
+    return compose.body(kind, store.name, settings, context)

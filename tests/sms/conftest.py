@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from crm.config import Settings, SmsSettings
-from crm.sms.backends.console import ConsoleSender
-from crm.sms.backends.twilio import TwilioSender
+from crm.sms.providers.console import ConsoleSender
+from crm.sms.providers.twilio import TwilioSender
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, FakeTwilio
 
 

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 from crm.app import App
 from crm.config import Settings
 from crm.models import Customer, SmsMessage
-from crm.sms.backends.twilio import TwilioSender
+from crm.sms.providers.twilio import TwilioSender
 from jobs.scheduler import build
 from jobs.sms import run_dispatch, run_sync
 from tests.factories import NOW, add_customer, add_message

@@ -12,12 +12,13 @@ from pydantic import ValidationError
 from sqlalchemy import update
 from sqlmodel import Session
 
+from crm.actions.sms import send_due
+from crm.app import App
 from crm.config import SmsSettings
 from crm.models import SmsDailyCount, SmsMessage, Store
-from crm.sms.backends.twilio import TwilioSender
 from crm.sms.outbox import Dispatcher
+from crm.sms.providers.twilio import TwilioSender
 from crm.sms.reconcile import reconcile
-from crm.sms.service import send_due
 from tests.factories import NOW, add_customer, add_message
 from tests.sms.conftest import midday_zone, sms_settings
 
@@ -41,8 +42,8 @@ def test_rows_waiting_in_the_pool_past_reconcile_after_are_sent_exactly_once(
     first = threading.Thread(target=first_sender)
     first.start()
     time.sleep(1.6)
-    with Session(engine) as other:
-        settled, _ = send_due(other, settings, TwilioSender(settings.sms, twilio_env))
+    other = App(settings=settings, database_url=engine.url.render_as_string(hide_password=False))
+    settled, _ = send_due(other, TwilioSender(settings.sms, twilio_env))
     first.join()
 
     assert settled["requeued"] >= 1  # the second process did judge waiting rows abandoned

@@ -8,8 +8,8 @@ import pytest
 from freezegun import freeze_time
 
 from crm.models import Customer, SmsMessage
-from crm.sms.backends.twilio import TwilioSender
 from crm.sms.outbox import Dispatcher
+from crm.sms.providers.twilio import TwilioSender
 from tests.factories import NOW, add_customer, add_message
 from tests.sms.conftest import sms_settings
 

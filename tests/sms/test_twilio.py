@@ -58,7 +58,7 @@ def test_a_429_is_retried_after_a_pause_and_then_succeeds(session, settings, twi
 def test_a_500_that_outlasts_the_retries_waits_and_is_tried_again_later(
     session, twilio_env, fake_twilio
 ):
-    from crm.sms.backends.twilio import TwilioSender
+    from crm.sms.providers.twilio import TwilioSender
 
     settings = sms_settings(retries=1)
     message = add_message(session, add_customer(session))
@@ -236,7 +236,7 @@ def test_an_inbound_tuiding_opts_out_once_and_a_sentence_does_not(
 
 
 def test_bad_credentials_stop_the_run_and_send_nothing(session, settings, twilio_env, fake_twilio):
-    from crm.sms.backends.twilio import TwilioSender
+    from crm.sms.providers.twilio import TwilioSender
 
     messages = [add_message(session, add_customer(session)) for _ in range(3)]
     sender = TwilioSender(settings.sms, twilio_env | {"TWILIO_AUTH_TOKEN": "wrong"})
@@ -271,7 +271,7 @@ def test_send_and_sync_commands_run_against_the_twilio_compatible_server(
 
 
 def test_the_status_callback_from_config_goes_with_each_message(session, twilio_env, fake_twilio):
-    from crm.sms.backends.twilio import TwilioSender
+    from crm.sms.providers.twilio import TwilioSender
 
     settings = sms_settings(status_callback="https://crm.example.com/sms/status")
     add_message(session, add_customer(session))

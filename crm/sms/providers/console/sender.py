@@ -1,4 +1,4 @@
-"""The console sender: prints each message and records it as sent; nothing leaves the machine."""
+"""The console sender: each message printed to a stream, and accepted."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 from crm.clock import utcnow
 from crm.sms import segments
-from crm.sms.backends.base import Inbound, Outgoing, Report
+from crm.sms.providers.base import Answer, Inbound, Outgoing, Report, sent
 
 
 class ConsoleSender:
@@ -16,13 +16,15 @@ class ConsoleSender:
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
 
-    def send(self, message: Outgoing) -> Report:
+    def send(self, message: Outgoing) -> Answer:
         print(f"[sms to {message.to}] {message.body}", file=self.stream, flush=True)
-        return Report(
-            f"console-{message.message_id}",
-            "sent",
-            segments=segments.count(message.body).segments,
-            created_at=utcnow(),
+        return sent(
+            Report(
+                f"console-{message.message_id}",
+                "sent",
+                segments=segments.count(message.body).segments,
+                created_at=utcnow(),
+            )
         )
 
     def find(self, message: Outgoing, claimed_at: datetime) -> Report | None:

@@ -1,0 +1,39 @@
+"""SMS providers: one folder each (its sender, its error mapping), one contract (`base.Sender`).
+
+A provider is imported only when it is the configured one, so only the Twilio folder
+imports twilio. Another provider is a folder beside these and one line in PROVIDERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from crm.config import SmsSettings
+from crm.errors import UsageError
+from crm.sms.providers.base import Sender
+
+
+def _console(settings: SmsSettings) -> Sender:
+    from crm.sms.providers.console import ConsoleSender
+
+    return ConsoleSender()
+
+
+def _twilio(settings: SmsSettings) -> Sender:
+    from crm.sms.providers.twilio import TwilioSender
+
+    return TwilioSender(settings)
+
+
+PROVIDERS: dict[str, Callable[[SmsSettings], Sender]] = {"console": _console, "twilio": _twilio}
+
+
+def make_sender(settings: SmsSettings) -> Sender:
+    """The configured provider's sender; one that lacks its credentials stops here, naming them."""
+    make = PROVIDERS.get(settings.backend)
+    if make is None:
+        raise UsageError(
+            f"sms.backend {settings.backend!r} is not a provider this product knows; "
+            f"use one of {', '.join(PROVIDERS)}"
+        )
+    return make(settings)
