@@ -11,13 +11,13 @@ from sqlmodel import Session
 from crm.clock import utcnow
 from crm.config import Settings
 from crm.errors import CrmError
-from crm.importing.values import phone as parse_phone
 from crm.models import Customer
 from crm.sms.backends.base import Sender
 from crm.sms.consent import opt_out
 from crm.sms.outbox import Dispatcher, DispatchResult
 from crm.sms.reconcile import reconcile
 from crm.sms.sync import sync_replies, sync_status
+from crm.vocabulary.phones import parse_phone
 
 
 def send_due(
