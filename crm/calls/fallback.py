@@ -7,7 +7,6 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from crm.config import Settings
-from crm.followup.rules import Kind
 from crm.followup.writes import insert_new
 from crm.models import (
     Customer,
@@ -20,6 +19,7 @@ from crm.models import (
     Vehicle,
 )
 from crm.sms.render import render, salutation
+from crm.vocabulary.kinds import Kind
 
 # Reminders whose unanswered calls fall back to an SMS, and what the SMS reminds of.
 REMINDERS = {Kind.FIRST_SERVICE_CALL: "first_service", Kind.MAINTENANCE_CALL: "maintenance"}

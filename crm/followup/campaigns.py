@@ -17,7 +17,6 @@ from sqlmodel import Session
 from crm.config import Settings
 from crm.errors import UsageError
 from crm.followup import rules
-from crm.followup.calendars import add_months
 from crm.followup.writes import ContactWriter
 from crm.models import (
     Campaign,
@@ -29,6 +28,8 @@ from crm.models import (
     Vehicle,
 )
 from crm.sms.render import TEMPLATES, render
+from crm.vocabulary.calendars import add_months
+from crm.vocabulary.kinds import Kind
 
 CHUNK = 5000
 
@@ -142,10 +143,10 @@ def launch(
     while chunk := list(islice(iterator, CHUNK)):
         batch = []
         for customer_id in chunk:
-            batch.append(_occurrence(rules.Kind.CAMPAIGN_SMS, customer_id, campaign, day, day))
+            batch.append(_occurrence(Kind.CAMPAIGN_SMS, customer_id, campaign, day, day))
             if with_calls:
                 due = day + timedelta(days=call_days)
-                batch.append(_occurrence(rules.Kind.CAMPAIGN_CALL, customer_id, campaign, day, due))
+                batch.append(_occurrence(Kind.CAMPAIGN_CALL, customer_id, campaign, day, due))
         writer.write(batch)
     if dry_run:
         session.rollback()

@@ -9,7 +9,6 @@ from sqlmodel import Session, select
 
 from crm.db import insert_for
 from crm.followup import rules
-from crm.followup.calendars import HOLIDAYS
 from crm.models import (
     Channel,
     Customer,
@@ -21,6 +20,8 @@ from crm.models import (
     Vehicle,
 )
 from crm.sms.render import render, salutation
+from crm.vocabulary.calendars import HOLIDAYS
+from crm.vocabulary.kinds import GREETINGS, SMS_CATEGORY
 
 KEY = ("kind", "subject", "cycle")
 
@@ -77,15 +78,13 @@ class ContactWriter:
             if not customer.phone_valid:
                 return "invalid_phone"  # a call proved the number wrong: nobody to call
             return "do_not_call" if (customer.id, occurrence.kind) in blocked else None
-        if occurrence.kind in rules.GREETINGS and occurrence.window_start < self.day - timedelta(
-            days=1
-        ):
+        if occurrence.kind in GREETINGS and occurrence.window_start < self.day - timedelta(days=1):
             return "greeting_too_late"
         if not customer.phone_valid:
             return "invalid_phone"
         consent = (
             customer.sms_consent
-            if rules.SMS_CATEGORY[occurrence.kind] == "service"
+            if SMS_CATEGORY[occurrence.kind] == "service"
             else customer.marketing_consent
         )
         return None if consent else "no_consent"
@@ -111,7 +110,7 @@ class ContactWriter:
         }
 
     def _message(self, occurrence: rules.Occurrence, customer, vehicles: dict) -> dict:
-        category = rules.SMS_CATEGORY[occurrence.kind]
+        category = SMS_CATEGORY[occurrence.kind]
         vehicle = vehicles.get(occurrence.vehicle_id)
         context = {
             "customer": salutation(customer.name, customer.gender, self.locale),
@@ -125,7 +124,7 @@ class ContactWriter:
                 1 if self.locale == "zh_CN" else 2
             ]
         expires = None
-        if occurrence.kind in rules.GREETINGS:
+        if occurrence.kind in GREETINGS:
             # A greeting belongs to its day: the outbox expires it at the day's end.
             expires = datetime.combine(
                 max(occurrence.window_start, self.day) + timedelta(days=1), time(0), self.zone

@@ -14,10 +14,10 @@ from pathlib import Path
 from jinja2 import TemplateError, UndefinedError
 
 from crm.config import Settings
-from crm.followup.rules import SMS_CATEGORY
 from crm.models import SmsCategory
 from crm.sms import segments
 from crm.sms.render import TEMPLATES, salutation, sign, store_environment, variables
+from crm.vocabulary.kinds import SMS_CATEGORY
 
 # Long, realistic values for every variable a template may be given; each kind gets only
 # its own (render.variables), as its sender gives them.

@@ -10,12 +10,12 @@ from sqlmodel import Session
 
 from crm.config import Settings
 from crm.errors import CrmError, UsageError
-from crm.followup.calendars import HOLIDAYS, add_months
-from crm.followup.rules import Kind
 from crm.models import Customer, SmsMessage, SmsStatus, Store, Vehicle
 from crm.sms import policy, segments
 from crm.sms.lint import category_of
 from crm.sms.render import TEMPLATES, render, salutation, variables
+from crm.vocabulary.calendars import HOLIDAYS, add_months
+from crm.vocabulary.kinds import Kind
 
 MESSAGES = SmsMessage.__table__
 
