@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from crm.errors import UsageError
-from crm.followup.calendars import HOLIDAYS
+from crm.vocabulary.calendars import HOLIDAYS
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 DEFAULT_DATABASE_URL = "sqlite:///crm.db"

@@ -149,8 +149,8 @@ def add_vehicle(session, owner, delivered: date, **fields):
 
 def add_visit(session, vehicle, day: date, km: int, service_type: str = "maintenance"):
     """A repair order, and the car's maintenance prediction marked stale, as an import does."""
-    from crm.followup.maintenance import mark_stale
     from crm.models import ServiceVisit
+    from crm.vocabulary.predictions import mark_stale
 
     n = next(_counter)
     visit = ServiceVisit(
@@ -259,8 +259,8 @@ def add_complaint(session, customer, received_at: datetime, category: str, **fie
 
 
 def add_sms(session, customer, kind: str, status: str, sent_at: datetime | None, **fields):
-    from crm.followup.rules import SMS_CATEGORY
     from crm.models import SmsMessage
+    from crm.vocabulary.kinds import SMS_CATEGORY
 
     n = next(_counter)
     message = SmsMessage(
@@ -297,8 +297,8 @@ def add_inquiry(session, at: datetime, topic: str, new_lead: bool = False, **fie
 
 def add_message(session, customer, kind: str = "first_service_sms", **fields):
     """A queued SMS for `customer`, as the planner or the call desk queues one."""
-    from crm.followup.rules import SMS_CATEGORY
     from crm.models import SmsMessage
+    from crm.vocabulary.kinds import SMS_CATEGORY
 
     n = next(_counter)
     message = SmsMessage(

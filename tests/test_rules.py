@@ -11,14 +11,15 @@ from lunardate import LunarDate
 
 from crm.config import FollowupSettings, Settings, Window
 from crm.followup import rules
-from crm.followup.calendars import (
+from crm.followup.rules import Delivery, Reading, Visit
+from crm.vocabulary.calendars import (
     holidays_starting,
     lunar_birthday,
     lunar_births_celebrating,
     solar_birthday,
     solar_births_celebrating,
 )
-from crm.followup.rules import Delivery, Kind, Reading, Visit
+from crm.vocabulary.kinds import Kind
 
 SETTINGS = Settings().followup
 DELIVERED = date(2026, 1, 10)

@@ -17,7 +17,6 @@ from sqlmodel import Session, select
 from crm.calls import assignment
 from crm.config import Settings
 from crm.errors import NotFound, UsageError
-from crm.followup.rules import Kind
 from crm.followup.writes import insert_new
 from crm.models import (
     Agent,
@@ -31,6 +30,7 @@ from crm.models import (
     Store,
     TaskStatus,
 )
+from crm.vocabulary.kinds import Kind
 
 CATEGORIES = [str(category) for category in ComplaintCategory]
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from crm.config import Settings
-from crm.followup.rules import Kind
 from crm.followup.writes import insert_new
 from crm.models import Customer, FollowupTask, SmsCategory, SmsMessage, Store, Vehicle
 from crm.sms import compose, eligibility
+from crm.vocabulary.kinds import Kind
 
 # Reminders whose unanswered calls fall back to an SMS, and what the SMS reminds of.
 REMINDERS = {Kind.FIRST_SERVICE_CALL: "first_service", Kind.MAINTENANCE_CALL: "maintenance"}

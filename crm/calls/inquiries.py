@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from crm.errors import UsageError
-from crm.importing.values import BadValue
-from crm.importing.values import phone as parse_phone
 from crm.models import Agent, Customer, Inquiry, InquiryTopic, Store
+from crm.vocabulary.phones import BadValue, parse_phone
 
 TOPICS = [str(topic) for topic in InquiryTopic]
 

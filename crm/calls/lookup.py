@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from crm.errors import NotFound, UsageError
-from crm.importing.values import BadValue
-from crm.importing.values import phone as parse_phone
 from crm.models import Customer, Store, Vehicle
+from crm.vocabulary.phones import BadValue, parse_phone
 
 MAX_ID = 2**31 - 1
 

@@ -19,8 +19,6 @@ from crm.calls.agents import get_agent
 from crm.config import Settings
 from crm.db import insert_for
 from crm.errors import NotFound, UsageError
-from crm.followup import maintenance
-from crm.followup.rules import Kind
 from crm.models import (
     Agent,
     Channel,
@@ -34,6 +32,8 @@ from crm.models import (
     TaskStatus,
 )
 from crm.sms.consent import flag_invalid_number, opt_out
+from crm.vocabulary import predictions
+from crm.vocabulary.kinds import Kind
 
 OUTCOMES = [str(outcome) for outcome in Outcome]
 UNANSWERED = {Outcome.NO_ANSWER, Outcome.BUSY}
@@ -201,7 +201,7 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
         task.callback_at = None  # an arranged time is used up by the next call
 
     if call.mileage_km is not None and task.vehicle_id is not None:
-        maintenance.mark_stale(session, [task.vehicle_id])
+        predictions.mark_stale(session, [task.vehicle_id])
         result.effects.append(f"mileage {call.mileage_km} km recorded; prediction refreshed")
     if call.complaint_category:
         complaint = complaints.open_complaint(

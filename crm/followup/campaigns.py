@@ -16,7 +16,6 @@ from sqlmodel import Session
 from crm.config import Settings
 from crm.errors import UsageError
 from crm.followup import rules
-from crm.followup.calendars import add_months
 from crm.followup.writes import ContactWriter
 from crm.models import (
     Campaign,
@@ -28,6 +27,7 @@ from crm.models import (
     Vehicle,
 )
 from crm.sms import compose, templates
+from crm.vocabulary.calendars import add_months
 
 CHUNK = 5000
 

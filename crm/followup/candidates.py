@@ -22,11 +22,6 @@ from sqlmodel import Session
 
 from crm.config import Settings
 from crm.followup import rules
-from crm.followup.calendars import (
-    add_months,
-    lunar_births_celebrating,
-    solar_births_celebrating,
-)
 from crm.followup.maintenance import SERVICE_TYPES, reported_mileage
 from crm.models import (
     BirthdayCalendar,
@@ -36,6 +31,11 @@ from crm.models import (
     ServiceVisit,
     Vehicle,
     VehicleOwnership,
+)
+from crm.vocabulary.calendars import (
+    add_months,
+    lunar_births_celebrating,
+    solar_births_celebrating,
 )
 
 

@@ -8,7 +8,6 @@ from sqlalchemy import String, cast, exists, literal, update
 from sqlmodel import Session
 
 from crm.followup.maintenance import SERVICE_TYPES
-from crm.followup.rules import Kind
 from crm.models import (
     Customer,
     CustomerStatus,
@@ -19,6 +18,7 @@ from crm.models import (
     TaskStatus,
     Vehicle,
 )
+from crm.vocabulary.kinds import Kind
 
 
 def close_settled(session: Session, store_id: int, now: datetime) -> int:

@@ -1,8 +1,9 @@
 """定保: predicting each car's next maintenance from its own odometer history.
 
 The prediction is a pure function of the car's facts; `refresh` keeps it cached on the
-vehicle and recomputes only cars whose cache a new visit or reading cleared, streaming
-them in chunks so a million-car dealer group fits in bounded memory.
+vehicle and recomputes only cars whose cache a new visit or reading cleared (with
+`crm.vocabulary.predictions.mark_stale`), streaming them in chunks so a million-car
+dealer group fits in bounded memory.
 
 Documented behaviour:
 - The basis is the latest first-service or maintenance visit. Before the first one
@@ -26,14 +27,14 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from crm.bulk import bulk_update
 from crm.config import MaintenanceInterval, MaintenanceSettings
-from crm.followup.calendars import add_months
 from crm.followup.rules import Reading
 from crm.models import ContactAttempt, FollowupTask, ServiceType, ServiceVisit, Vehicle
+from crm.vocabulary.calendars import add_months
 
 SERVICE_TYPES = (ServiceType.FIRST_SERVICE, ServiceType.MAINTENANCE)
 MIN_SPAN_DAYS = 7
@@ -181,14 +182,3 @@ def reported_mileage(session: Session, vehicle_ids: list[int], zone: ZoneInfo) -
     ):
         found[vehicle_id].append(Reading(at.astimezone(zone).date(), km))
     return found
-
-
-def mark_stale(session: Session, vehicle_ids) -> None:
-    """A new visit or reading: recompute these cars' predictions at the next planning."""
-    ids = list(vehicle_ids)
-    if ids:
-        session.execute(
-            update(Vehicle.__table__)
-            .where(Vehicle.__table__.c.id.in_(ids))
-            .values(maintenance_predicted_at=None)
-        )

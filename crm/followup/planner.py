@@ -23,13 +23,13 @@ from sqlmodel import Session, select
 
 from crm.config import Settings
 from crm.followup import candidates, closing, maintenance, rules
-from crm.followup.calendars import holidays_starting
 from crm.followup.writes import ContactWriter
 from crm.models import (
     Customer,
     PlanningRun,
     Store,
 )
+from crm.vocabulary.calendars import holidays_starting
 
 CHUNK = 5000
 

@@ -9,43 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import NamedTuple
 
 from lunardate import LunarDate
 
 from crm.config import FollowupSettings, Window
-from crm.followup.calendars import HOLIDAYS, add_months
-from crm.models import Channel, SmsCategory
-
-
-class Kind(StrEnum):
-    SALES_CALLBACK = "sales_callback"
-    CARE_CALL = "care_call"
-    FIRST_SERVICE_SMS = "first_service_sms"
-    FIRST_SERVICE_CALL = "first_service_call"
-    SERVICE_CALLBACK = "service_callback"
-    MAINTENANCE_CALL = "maintenance_call"
-    BIRTHDAY_SMS = "birthday_sms"
-    ANNIVERSARY_SMS = "anniversary_sms"
-    HOLIDAY_SMS = "holiday_sms"
-    CAMPAIGN_SMS = "campaign_sms"
-    CAMPAIGN_CALL = "campaign_call"
-    # The call desk's own follow-ups (crm.calls): not planned by the cadence.
-    REMINDER_FALLBACK = "reminder_fallback"  # SMS after a reminder's calls went unanswered
-    COMPLAINT_FOLLOWUP = "complaint_followup"  # progress call while a complaint is open
-    COMPLAINT_CONFIRMATION = "complaint_confirmation"  # "is it solved?" after resolution
-
-
-SMS_CATEGORY = {
-    Kind.FIRST_SERVICE_SMS: SmsCategory.SERVICE,
-    Kind.BIRTHDAY_SMS: SmsCategory.MARKETING,
-    Kind.ANNIVERSARY_SMS: SmsCategory.MARKETING,
-    Kind.HOLIDAY_SMS: SmsCategory.MARKETING,
-    Kind.CAMPAIGN_SMS: SmsCategory.MARKETING,
-    Kind.REMINDER_FALLBACK: SmsCategory.SERVICE,
-}
-GREETINGS = {Kind.BIRTHDAY_SMS, Kind.ANNIVERSARY_SMS, Kind.HOLIDAY_SMS}
+from crm.models import Channel
+from crm.vocabulary.calendars import HOLIDAYS, add_months
+from crm.vocabulary.kinds import SMS_CATEGORY, Kind
 
 
 @dataclass(frozen=True)
@@ -240,7 +211,7 @@ def maintenance_call(
     )
 
 
-# Greetings (the days they fall on: crm.followup.calendars) ---------------------
+# Greetings (the days they fall on: crm.vocabulary.calendars) ---------------------
 
 
 def birthday_sms(customer_id: int, birth: date, lunar: bool, day: date) -> Occurrence:

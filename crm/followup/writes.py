@@ -9,7 +9,6 @@ from sqlmodel import Session, select
 
 from crm.db import insert_for
 from crm.followup import rules
-from crm.followup.calendars import HOLIDAYS
 from crm.models import (
     Channel,
     Customer,
@@ -20,6 +19,8 @@ from crm.models import (
     Vehicle,
 )
 from crm.sms import compose, eligibility, templates
+from crm.vocabulary.calendars import HOLIDAYS
+from crm.vocabulary.kinds import GREETINGS
 
 KEY = ("kind", "subject", "cycle")
 
@@ -79,9 +80,7 @@ class ContactWriter:
         refused = eligibility.refusal(customer, templates.category(occurrence.kind))
         if refused is eligibility.LOST:
             return refused.reason
-        if occurrence.kind in rules.GREETINGS and occurrence.window_start < self.day - timedelta(
-            days=1
-        ):
+        if occurrence.kind in GREETINGS and occurrence.window_start < self.day - timedelta(days=1):
             return "greeting_too_late"
         return refused.reason if refused else None
 

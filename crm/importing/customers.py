@@ -8,6 +8,7 @@ from sqlmodel import Session
 from crm.importing import values
 from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record, Writes, changes
 from crm.models import BirthdayCalendar, Customer
+from crm.vocabulary.phones import parse_phone
 
 CONSENTS = ("sms_consent", "marketing_consent")
 BIRTHDAY_CELL = "_birthday_cell"  # a birthday whose calendar the file leaves blank
@@ -28,7 +29,7 @@ class CustomerImport:
         name = values.text(cells.get("name"))
         if name is None:
             raise values.BadValue("missing name")
-        phone = values.phone(cells.get("phone"), self.context.phone_region)
+        phone = parse_phone(cells.get("phone"), self.context.phone_region)
         calendar = None
         if "birthday_calendar" in cells:
             calendar = values.calendar(cells["birthday_calendar"])

@@ -1,7 +1,9 @@
-"""Reading one cell of a dealer export: dates, phones, numbers, yes/no, in their usual spellings.
+"""Reading one cell of a dealer export: dates, numbers, yes/no, in their usual spellings.
 
 Each parser takes what the file held (text from a CSV; text, numbers or dates from
 Excel) and returns a clean value or raises `BadValue` with the reason for the rejects file.
+Phones are read by `crm.vocabulary.phones`, shared with the call desk and the SMS opt-out,
+which raises the same `BadValue`.
 """
 
 from __future__ import annotations
@@ -9,14 +11,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-import phonenumbers
 from lunardate import LunarDate
 
 from crm.models import BirthdayCalendar, Gender, ServiceType
-
-
-class BadValue(ValueError):
-    """A cell that cannot be read; the message is the reject reason."""
+from crm.vocabulary.phones import BadValue
 
 
 def text(value) -> str | None:
@@ -124,30 +122,6 @@ def calendar(value) -> str | None:
     if raw.lower() in _NO:
         return BirthdayCalendar.SOLAR
     raise BadValue(f"unknown birthday calendar {raw!r} (solar/公历 or lunar/农历)")
-
-
-def phone(value, region: str) -> str:
-    """The number in E.164; spaces, dashes and +86/0086 prefixes are fine."""
-    raw = text(value)
-    if raw is None:
-        raise BadValue("missing phone")
-    mobile = _CN_MOBILE.match(_SEPARATORS.sub("", raw)) if region == "CN" else None
-    if mobile:
-        # Most rows are plain mainland mobiles: skip the general parser (half the
-        # import's time), but still let the library's metadata say if it is valid.
-        parsed = phonenumbers.PhoneNumber(country_code=86, national_number=int(mobile[1]))
-    else:
-        try:
-            parsed = phonenumbers.parse(raw, region)
-        except phonenumbers.NumberParseException:
-            raise BadValue(f"invalid phone {raw!r}") from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise BadValue(f"invalid phone {raw!r}")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-_SEPARATORS = re.compile(r"[\s\-()]")
-_CN_MOBILE = re.compile(r"^(?:\+86|0086|86)?(1\d{10})$")
 
 
 _YES = {"yes", "y", "true", "1", "是", "同意", "允许", "√", "✓"}

@@ -9,6 +9,7 @@ from crm.clock import utcnow
 from crm.importing import values
 from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record, Writes, changes
 from crm.models import Customer, Vehicle, VehicleOwnership
+from crm.vocabulary.phones import parse_phone
 
 
 class VehicleImport:
@@ -26,7 +27,7 @@ class VehicleImport:
         code = values.text(cells.get("customer_code"))
         phone = None
         if code is None:
-            phone = values.phone(cells.get("phone"), self.context.phone_region)
+            phone = parse_phone(cells.get("phone"), self.context.phone_region)
         model = values.text(cells.get("model"))
         if model is None:
             raise values.BadValue("missing model")

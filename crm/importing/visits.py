@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
-from crm.followup.maintenance import mark_stale
 from crm.importing import values
 from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record, Writes, changes
 from crm.models import ServiceVisit, Vehicle
+from crm.vocabulary.predictions import mark_stale
 
 
 class VisitImport:

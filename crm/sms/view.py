@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from crm.config import Settings
 from crm.errors import CrmError, UsageError
-from crm.followup.calendars import HOLIDAYS, add_months
-from crm.followup.rules import Kind
 from crm.models import Customer, SmsMessage, SmsStatus, Store, Vehicle
 from crm.sms import compose, policy, segments, templates
+from crm.vocabulary.calendars import HOLIDAYS, add_months
+from crm.vocabulary.kinds import Kind
 
 MESSAGES = SmsMessage.__table__
 
