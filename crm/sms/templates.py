@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from crm.models import SmsCategory
+from crm.vocabulary.kinds import GREETINGS, SMS_CATEGORY, Kind
 
 FOLDER = Path(__file__).resolve().parents[2] / "templates" / "sms"
 
@@ -28,14 +29,20 @@ PLANNED = ("customer", "vehicle_model", "plate", "due_date")
 # for a campaign, so a template must not rely on them.
 CAMPAIGN = SmsKind(SmsCategory.MARKETING, ("customer", "campaign"))
 
-KINDS: dict[str, SmsKind] = {
-    "first_service_sms": SmsKind(SmsCategory.SERVICE, (*PLANNED, "first_service_km")),
+# The variables each kind's template gets; its category and whether it belongs to one
+# day are the vocabulary's (crm.vocabulary.kinds), so the table cannot disagree with it.
+VARIABLES = {
+    Kind.FIRST_SERVICE_SMS: (*PLANNED, "first_service_km"),
     # After a reminder's calls went unanswered; `reminder` is first_service or maintenance.
-    "reminder_fallback": SmsKind(SmsCategory.SERVICE, (*PLANNED, "reminder")),
-    "birthday_sms": SmsKind(SmsCategory.MARKETING, PLANNED, one_day=True),
-    "anniversary_sms": SmsKind(SmsCategory.MARKETING, (*PLANNED, "years"), one_day=True),
-    "holiday_sms": SmsKind(SmsCategory.MARKETING, (*PLANNED, "holiday"), one_day=True),
-    "campaign_sms": CAMPAIGN,
+    Kind.REMINDER_FALLBACK: (*PLANNED, "reminder"),
+    Kind.BIRTHDAY_SMS: PLANNED,
+    Kind.ANNIVERSARY_SMS: (*PLANNED, "years"),
+    Kind.HOLIDAY_SMS: (*PLANNED, "holiday"),
+    Kind.CAMPAIGN_SMS: CAMPAIGN.variables,
+}
+KINDS: dict[str, SmsKind] = {
+    str(name): SmsKind(SMS_CATEGORY[name], VARIABLES[name], one_day=name in GREETINGS)
+    for name in SMS_CATEGORY
 }
 
 

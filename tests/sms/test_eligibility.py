@@ -5,9 +5,8 @@ from itertools import product
 import pytest
 from sqlalchemy import select
 
-from crm.followup.rules import SMS_CATEGORY
 from crm.models import Customer, SmsCategory
-from crm.sms import eligibility, templates
+from crm.sms import eligibility
 from tests.factories import add_customer
 
 EVERY_CUSTOMER = list(
@@ -53,9 +52,3 @@ def test_a_lost_customer_is_refused_as_lost_before_any_other_reason(session):
 
     assert eligibility.refusal(lost, SmsCategory.SERVICE).reason == "customer_lost_or_deceased"
     assert eligibility.refusal(None, SmsCategory.SERVICE).reason == "customer_lost_or_deceased"
-
-
-def test_the_planner_and_the_templates_table_agree_on_each_kinds_category():
-    # Until the kinds move into crm.vocabulary, the planner keeps its own copy.
-    for kind, category in SMS_CATEGORY.items():
-        assert templates.category(kind) == category, kind
