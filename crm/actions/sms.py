@@ -58,7 +58,7 @@ def opt_out(app: App, phone: str, source: str = "manual") -> dict:
 
     from crm.models import Customer
     from crm.sms.consent import opt_out as withdraw
-    from crm.vocabulary.phones import phone as parse_phone
+    from crm.vocabulary.phones import parse_phone
 
     try:
         number = parse_phone(phone, app.settings.store.phone_region)
