@@ -3,11 +3,9 @@
 import json
 import re
 
-import click
 import pytest
 from sqlalchemy import func, select
 
-from cli import main
 from crm import db
 from crm.models import Store
 from tests.conftest import PG_URL, drop_postgres_schema, fresh_postgres_schema
@@ -128,22 +126,3 @@ def test_import_prints_json_counts_for_scripts(crm, tmp_path):
         "unchanged": 0,
         "rejected": 0,
     }
-
-
-def _commands(group: click.Group, prefix=()):
-    for name, command in group.commands.items():
-        yield (*prefix, name), command
-        if isinstance(command, click.Group):
-            yield from _commands(command, (*prefix, name))
-
-
-@pytest.mark.parametrize(
-    "path",
-    [" ".join(path) for path, command in _commands(main) if not isinstance(command, click.Group)],
-)
-def test_every_command_has_help_with_an_example(path):
-    command = main
-    for name in path.split():
-        command = command.commands[name]
-
-    assert command.help and "Example: crm " in command.help
