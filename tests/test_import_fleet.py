@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from crm.models import ServiceVisit, Vehicle, VehicleOwnership
+from crm.models import Customer, ServiceVisit, Vehicle, VehicleOwnership
 from tests.factories import (
     CUSTOMER_HEADERS_ZH,
     VEHICLE_HEADERS_ZH,
@@ -64,7 +64,8 @@ def test_a_vehicle_can_name_its_owner_by_phone(crm, session, tmp_path):
     result = crm("import", "vehicles", path)
 
     assert result.exit_code == 0, result.output
-    assert vehicles(session)[VIN_A].owner_id is not None
+    owner = session.get(Customer, vehicles(session)[VIN_A].owner_id)
+    assert (owner.customer_code, owner.name) == ("C002", "李娜")  # +86 139-0013-9000
 
 
 def test_a_new_owner_keeps_the_previous_ownership_in_history(crm, session, tmp_path):

@@ -225,6 +225,7 @@ def test_dry_run_shows_tomorrows_work_and_saves_nothing(crm, session):
 def test_plan_prints_counts_per_kind_as_json(crm, session):
     wang = add_customer(session)
     add_vehicle(session, wang, date(2026, 3, 9))
+    add_customer(session, name="李娜", birthday=date(1990, 3, 10), marketing_consent=False)
 
     first = json.loads(crm("plan", "--format", "json").output)
     again = json.loads(crm("plan", "--format", "json").output)
@@ -233,7 +234,7 @@ def test_plan_prints_counts_per_kind_as_json(crm, session):
         "date": "2026-03-10",
         "created": {"sales_callback": 1},
     }
-    assert isinstance(first["skipped"], dict)
+    assert first["skipped"] == {"no_consent": 1}  # 李娜's birthday greeting
     assert again["created"] == {}
 
 

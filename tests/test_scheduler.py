@@ -57,6 +57,9 @@ def test_a_released_lock_lets_the_next_scheduler_start(session):
 
     lock.acquire(session, at(date(2026, 3, 10), 6, 5), ("other-pc", 77))
 
+    assert lock.renew(session, at(date(2026, 3, 10), 6, 6), ("other-pc", 77))
+    assert not lock.renew(session, at(date(2026, 3, 10), 6, 6), ("desk-pc", 4242))
+
 
 def test_the_daily_job_is_kept_in_the_database_and_coalesces_missed_runs(database_url, engine):
     app = App(settings=Settings(), database_url=database_url)
