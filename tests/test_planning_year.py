@@ -90,14 +90,17 @@ def app_of(session) -> App:
 
 
 def walk(session, planning_days: list[date], events: dict) -> None:
-    """Plan each given morning at 06:30 store time, then let the day's events happen."""
+    """Plan each given morning at 06:30 store time, then let the day's events happen at noon."""
     app = app_of(session)
-    for day in planning_days:
-        with freeze_time(at(day)):
+    # One frozen clock moved day by day: starting a new freeze scans every loaded module.
+    with freeze_time(at(FIRST_DAY)) as clock:
+        for day in planning_days:
+            clock.move_to(at(day))
             plan(app)
-        session.expire_all()  # the planner wrote through its own session: read afresh
-        for event in events.get(day, []):
-            event()
+            session.expire_all()  # the planner wrote through its own session: read afresh
+            clock.move_to(at(day, 12))
+            for event in events.get(day, []):
+                event()
 
 
 def quiet_morning(session, day: date, since: date) -> None:
