@@ -57,6 +57,8 @@ def _option(ctx: click.Context | None, field: str | None) -> str | None:
                 name = max(param.opts, key=len)
                 if param.is_flag:
                     return "/".join(param.opts + param.secondary_opts)
+                if isinstance(param.type, click.Choice):
+                    return f"{name} {'|'.join(param.type.choices)}"
                 return f"{name} {param.metavar or param.type.name.upper()}"
         ctx = ctx.parent
     return None

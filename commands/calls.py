@@ -193,11 +193,11 @@ def calls_log(app: App, task_id: int, tags: str | None, fmt: str, **given):
     Example: crm calls log 42 --outcome reached --satisfaction 5 --mileage 4800
     """
     from crm.actions.calls import log_call
-    from crm.calls.results import CallLog
 
-    call = CallLog(
-        task_id=task_id,
-        outcome=given["outcome"],
+    data = log_call(
+        app,
+        task_id,
+        given["outcome"],
         satisfaction=given["satisfaction"],
         mileage_km=given["mileage"],
         force=given["force"],
@@ -210,7 +210,6 @@ def calls_log(app: App, task_id: int, tags: str | None, fmt: str, **given):
         opt_out=given["opt_out"],
         solved=given["solved"],
     )
-    data = log_call(app, call)
     if fmt == "json":
         print_json(data)
         return

@@ -6,6 +6,7 @@ import click
 from rich.table import Table
 
 from commands.base import (
+    CrmCommand,
     CrmGroup,
     date_option,
     emit,
@@ -25,7 +26,7 @@ def register(main: click.Group) -> None:
         main.add_command(command)
 
 
-@click.command()
+@click.command(cls=CrmCommand)
 @date_option("The day to show (default: today, store time).")
 @store_option
 @format_option()
@@ -57,7 +58,7 @@ def today(app: App, day, store: str | None, fmt: str):
     emit(data, fmt, table)
 
 
-@click.command()
+@click.command(cls=CrmCommand)
 @date_option("Day to plan (default: each store's today, its own time).")
 @click.option("--dry-run", is_flag=True, help="Show the work (default: tomorrow's) without saving.")
 @click.option("--store", "store", metavar="CODE", help="Plan one store (default: every store).")
@@ -105,7 +106,7 @@ def plan(app: App, day, dry_run: bool, store: str | None, fmt: str):
         out.print(shown)
 
 
-@click.command()
+@click.command(cls=CrmCommand)
 @format_option()
 @click.pass_obj
 def status(app: App, fmt: str):
@@ -195,16 +196,17 @@ def campaign_launch(
     Example: crm campaign launch 秋季服务节 --template service_festival --min-age-months 12 --call
     """
     from crm.actions.planning import launch_campaign
-    from crm.followup.campaigns import Segment
 
-    segment = Segment(
-        tuple(models), min_age_months, max_age_months, no_visit_since, visited_since, consent
-    )
     result = launch_campaign(
         store_context(app, store),
         name,
         template,
-        segment,
+        models=tuple(models),
+        min_age_months=min_age_months,
+        max_age_months=max_age_months,
+        no_visit_since=no_visit_since,
+        visited_since=visited_since,
+        consent=consent,
         day=day,
         with_calls=with_calls,
         call_days=call_days,

@@ -10,6 +10,7 @@ import click
 from rich.table import Table
 
 from commands.base import (
+    CrmCommand,
     CrmGroup,
     emit,
     format_option,
@@ -28,7 +29,7 @@ def register(main: click.Group) -> None:
         main.add_command(command)
 
 
-@click.command()
+@click.command(cls=CrmCommand)
 @click.pass_obj
 def init(app: App):
     """Create or upgrade the database and register the configured store; safe to repeat.
@@ -45,7 +46,7 @@ def init(app: App):
     )
 
 
-@click.command("import")
+@click.command("import", cls=CrmCommand)
 @click.argument("kind", type=click.Choice(["customers", "vehicles", "visits"]))
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and count every row; save nothing.")

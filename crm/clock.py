@@ -1,14 +1,9 @@
-"""The only place that reads the clock: UTC for storing, the store's zone for dates."""
+"""The only place that reads the clock: now, in UTC. A store's today comes from its context
+(`crm.actions.context.StoreContext`), on the store's own zone."""
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime."""
     return datetime.now(UTC)
-
-
-def store_today(zone: ZoneInfo) -> date:
-    """Today's date in the store's time zone."""
-    return utcnow().astimezone(zone).date()

@@ -6,7 +6,7 @@ import logging
 import time
 
 from crm.actions.context import open_store, store_codes
-from crm.actions.planning import is_due, plan, plan_store
+from crm.actions.planning import is_due, plan_store
 from crm.app import App
 
 log = logging.getLogger("crm.jobs")
@@ -29,26 +29,27 @@ def daily_planning() -> list[dict]:
 
 
 def run_due_planning(app: App) -> list[dict]:
-    """Plan the stores whose own clock passed 06:30 and whose today is not planned yet.
+    """Plan the stores whose own clock passed 06:30 and whose today is not planned since."""
+    return _store_by_store(app, only_due=True)
 
-    One store's failure is logged and does not stop the others; the next check retries it.
-    """
+
+def run_planning(app: App) -> list[dict]:
+    """Plan each store's own today (at start: catch up a stop); safe to run any number of times."""
+    return _store_by_store(app, only_due=False)
+
+
+def _store_by_store(app: App, only_due: bool) -> list[dict]:
+    """One store's failure is logged and does not stop the others; the next check retries it."""
     started = time.perf_counter()
     results = []
     for code in store_codes(app):
         try:
             ctx = open_store(app, code)
-            if is_due(ctx):
+            if not only_due or is_due(ctx):
                 results.append(plan_store(ctx))
         except Exception:
             log.exception("planning %s failed; the next check tries again", code)
     return _logged(results, started)
-
-
-def run_planning(app: App) -> list[dict]:
-    """Plan each store's own today (at start: catch up a stop); safe to run any number of times."""
-    started = time.perf_counter()
-    return _logged(plan(app), started)
 
 
 def _logged(results, started: float) -> list[dict]:

@@ -128,7 +128,13 @@ def run(app: App) -> None:
         jobstore="memory",
         replace_existing=True,
     )
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+
+    def stop(*_) -> None:
+        # A second SIGTERM (or one during the final clean-up) finds it stopped already.
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
     log.info(
         "scheduler running: planning now and at 06:30 of each store's time, SMS every "
         "minute in the send window, delivery reports and replies every 5 minutes, last "

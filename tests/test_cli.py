@@ -126,3 +126,40 @@ def test_import_prints_json_counts_for_scripts(crm, tmp_path):
         "unchanged": 0,
         "rejected": 0,
     }
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["today"],
+        ["plan"],
+        ["calls", "list"],
+        ["agents", "list"],
+        ["complaints", "list"],
+        ["report", "monthly", "2026-02"],
+    ],
+)
+def test_an_unknown_store_is_one_line_naming_the_option_at_every_command(crm, args):
+    result = crm(*args, "--store", "nope")
+
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: unknown store 'nope'; `crm stores list` shows the stores (--store CODE)\n"
+    )
+
+
+def test_every_command_reports_errors_through_the_one_error_display():
+    import click
+
+    from cli import main
+    from commands.base import CrmCommand, CrmGroup
+
+    def walk(command, path):
+        if isinstance(command, click.Group):
+            assert isinstance(command, CrmGroup), path
+            for name in command.list_commands(None):
+                walk(command.get_command(None, name), f"{path} {name}")
+        else:
+            assert isinstance(command, CrmCommand), path
+
+    walk(main, "crm")

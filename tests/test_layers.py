@@ -200,6 +200,26 @@ def test_no_import_runs_up_a_layer():
     assert not problems, "\n".join(["imports that run up a layer:", *problems])
 
 
+# The CLI parses, calls an action and shows: it reaches the core only through these.
+CLI_MAY_IMPORT = ("crm.actions", "crm.app", "crm.config", "crm.errors")
+
+
+def past_the_actions(found: list[Import]) -> list[str]:
+    """Each import by cli.py or commands/ of a crm module that is not an action's door."""
+    return [
+        f"{imp.path}:{imp.line} imports {imp.target}; call an action in crm.actions instead"
+        for imp in found
+        if imp.source.split(".")[0] in ("cli", "commands")
+        and imp.target.startswith("crm")
+        and not any(imp.target == m or imp.target.startswith(m + ".") for m in CLI_MAY_IMPORT)
+    ]
+
+
+def test_the_cli_reaches_the_core_only_through_the_actions():
+    problems = past_the_actions(FOUND)
+    assert not problems, "\n".join(problems)
+
+
 def test_crm_has_no_import_cycles():
     found = [" -> ".join(cycle) for cycle in cycles(FOUND)]
     assert not found, "\n".join(["import cycles in crm/:", *found])
@@ -254,3 +274,24 @@ def test_the_check_finds_a_cycle(tmp_path):
     )
     found = imports(tmp_path, modules(tmp_path))
     assert cycles(found) == [["crm.calls.a", "crm.calls.b", "crm.calls.c", "crm.calls.a"]]
+
+
+def test_the_check_names_a_command_that_reaches_past_the_actions(tmp_path):
+    write(
+        tmp_path,
+        {
+            "crm/__init__.py": "",
+            "crm/calls/__init__.py": "",
+            "crm/calls/results.py": "",
+            "crm/actions/__init__.py": "",
+            "crm/actions/calls.py": "from crm.calls import results\n",
+            "commands/__init__.py": "",
+            "commands/calls.py": (
+                "from crm.actions import calls\ndef f():\n    from crm.calls.results import x\n"
+            ),
+        },
+    )
+    found = imports(tmp_path, modules(tmp_path))
+    assert past_the_actions(found) == [
+        "commands/calls.py:3 imports crm.calls.results; call an action in crm.actions instead"
+    ]

@@ -158,3 +158,25 @@ def test_one_store_that_cannot_be_planned_does_not_stop_the_others(database_url,
     assert [r.getMessage() for r in caplog.records] == [
         "planning aa01 failed; the next check tries again"
     ]
+
+
+def test_a_scheduler_started_in_the_night_still_plans_the_store_at_half_past_six(
+    database_url, session, la1
+):
+    from freezegun import freeze_time
+
+    from jobs.planning import run_due_planning, run_planning
+
+    app = App(settings=Settings(), database_url=database_url)
+    with freeze_time(datetime(2026, 3, 9, 18, 0, tzinfo=UTC)):  # 02:00 on the 10th, Shanghai
+        started = run_planning(app)
+    # Overnight, a car is delivered into the DMS and imported.
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2026, 3, 9))
+    with freeze_time(datetime(2026, 3, 9, 22, 30, tzinfo=UTC)):  # 06:30 in Shanghai
+        morning = run_due_planning(app)
+
+    assert ("demo", SHANGHAI_DAY) in [(r["store"], r["date"]) for r in started]
+    assert [(r["store"], r["date"], r["created"]) for r in morning] == [
+        ("demo", SHANGHAI_DAY, {"sales_callback": 1})
+    ]

@@ -57,11 +57,18 @@ def show_call(app: App, task_id: int) -> dict:
         return task_history(session, task_id, ctx.locale, ctx.now)
 
 
-def log_call(app: App, call) -> dict:
-    """Record a call's result (a `crm.calls.results.CallLog`): close, retry or reschedule."""
+def log_call(app: App, task_id: int, outcome: str, **details) -> dict:
+    """Record a call's result: the task closes, retries or is rescheduled.
+
+    `details` are the fields of `crm.calls.results.CallLog` (satisfaction, mileage_km,
+    force, note, tags, complaint_category, complaint_text, callback_at in store time,
+    agent_code, opt_out, solved), each optional.
+    """
+    from crm.calls.results import CallLog
     from crm.calls.results import log_call as log
 
-    ctx = task_context(app, call.task_id)
+    ctx = task_context(app, task_id)
+    call = CallLog(task_id=task_id, outcome=outcome, **details)
     with ctx.session() as session:
         result = log(session, ctx.settings, call, ctx.now)
     return result.as_json(ctx.zone)
@@ -74,5 +81,5 @@ def assign(ctx: StoreContext, rebalance: bool = False) -> dict:
     with ctx.session() as session:
         result = run(session, ctx.store_id, ctx.now, rebalance=rebalance)
     if not result.agents:
-        raise NoActiveAgent("no active agent; add an agent first")
+        raise NoActiveAgent("no active agent")
     return result.as_json()

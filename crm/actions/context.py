@@ -62,7 +62,8 @@ def context_of(app: App, store: Store, now: datetime | None = None) -> StoreCont
         zone = ZoneInfo(store.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise CrmError(
-            f"store {store.code} has an unknown time zone {store.timezone!r}; correct the store"
+            f"store {store.code} has an unknown time zone {store.timezone!r}; "
+            "set a zone such as Asia/Shanghai in its row of the store table"
         ) from None
     return StoreContext(
         app=app,

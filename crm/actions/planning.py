@@ -28,14 +28,30 @@ def plan(
 
 
 def is_due(ctx: StoreContext) -> bool:
-    """Whether the store's clock has passed 06:30 and its today is not planned yet."""
-    from crm.followup.planner import last_run
+    """Whether the store's clock has passed 06:30 and no run has planned its today since.
 
-    if ctx.local(ctx.now).time() < PLANNING_TIME:
+    A run before 06:30 (a scheduler started at night) does not count: what came in
+    overnight must reach the morning's list.
+    """
+    from sqlalchemy import func, select
+
+    from crm.models import PlanningRun
+
+    half_past_six = datetime.combine(ctx.today, PLANNING_TIME, ctx.zone)
+    if ctx.now < half_past_six:
         return False
     with ctx.session() as session:
-        run = last_run(session, ctx.store_id)
-    return run is None or run.day < ctx.today
+        runs = session.execute(
+            select(func.count())
+            .select_from(PlanningRun)
+            .where(
+                PlanningRun.store_id == ctx.store_id,
+                PlanningRun.day == ctx.today,
+                PlanningRun.finished_at.is_not(None),
+                PlanningRun.started_at >= half_past_six,
+            )
+        ).scalar_one()
+    return runs == 0
 
 
 def plan_store(ctx: StoreContext, day: date | None = None, dry_run: bool = False):
@@ -95,15 +111,28 @@ def launch_campaign(
     ctx: StoreContext,
     name: str,
     template: str,
-    segment,
     *,
+    models: tuple[str, ...] = (),
+    min_age_months: int | None = None,
+    max_age_months: int | None = None,
+    no_visit_since: date | None = None,
+    visited_since: date | None = None,
+    consent: str = "any",
     day: date | None = None,
     with_calls: bool = False,
     call_days: int = 7,
     dry_run: bool = False,
 ):
-    """SMS (and invitation calls) to a segment of the store's customers, once per name."""
-    from crm.followup.campaigns import launch
+    """SMS (and invitation calls) to a segment of the store's customers, once per name.
+
+    The segment: owners of `models`, of cars delivered between `min_age_months` and
+    `max_age_months` ago, with no visit since or a visit since a day, with a consent.
+    """
+    from crm.followup.campaigns import Segment, launch
+
+    segment = Segment(
+        tuple(models), min_age_months, max_age_months, no_visit_since, visited_since, consent
+    )
 
     with ctx.session() as session:
         return launch(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session
@@ -153,15 +155,23 @@ def _count(result: ImportResult, record: Record, rejects: RejectsFile) -> None:
 
 
 def _context(session: Session, store_code: str, today: date, now: datetime, region: str) -> Context:
-    stores = dict(session.execute(select(Store.code, Store.id)).all())
+    rows = session.execute(select(Store.code, Store.id, Store.timezone)).all()
+    stores = {code: id_ for code, id_, _zone in rows}
     if store_code not in stores:
         raise UnknownStore(f"unknown store {store_code!r}", field="store")
+    todays = {}
+    for _code, id_, zone in rows:
+        # A store row from before zones were checked keeps the default store's day.
+        with suppress(ZoneInfoNotFoundError, ValueError):
+            todays[id_] = now.astimezone(ZoneInfo(zone)).date()
+    todays[stores[store_code]] = today
     return Context(
         today=today,
         now=now,
         phone_region=region,
         default_store_id=stores[store_code],
         stores=stores,
+        todays=todays,
     )
 
 

@@ -16,13 +16,18 @@ NEW, UPDATED, UNCHANGED = "new", "updated", "unchanged"
 
 @dataclass(frozen=True)
 class Context:
-    """Facts an import needs beside the file: the store's today, its region, its stores."""
+    """Facts an import needs beside the file: each store's today, the region, the stores."""
 
-    today: date
+    today: date  # the default store's
     now: datetime
     phone_region: str
     default_store_id: int
     stores: dict[str, int]  # store code -> id
+    todays: dict[int, date] = field(default_factory=dict)  # store id -> its own today
+
+    def today_for(self, store_id: int) -> date:
+        """The row's store's own today: a group's stores may sit in different zones."""
+        return self.todays.get(store_id, self.today)
 
     def store_id(self, value) -> int:
         code = text(value)

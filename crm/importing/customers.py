@@ -40,7 +40,9 @@ class CustomerImport:
                 values.ymd(cells["birthday"], "birthday")
                 birthday_cell = cells["birthday"]
             else:
-                birthday = values.birthday(cells["birthday"], calendar, self.context.today)
+                birthday = values.birthday(
+                    cells["birthday"], calendar, self.context.today_for(store_id)
+                )
         code = values.text(cells.get("customer_code"))
         fields = {
             "customer_code": code,
@@ -90,7 +92,9 @@ class CustomerImport:
             if cell is not None:
                 stored = existing["birthday_calendar"] if existing else BirthdayCalendar.SOLAR
                 try:
-                    record.fields["birthday"] = values.birthday(cell, stored, self.context.today)
+                    record.fields["birthday"] = values.birthday(
+                        cell, stored, self.context.today_for(record.store_id)
+                    )
                 except values.BadValue as exc:
                     record.reject(str(exc))
                     continue

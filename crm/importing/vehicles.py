@@ -38,7 +38,7 @@ class VehicleImport:
             "model": model,
             "plate": values.plate(cells.get("plate")),
             "delivery_date": values.past_date(
-                cells.get("delivery_date"), "delivery_date", self.context.today
+                cells.get("delivery_date"), "delivery_date", self.context.today_for(store_id)
             ),
             "sales_consultant": values.text(cells.get("sales_consultant")),
         }
@@ -54,7 +54,7 @@ class VehicleImport:
             ).mappings()
         }
         writes = Writes(self.table)
-        handovers: list[tuple[int, int]] = []  # (vehicle id, new owner id)
+        handovers: list[tuple[int, int, int]] = []  # (vehicle id, new owner id, store id)
         for record in records:
             owner = owners.get(_owner_key(record))
             if not isinstance(owner, int):
@@ -77,7 +77,7 @@ class VehicleImport:
             if "id" in existing:
                 writes.updates.append({"id": existing["id"], **diff})
                 if "owner_id" in diff:
-                    handovers.append((existing["id"], owner))
+                    handovers.append((existing["id"], owner, record.store_id))
         new_rows = writes.inserts
         writes.flush(self.session)
         self._record_ownership(new_rows, handovers)
@@ -113,9 +113,11 @@ class VehicleImport:
                     )
         return result
 
-    def _record_ownership(self, new_rows: list[dict], handovers: list[tuple[int, int]]) -> None:
+    def _record_ownership(
+        self, new_rows: list[dict], handovers: list[tuple[int, int, int]]
+    ) -> None:
         """Start the first ownership of new vehicles; end and start one at each handover."""
-        today, now = self.context.today, utcnow()  # stamped when written, as Writes does
+        now = utcnow()  # stamped when written, as Writes does
         if new_rows:
             ids = dict(
                 self.session.execute(
@@ -136,7 +138,8 @@ class VehicleImport:
                     for row in new_rows
                 ],
             )
-        for vehicle_id, owner_id in handovers:
+        for vehicle_id, owner_id, store_id in handovers:
+            today = self.context.today_for(store_id)  # the handover day, in the store's time
             self.session.execute(
                 update(self.owners)
                 .where(self.owners.c.vehicle_id == vehicle_id, self.owners.c.ended_on.is_(None))

@@ -28,7 +28,7 @@ class VisitImport:
             "ro_number": ro_number,
             "vin": values.vin(cells.get("vin")),
             "visit_date": values.past_date(
-                cells.get("visit_date"), "visit_date", self.context.today
+                cells.get("visit_date"), "visit_date", self.context.today_for(store_id)
             ),
             "odometer_km": values.kilometres(cells.get("odometer_km")),
             "service_type": values.service_type(cells.get("service_type")),

@@ -10,9 +10,10 @@ database decides, so two senders at once cannot both pass them.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import bindparam, exists, or_, select, update
 from sqlmodel import Session
@@ -29,6 +30,8 @@ from crm.models import (
 from crm.models.base import UTCDateTime
 from crm.sms import eligibility
 
+log = logging.getLogger("crm.sms")
+
 MESSAGES = SmsMessage.__table__
 REPEAT_GUARD = timedelta(hours=24)
 # Birthday beats anniversary beats holiday beats a campaign for the day's one slot;
@@ -37,7 +40,17 @@ PRIORITY = {"birthday_sms": 1, "anniversary_sms": 2, "holiday_sms": 3}
 
 
 def store_zones(session: Session) -> dict[int, ZoneInfo]:
-    return {sid: ZoneInfo(tz) for sid, tz in session.execute(select(Store.id, Store.timezone))}
+    """Each store's zone. A store whose zone is unknown (a row from before stores were
+    checked) has no send window: its messages wait, and the log says why."""
+    zones = {}
+    for sid, code, tz in session.execute(select(Store.id, Store.code, Store.timezone)):
+        try:
+            zones[sid] = ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.error(
+                "store %s has an unknown time zone %r: its SMS wait until it is set", code, tz
+            )
+    return zones
 
 
 def in_window(moment: datetime, zone: ZoneInfo, window: tuple[time, time]) -> bool:
