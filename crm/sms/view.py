@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from crm.config import Settings
-from crm.errors import CrmError, UsageError
+from crm.errors import NotFound, UsageError
 from crm.models import Customer, SmsMessage, SmsStatus, Store, Vehicle
 from crm.sms import compose, policy, segments, templates
 from crm.vocabulary.calendars import HOLIDAYS, add_months
@@ -77,7 +77,10 @@ def find_customer(session: Session, store: Store, ref: str) -> Customer:
         if customer is not None and customer.store_id != store.id:
             customer = None
     if customer is None:
-        raise CrmError(f"no customer {ref!r} in store {store.code}; use a customer code or id")
+        raise NotFound(
+            f"no customer {ref!r} in store {store.code}; use a customer code or id",
+            field="customer",
+        )
     return customer
 
 
@@ -94,7 +97,7 @@ def preview(
     """The exact text the customer would get: the queued message itself, else a fresh render."""
     known = templates.known(settings.store.locale, settings.sms.templates_dir)
     if kind not in known:
-        raise UsageError(f"no SMS template {kind!r}; known: {', '.join(known)}")
+        raise UsageError(f"no SMS template {kind!r}; known: {', '.join(known)}", field="kind")
     customer = find_customer(session, store, ref)
     queued = (
         session.execute(
