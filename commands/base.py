@@ -109,29 +109,26 @@ def _reason(exc) -> str:
 # -- option values ------------------------------------------------------------------------
 
 
-def iso_date(_ctx, _param, value: str | None) -> date | None:
+def _iso(value: str | None, parse, like: str):
+    """`value` parsed by `parse` (ISO 8601), within the years the calendars know."""
     if value is None:
         return None
     try:
-        day = date.fromisoformat(value)
+        parsed = parse(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-03-05") from None
-    if not 1900 <= day.year <= 2200:
+        raise click.BadParameter(f"{value!r} is not {like}") from None
+    if not 1900 <= parsed.year <= 2200:
         raise click.BadParameter(f"{value} is outside the years 1900-2200")
-    return day
+    return parsed
+
+
+def iso_date(_ctx, _param, value: str | None) -> date | None:
+    return _iso(value, date.fromisoformat, "a date like 2026-03-05")
 
 
 def local_datetime(_ctx, _param, value: str | None) -> datetime | None:
     """An ISO 8601 date-time; without an offset it is store time."""
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a time like 2026-03-12T15:00") from None
-    if not 1900 <= moment.year <= 2200:
-        raise click.BadParameter(f"{value} is outside the years 1900-2200")
-    return moment
+    return _iso(value, datetime.fromisoformat, "a time like 2026-03-12T15:00")
 
 
 ROW_ID = click.IntRange(1, 2**31 - 1)  # ids are 32-bit on PostgreSQL

@@ -50,10 +50,6 @@ class StoreContext:
         """This store's row in `session`."""
         return session.get(Store, self.store_id)
 
-    def local(self, moment: datetime) -> datetime:
-        """`moment` on the store's clock."""
-        return moment.astimezone(self.zone)
-
 
 def context_of(app: App, store: Store, now: datetime | None = None) -> StoreContext:
     """The context of a store row already read."""

@@ -62,8 +62,10 @@ def plan_store(ctx: StoreContext, day: date | None = None, dry_run: bool = False
     from crm.followup.planner import plan_day
 
     target = day or ctx.today + timedelta(days=int(dry_run))
+    attempts = 0
     with ctx.session() as session:
-        for attempt in range(3):
+        while True:
+            attempts += 1
             try:
                 store = ctx.store(session)
                 result = plan_day(session, store, target, ctx.settings, ctx.now, dry_run=dry_run)
@@ -73,10 +75,9 @@ def plan_store(ctx: StoreContext, day: date | None = None, dry_run: bool = False
             except OperationalError as exc:
                 # Two planners on PostgreSQL can deadlock on each other's new keys; one
                 # is chosen to fail, and planning again is safe (the keys are unique).
-                if getattr(exc.orig, "sqlstate", None) != DEADLOCK or attempt == 2:
+                if getattr(exc.orig, "sqlstate", None) != DEADLOCK or attempts == 3:
                     raise
                 session.rollback()
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _desk_work(session, ctx: StoreContext, store, result) -> None:
