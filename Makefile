@@ -1,4 +1,5 @@
-# The two commands: `make run` starts the product on demo data, `make test` runs the suite.
+# The two commands: `make run` starts the product on demo data (the console and the
+# scheduler), `make test` runs the suite.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 	&& echo $$p && break; done)
@@ -21,9 +22,7 @@ run: $(STAMP)
 	$(BIN)/crm init
 	$(BIN)/crm demo seed --if-empty
 	$(BIN)/crm plan
-	$(BIN)/crm today
-	$(BIN)/crm calls list --limit 5
-	$(BIN)/crm scheduler run
+	$(BIN)/crm serve --with-scheduler
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)

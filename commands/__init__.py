@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-AREAS = ("setup", "planning", "calls", "cases", "sms", "report")
+AREAS = ("setup", "planning", "calls", "cases", "sms", "report", "users")
 
 
 def register(main: click.Group) -> None:

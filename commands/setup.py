@@ -117,12 +117,18 @@ def demo_seed(app: App, customers: int, seed_value: int, day, if_empty: bool, st
         )
     if result.skipped:
         click.echo(f"store {ctx.code} already has {result.existing} customers; not seeding")
-        return
-    elapsed = time.perf_counter() - started
-    click.echo(
-        f"seeded {result.customers} customers, {result.vehicles} vehicles, "
-        f"{result.visits} service visits, {result.agents} agents in {elapsed:.1f} s"
-    )
+    else:
+        elapsed = time.perf_counter() - started
+        click.echo(
+            f"seeded {result.customers} customers, {result.vehicles} vehicles, "
+            f"{result.visits} service visits, {result.agents} agents in {elapsed:.1f} s"
+        )
+    if result.logins:
+        click.echo("console logins (demo passwords, unless changed since):")
+        for login in result.logins:
+            click.echo(
+                f"  {login['role']:<8} {login['code']:<5} {login['password']:<16} {login['name']}"
+            )
 
 
 @click.group(cls=CrmGroup)

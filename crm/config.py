@@ -220,6 +220,16 @@ class ReportSettings(Section):
         return value
 
 
+class WebSettings(Section):
+    """The consoles; the session secret comes from CRM_SECRET_KEY, never from this file."""
+
+    session_hours: int = Field(12, ge=1, le=24 * 30)  # a login lasts this long
+    # The address people open; links use it and cookies are Secure when it is https.
+    public_url: str = Field("", pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$")
+    claim_minutes: int = Field(5, ge=1, le=60)  # "being called by" lasts this long unrenewed
+    page_size: int = Field(50, ge=10, le=500)  # calls a page of the day's list
+
+
 class Settings(Section):
     store: StoreSettings = StoreSettings()
     followup: FollowupSettings = FollowupSettings()
@@ -228,6 +238,7 @@ class Settings(Section):
     complaints: ComplaintSettings = ComplaintSettings()
     imports: ImportSettings = Field(ImportSettings(), alias="import")
     report: ReportSettings = ReportSettings()
+    web: WebSettings = WebSettings()
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 

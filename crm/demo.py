@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
@@ -133,6 +133,7 @@ class SeedResult:
     agents: int = 0
     skipped: bool = False
     existing: int = 0
+    logins: list[dict] = field(default_factory=list)  # the demo's console logins in this store
 
 
 def vin_check_digit(vin16: str) -> str:

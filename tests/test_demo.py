@@ -309,9 +309,45 @@ def test_seeding_with_if_empty_leaves_a_seeded_store_alone_and_says_so(crm, sess
     result = crm("demo", "seed", "--customers", "40", "--seed", "8", "--if-empty")
 
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "store demo already has 40 customers; not seeding"
+    lines = result.output.strip().splitlines()
+    assert lines[0] == "store demo already has 40 customers; not seeding"
+    assert "demo-a01-pass" in lines[2]  # the logins are still printed for `make run`
     assert session.exec(select(func.count()).select_from(Customer)).one() == 40
     assert session.exec(select(func.count()).select_from(Agent)).one() == 4
+
+
+def test_the_demo_gives_each_agent_and_a_manager_a_login_that_works(crm, session):
+    from crm.actions.users import sign_in
+    from crm.app import App
+    from crm.config import Settings
+
+    result = crm("demo", "seed", "--customers", "40")
+
+    assert result.exit_code == 0, result.output
+    printed = [line.split() for line in result.output.splitlines() if "-pass" in line]
+    assert [(role, code) for role, code, *_ in printed] == [
+        ("agent", "a01"),
+        ("agent", "a02"),
+        ("agent", "a03"),
+        ("agent", "a04"),
+        ("manager", "m01"),
+    ]
+    app = App(Settings(), str(session.get_bind().url.render_as_string(hide_password=False)))
+    viewer = sign_in(app, "a01", printed[0][2])
+    assert (viewer.role, viewer.agent_id is not None) == ("agent", True)
+
+
+def test_a_store_the_demo_did_not_fill_gets_no_demo_logins(crm, session):
+    from crm.models import User
+    from tests.factories import add_customer
+
+    add_customer(session)  # a real store's data
+
+    result = crm("demo", "seed", "--customers", "40", "--if-empty")
+
+    assert "not seeding" in result.output
+    assert "-pass" not in result.output
+    assert session.exec(select(func.count()).select_from(User)).one() == 0
 
 
 def test_if_empty_still_seeds_an_empty_store(crm, session):

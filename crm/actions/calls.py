@@ -62,7 +62,7 @@ def log_call(app: App, task_id: int, outcome: str, **details) -> dict:
 
     `details` are the fields of `crm.calls.results.CallLog` (satisfaction, mileage_km,
     force, note, tags, complaint_category, complaint_text, callback_at in store time,
-    agent_code, opt_out, solved), each optional.
+    agent_code, opt_out, solved, user_id), each optional.
     """
     from crm.calls.results import CallLog
     from crm.calls.results import log_call as log

@@ -81,10 +81,11 @@ def seed_demo(
     progress: Callable[[str, int, int], None] | None = None,
 ):
     """Fill an empty store with realistic customers, cars, histories and agents."""
-    from crm.demo import seed
+    from crm.access.demo import demo_logins
+    from crm.demo import AGENTS, seed
 
     with ctx.session() as session:
-        return seed(
+        result = seed(
             session,
             ctx.store(session),
             customers=customers,
@@ -95,6 +96,10 @@ def seed_demo(
             maintenance=ctx.settings.maintenance,
             progress=progress,
         )
+        store = ctx.store(session)
+        # Known passwords only in a store the demo filled: never in a real store's data.
+        result.logins = demo_logins(session, store, AGENTS, ctx.now, create=not result.skipped)
+        return result
 
 
 def import_file(
@@ -119,3 +124,16 @@ def import_file(
         dry_run=dry_run,
         progress=progress,
     )
+
+
+def database_reachable(app: App) -> bool:
+    """Whether the database answers a trivial query now."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with app.session() as session:
+            session.execute(text("SELECT 1"))
+        return True
+    except SQLAlchemyError:
+        return False

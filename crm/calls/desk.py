@@ -18,6 +18,7 @@ from crm.models import (
     Agent,
     Channel,
     Complaint,
+    ContactAttempt,
     Customer,
     FollowupTask,
     ServiceVisit,
@@ -53,6 +54,55 @@ def due_on(day: date):
     )
 
 
+# Overdue calls have the earliest due dates: by due date puts them first.
+LIST_ORDER = (
+    FollowupTask.due_date,
+    func.coalesce(FollowupTask.callback_at, FollowupTask.created_at),
+    FollowupTask.id,
+)
+
+
+def on_list(store_id: int, day: date, agent_id: int | None = None, kind: str | None = None):
+    """Conditions for a call on the store's (or one agent's) list of `day`."""
+    conditions = [FollowupTask.store_id == store_id, *due_on(day)]
+    if agent_id is not None:
+        conditions.append(FollowupTask.agent_id == agent_id)
+    if kind:
+        conditions.append(FollowupTask.kind == kind)
+    return conditions
+
+
+def day_ids(
+    session: Session, store_id: int, day: date, agent_id: int | None, kind: str | None = None
+) -> list[int]:
+    """The ids of the day's list in its order: where "next call" goes."""
+    query = select(FollowupTask.id).where(*on_list(store_id, day, agent_id, kind))
+    return list(session.execute(query.order_by(*LIST_ORDER)).scalars())
+
+
+def day_counts(
+    session: Session, store_id: int, day: date, agent_id: int | None, kind: str | None, done_since
+) -> dict:
+    """Due and overdue calls on the list, and calls logged since `done_since` (the day's start)."""
+    due, overdue = session.execute(
+        select(func.count(), func.count().filter(FollowupTask.due_date < day)).where(
+            *on_list(store_id, day, agent_id, kind)
+        )
+    ).one()
+    # Done: the calls logged since the day began (each try is a call the agent made).
+    done = (
+        select(func.count())
+        .select_from(ContactAttempt)
+        .join(FollowupTask, FollowupTask.id == ContactAttempt.task_id)
+        .where(FollowupTask.store_id == store_id, ContactAttempt.attempted_at >= done_since)
+    )
+    if agent_id is not None:
+        done = done.where(ContactAttempt.agent_id == agent_id)
+    if kind:
+        done = done.where(FollowupTask.kind == kind)
+    return {"due": due, "overdue": overdue, "done_today": session.execute(done).scalar_one()}
+
+
 def day_list(
     session: Session,
     store: Store,
@@ -61,6 +111,8 @@ def day_list(
     *,
     agent: Agent | None = None,
     limit: int | None = None,
+    offset: int = 0,
+    kind: str | None = None,
 ) -> list[dict]:
     """The calls for `day`: overdue first, then by due date (callbacks at their time)."""
     zone = ZoneInfo(store.timezone)
@@ -81,18 +133,13 @@ def day_list(
         .join(Customer, Customer.id == FollowupTask.customer_id)
         .outerjoin(Vehicle, Vehicle.id == FollowupTask.vehicle_id)
         .outerjoin(Agent, Agent.id == FollowupTask.agent_id)
-        .where(FollowupTask.store_id == store.id, *due_on(day))
-        # Overdue calls have the earliest due dates: by due date puts them first.
-        .order_by(
-            FollowupTask.due_date,
-            func.coalesce(FollowupTask.callback_at, FollowupTask.created_at),
-            FollowupTask.id,
-        )
+        .where(*on_list(store.id, day, agent.id if agent else None, kind))
+        .order_by(*LIST_ORDER)
     )
-    if agent is not None:
-        query = query.where(FollowupTask.agent_id == agent.id)
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     rows = session.execute(query).all()
     facts = _facts(session, rows)
     listed = []

@@ -21,6 +21,8 @@ from crm.models import (
     Store,
     Vehicle,
 )
+from crm.sms.eligibility import refusal
+from crm.vocabulary.kinds import SMS_CATEGORY
 
 RECENT = 20  # of each kind of event, newest first
 
@@ -35,14 +37,45 @@ def task_history(session: Session, task_id: int, locale: str, now) -> dict:
     store = session.get(Store, task.store_id)
     zone = ZoneInfo(store.timezone)
     customer = session.get(Customer, task.customer_id)
+    agent = session.get(Agent, task.agent_id) if task.agent_id else None
+    callback = (
+        task.callback_at.astimezone(zone).isoformat(timespec="minutes")
+        if task.callback_at
+        else None
+    )
+    return {
+        "task": {
+            "task_id": task.id,
+            "kind": task.kind,
+            "label": talking.label(task.kind, locale),
+            "status": task.status,
+            "window_start": task.window_start.isoformat(),
+            "due_date": task.due_date.isoformat(),
+            "attempts": task.attempts,
+            "last_outcome": task.last_outcome,
+            "agent": agent.code if agent else None,
+            "reason": task.reason,
+            "talking_points": talking.ask(task.kind, locale, _facts(session, [task])[task.id]),
+            "callback_at": callback,
+            "vehicle_id": task.vehicle_id,
+            "complaint_id": task.details.get("complaint_id"),
+        },
+        **customer_history(session, customer, locale, zone, now),
+    }
+
+
+def customer_history(
+    session: Session, customer: Customer, locale: str, zone: ZoneInfo, now
+) -> dict:
+    """A customer, their cars, visits, calls, messages, complaints and open calls."""
 
     def local(moment):
         return moment.astimezone(zone).isoformat(timespec="minutes") if moment else None
 
-    agent = session.get(Agent, task.agent_id) if task.agent_id else None
     vehicles = list(
         session.exec(select(Vehicle).where(Vehicle.owner_id == customer.id).order_by(Vehicle.id))
     )
+    latest = last_visits(session, [v.id for v in vehicles])
     visits = session.execute(
         select(ServiceVisit, Vehicle.plate)
         .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
@@ -76,19 +109,6 @@ def task_history(session: Session, task_id: int, locale: str, now) -> dict:
         .order_by(FollowupTask.window_start, FollowupTask.id)
     ).all()
     return {
-        "task": {
-            "task_id": task.id,
-            "kind": task.kind,
-            "label": talking.label(task.kind, locale),
-            "status": task.status,
-            "window_start": task.window_start.isoformat(),
-            "due_date": task.due_date.isoformat(),
-            "attempts": task.attempts,
-            "agent": agent.code if agent else None,
-            "reason": task.reason,
-            "talking_points": talking.ask(task.kind, locale, _facts(session, [task])[task.id]),
-            "callback_at": local(task.callback_at),
-        },
         "customer": {
             "customer_id": customer.id,
             "customer_code": customer.customer_code,
@@ -104,19 +124,12 @@ def task_history(session: Session, task_id: int, locale: str, now) -> dict:
             "notes": talking.notes(
                 customer.occupation, customer.hobbies, customer.family_notes, locale
             ),
+            "occupation": customer.occupation,
+            "hobbies": customer.hobbies,
+            "family_notes": customer.family_notes,
+            "sms_allowed": sms_allowed(customer),
         },
-        "vehicles": [
-            {
-                "vin": v.vin,
-                "model": v.model,
-                "plate": v.plate,
-                "delivery_date": v.delivery_date.isoformat(),
-                "maintenance_due_on": (
-                    v.maintenance_due_on.isoformat() if v.maintenance_due_on else None
-                ),
-            }
-            for v in vehicles
-        ],
+        "vehicles": [vehicle_facts(v, latest.get(v.id)) for v in vehicles],
         "visits": [
             {
                 "visit_date": visit.visit_date.isoformat(),
@@ -154,9 +167,45 @@ def task_history(session: Session, task_id: int, locale: str, now) -> dict:
             {
                 "task_id": t.id,
                 "kind": t.kind,
+                "label": talking.label(t.kind, locale),
                 "window_start": t.window_start.isoformat(),
                 "due_date": t.due_date.isoformat(),
             }
             for t in open_tasks
         ],
+    }
+
+
+def last_visits(session: Session, vehicle_ids: list[int]) -> dict[int, tuple]:
+    """Each vehicle's latest visit: (date, odometer km)."""
+    if not vehicle_ids:
+        return {}
+    rows = session.execute(
+        select(ServiceVisit.vehicle_id, ServiceVisit.visit_date, ServiceVisit.odometer_km)
+        .where(ServiceVisit.vehicle_id.in_(vehicle_ids))
+        .order_by(ServiceVisit.visit_date, ServiceVisit.id)
+    ).all()
+    return {vehicle_id: (day, km) for vehicle_id, day, km in rows}  # the last row wins
+
+
+def vehicle_facts(v: Vehicle, latest: tuple | None) -> dict:
+    return {
+        "vehicle_id": v.id,
+        "vin": v.vin,
+        "model": v.model,
+        "plate": v.plate,
+        "delivery_date": v.delivery_date.isoformat(),
+        "last_visit_date": latest[0].isoformat() if latest else None,
+        "last_mileage_km": latest[1] if latest else None,
+        "maintenance_due_on": v.maintenance_due_on.isoformat() if v.maintenance_due_on else None,
+        "maintenance_pace_km_day": (
+            round(v.maintenance_pace_km_day, 1) if v.maintenance_pace_km_day else None
+        ),
+    }
+
+
+def sms_allowed(customer: Customer) -> dict[str, bool]:
+    """For each kind of SMS: may this customer get one (consent, number, status)?"""
+    return {
+        str(kind): refusal(customer, category) is None for kind, category in SMS_CATEGORY.items()
     }

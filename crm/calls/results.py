@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from crm.calls import complaints, fallback
+from crm.calls import claims, complaints, fallback
 from crm.calls.agents import get_agent
 from crm.config import Settings
 from crm.db import insert_for
@@ -89,6 +89,7 @@ class CallLog:
     agent_code: str | None = None
     opt_out: bool = False
     solved: bool | None = None
+    user_id: int | None = None  # the console user logging it; None from the CLI
 
 
 def log_call(session: Session, settings: Settings, call: CallLog, now: datetime) -> CallResult:
@@ -112,6 +113,11 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
     agent = _caller(session, store, task, call.agent_code)
     customer = session.get(Customer, task.customer_id)
     _check(session, task, call, now, zone)
+    held = claims.holder(session, task.id, now)
+    if held and task.claimed_by != call.user_id:
+        raise UsageError(
+            f"task {task.id} is being called by {held.holder}; nothing logged", field="task_id"
+        )
 
     attempt = ContactAttempt(
         task_id=task.id,
@@ -136,9 +142,12 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
             FollowupTask.id == task.id,
             FollowupTask.status == TaskStatus.OPEN,
             FollowupTask.attempts == task.attempts,
+            claims.free_for(call.user_id, now),
         )
         .values(
             attempts=FollowupTask.attempts + 1,
+            claimed_by=None,  # saved: the call is free again
+            claimed_until=None,
             last_attempt_at=now,
             last_outcome=call.outcome,
             agent_id=func.coalesce(FollowupTask.agent_id, agent.id),

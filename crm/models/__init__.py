@@ -1,5 +1,6 @@
 """Every table of the store, importable from one place (Alembic reads the metadata here)."""
 
+from crm.models.access import AppSecret, LoginEvent, LoginResult, Role, User
 from crm.models.cases import Complaint, ComplaintCategory, ComplaintStatus, Inquiry, InquiryTopic
 from crm.models.fleet import ServiceType, ServiceVisit, Vehicle, VehicleOwnership
 from crm.models.followup import (
@@ -24,6 +25,11 @@ from crm.models.people import Agent, BirthdayCalendar, Customer, CustomerStatus,
 
 __all__ = [
     "Agent",
+    "AppSecret",
+    "LoginEvent",
+    "LoginResult",
+    "Role",
+    "User",
     "BirthdayCalendar",
     "Campaign",
     "Channel",

@@ -71,6 +71,10 @@ class FollowupTask(SQLModel, table=True):
     next_try_on: date | None = None  # an unanswered call or a callback moves it off today's list
     late: bool = False  # planned after its window opened (catch-up, late data)
     callback_at: datetime | None = moment_field()  # the time the customer asked to be called
+    # "Being called by": a console user holds the call until the lease runs out, so two
+    # agents never log it at once (the log's conditional UPDATE checks the claim).
+    claimed_by: int | None = Field(default=None, foreign_key="app_user.id")
+    claimed_until: datetime | None = moment_field()
     closed_at: datetime | None = moment_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

@@ -1,0 +1,1 @@
+"""Who may use the consoles: users, passwords, logins and the session secret."""

@@ -1,0 +1,223 @@
+"""The call desk as the consoles work it: whose calls, held while a card is open, next call.
+
+Every function takes the signed-in `Viewer` and answers NotFound, as for a missing
+row, when the call or customer belongs to a store the viewer may not see.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from crm.access.users import Viewer
+from crm.actions.context import StoreContext, open_store, store_of
+from crm.app import App
+from crm.errors import NotFound
+
+
+def viewer_store(app: App, viewer: Viewer, store_code: str | None = None) -> StoreContext:
+    """The store a page works on: the viewer's own; an admin's pick (default: configured)."""
+    from crm.models import Role
+
+    if viewer.role == Role.ADMIN:
+        return open_store(app, store_code)
+    return store_of(app, viewer.store_id)
+
+
+def call_store(app: App, viewer: Viewer, task_id: int) -> StoreContext:
+    """The store of a call the viewer may see; any other call does not exist for them."""
+    from crm.models import Channel, FollowupTask
+
+    with app.session() as session:
+        task = session.get(FollowupTask, task_id)
+        visible = (
+            task is not None
+            and task.channel == Channel.PHONE
+            and viewer.may_see_store(task.store_id)
+        )
+        if not visible:
+            raise NotFound(f"no call task {task_id}", field="task_id")
+        store_id = task.store_id
+    return store_of(app, store_id)
+
+
+def customer_store(app: App, viewer: Viewer, customer_id: int) -> StoreContext:
+    from crm.models import Customer
+
+    with app.session() as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None or not viewer.may_see_store(customer.store_id):
+            raise NotFound(f"no customer {customer_id}", field="customer")
+        store_id = customer.store_id
+    return store_of(app, store_id)
+
+
+def my_day(ctx: StoreContext, viewer: Viewer, kind: str | None = None, page: int = 1) -> dict:
+    """The viewer's list (an agent's own calls, a manager's whole store), a page of it."""
+    from crm.calls import claims, desk, talking
+    from crm.vocabulary.kinds import Kind
+
+    size = ctx.settings.web.page_size
+    agent_id = viewer.agent_id if viewer.is_agent else None
+    kind = kind if kind in set(Kind) else None
+    day_start = datetime.combine(ctx.today, time(), ctx.zone)
+    with ctx.session() as session:
+        store = ctx.store(session)
+        counts = desk.day_counts(session, ctx.store_id, ctx.today, agent_id, kind, day_start)
+        pages = max(1, -(-counts["due"] // size))
+        page = min(max(page, 1), pages)
+        agent = _agent(session, agent_id)
+        rows = desk.day_list(
+            session,
+            store,
+            ctx.today,
+            ctx.locale,
+            agent=agent,
+            limit=size,
+            offset=(page - 1) * size,
+            kind=kind,
+        )
+        held = claims.holders(session, [row["task_id"] for row in rows], ctx.now)
+    for row in rows:
+        holder = held.get(row["task_id"])
+        row["held_by"] = holder[1] if holder and holder[0] != viewer.user_id else None
+    return {
+        "store": ctx.code,
+        "store_name": ctx.name,
+        "date": ctx.today.isoformat(),
+        "counts": counts,
+        "rows": rows,
+        "page": page,
+        "pages": pages,
+        "kind": kind,
+        "kinds": [(str(k), talking.label(k, ctx.locale)) for k in Kind if _is_call(k)],
+    }
+
+
+def open_call(app: App, viewer: Viewer, task_id: int) -> dict:
+    """The call card: the call and its customer's history, held for the viewer while open."""
+    from crm.calls import claims
+    from crm.calls.history import task_history
+
+    ctx = call_store(app, viewer, task_id)
+    with ctx.session() as session:
+        card = task_history(session, task_id, ctx.locale, ctx.now)
+        if card["task"]["status"] == "open":
+            held = claims.claim(
+                session, task_id, viewer.user_id, ctx.now, ctx.settings.web.claim_minutes
+            )
+        else:
+            held = claims.Claim(False, None, None)
+    card["claim"] = {
+        "mine": held.mine,
+        "held_by": held.holder,
+        "until": held.until.astimezone(ctx.zone).isoformat(timespec="minutes")
+        if held.until
+        else None,
+    }
+    card["store"] = ctx.code
+    card["today"] = ctx.today.isoformat()
+    return card
+
+
+def release_call(app: App, viewer: Viewer, task_id: int) -> None:
+    """Let go of a call the viewer holds (leaving its card without logging it)."""
+    from crm.calls import claims
+
+    ctx = call_store(app, viewer, task_id)
+    with ctx.session() as session:
+        claims.release(session, task_id, viewer.user_id)
+
+
+def log_call(app: App, viewer: Viewer, task_id: int, outcome: str, **details) -> dict:
+    """Record the call's result as the viewer, and say which call comes next on their list."""
+    from crm.actions import calls
+    from crm.calls import desk
+
+    ctx = call_store(app, viewer, task_id)
+    agent_id = viewer.agent_id if viewer.is_agent else None
+    with ctx.session() as session:
+        before = desk.day_ids(session, ctx.store_id, ctx.today, agent_id)
+    if viewer.is_agent:
+        details.setdefault("agent_code", viewer.code)
+    result = calls.log_call(app, task_id, outcome, user_id=viewer.user_id, **details)
+    with ctx.session() as session:
+        after = set(desk.day_ids(session, ctx.store_id, ctx.today, agent_id))
+    result["next_task_id"] = _next(before, after, task_id)
+    return result
+
+
+def neighbour(app: App, viewer: Viewer, task_id: int, step: int) -> int | None:
+    """The call after (step 1) or before (step -1) this one on the viewer's list."""
+    from crm.calls import desk
+
+    ctx = call_store(app, viewer, task_id)
+    agent_id = viewer.agent_id if viewer.is_agent else None
+    with ctx.session() as session:
+        ids = desk.day_ids(session, ctx.store_id, ctx.today, agent_id)
+    if task_id not in ids:
+        return ids[0] if ids else None
+    index = ids.index(task_id) + step
+    return ids[index] if 0 <= index < len(ids) else None
+
+
+def search(ctx: StoreContext, query: str) -> list[dict]:
+    """Customers of the store by phone (however typed), plate, name, VIN or DMS code."""
+    from crm.calls.search import search as find
+
+    with ctx.session() as session:
+        return find(session, ctx.store_id, query, ctx.phone_region)
+
+
+def customer_page(app: App, viewer: Viewer, customer_id: int) -> dict:
+    """A customer's whole history and open calls."""
+    from crm.calls.history import customer_history
+    from crm.models import Customer
+
+    ctx = customer_store(app, viewer, customer_id)
+    with ctx.session() as session:
+        data = customer_history(
+            session, session.get(Customer, customer_id), ctx.locale, ctx.zone, ctx.now
+        )
+    data["store"] = ctx.code
+    return data
+
+
+def _next(before: list[int], after: set[int], logged: int) -> int | None:
+    """The first call after the logged one, in the list's order before it was logged."""
+    if logged in before:
+        at = before.index(logged)
+        for task_id in before[at + 1 :] + before[:at]:
+            if task_id in after:
+                return task_id
+    return next((task_id for task_id in before if task_id in after and task_id != logged), None)
+
+
+def _agent(session, agent_id):
+    from crm.models import Agent
+
+    return session.get(Agent, agent_id) if agent_id else None
+
+
+def _is_call(kind) -> bool:
+    from crm.vocabulary.kinds import SMS_CATEGORY
+
+    return kind not in SMS_CATEGORY
+
+
+def hold_call(app: App, viewer: Viewer, task_id: int) -> bool:
+    """Renew the viewer's hold on a call whose card stays open; False once someone else has it."""
+    from crm.calls import claims
+
+    ctx = call_store(app, viewer, task_id)
+    with ctx.session() as session:
+        held = claims.claim(
+            session, task_id, viewer.user_id, ctx.now, ctx.settings.web.claim_minutes
+        )
+    return held.mine
+
+
+def display_name(code: str | None, locale: str) -> str:
+    """A stored code (kind, category, topic, status) as people read it."""
+    from crm.report.definitions import name
+
+    return name(code, locale) if code else ""

@@ -1,0 +1,1 @@
+"""The consoles: pages in a browser over the same actions as the CLI."""

@@ -1,0 +1,45 @@
+"""Who is signed in: the signed session cookie, read into a Viewer on every request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+
+from crm.actions.users import Viewer, signed_in
+from crm.app import App
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in user; the browser goes to /login."""
+
+
+def sign_in(request: Request, viewer: Viewer) -> None:
+    # A fresh session at sign-in: nothing from before the login carries over.
+    request.session.clear()
+    request.session.update({"uid": viewer.user_id, "at": datetime.now(UTC).isoformat()})
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def current(app: App, request: Request) -> Viewer:
+    """The signed-in, still active user, or SignInRequired."""
+    uid = request.session.get("uid")
+    if not isinstance(uid, int):
+        raise SignInRequired
+    try:
+        at = datetime.fromisoformat(request.session.get("at", ""))
+    except (TypeError, ValueError):
+        raise SignInRequired from None
+    viewer = signed_in(app, uid, at)
+    if viewer is None:
+        request.session.clear()
+        raise SignInRequired
+    return viewer
+
+
+def require_viewer(request: Request) -> None:
+    """Every page but the login needs a signed-in, active user (the one access check)."""
+    request.state.viewer = current(request.app.state.crm, request)

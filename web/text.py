@@ -1,0 +1,142 @@
+"""The pages' own words, Chinese by default and English by configuration (store.locale)."""
+
+from __future__ import annotations
+
+WORDS = {
+    "title": ("客服回访台", "Follow-up desk"),
+    "login": ("登录", "Sign in"),
+    "username": ("用户名", "User name"),
+    "password": ("密码", "Password"),
+    "logout": ("退出", "Sign out"),
+    "my_day": ("我的今日", "My day"),
+    "store_day": ("今日回访", "Today's calls"),
+    "search": ("搜索", "Search"),
+    "search_hint": ("电话、车牌、姓名或VIN", "Phone, plate, name or VIN"),
+    "due": ("待回访", "Due"),
+    "overdue": ("已逾期", "Overdue"),
+    "done_today": ("今日已拨", "Done today"),
+    "all_kinds": ("全部类型", "All kinds"),
+    "call": ("回访", "Call"),
+    "customer": ("客户", "Customer"),
+    "vehicle": ("车辆", "Vehicle"),
+    "due_date": ("截止日期", "Due"),
+    "days_overdue": ("逾期{n}天", "{n} days overdue"),
+    "tries": ("已拨{n}次", "{n} tries"),
+    "last_result": ("上次结果", "Last result"),
+    "why": ("原因", "Why"),
+    "held_by": ("{name} 正在拨打", "Being called by {name}"),
+    "no_calls": ("今天没有待回访的电话。", "No calls due today."),
+    "page": ("第{page}/{pages}页", "Page {page} of {pages}"),
+    "previous": ("上一页", "Previous"),
+    "next": ("下一页", "Next"),
+    "pick_call": (
+        "从左侧选择一个回访（按 J 打开第一个）。",
+        "Pick a call on the left (J opens the first).",
+    ),
+    "say": ("话术", "What to say"),
+    "notes": ("客户备注", "Notes"),
+    "occupation": ("职业", "Occupation"),
+    "hobbies": ("爱好", "Hobbies"),
+    "family": ("家庭", "Family"),
+    "vehicles": ("车辆", "Vehicles"),
+    "model": ("车型", "Model"),
+    "plate": ("车牌", "Plate"),
+    "delivery": ("交车日期", "Delivered"),
+    "last_visit": ("最近进店", "Last visit"),
+    "last_mileage": ("最近里程", "Last mileage"),
+    "maintenance_due": ("预计保养日", "Maintenance due"),
+    "pace": ("约{pace}公里/天", "about {pace} km/day"),
+    "visits": ("进店记录", "Visits"),
+    "calls": ("回访记录", "Calls"),
+    "messages": ("短信记录", "Messages"),
+    "complaints": ("投诉", "Complaints"),
+    "open_calls": ("未完成的回访", "Open calls"),
+    "sms_consent": ("短信许可", "SMS consent"),
+    "allowed": ("可发", "allowed"),
+    "refused": ("不可发", "refused"),
+    "result": ("回访结果", "Result"),
+    "outcome": ("结果", "Outcome"),
+    "satisfaction": ("满意度", "Satisfaction"),
+    "mileage": ("当前里程（公里）", "Mileage (km)"),
+    "force": ("确认低于上次里程", "Accept a mileage below the last reading"),
+    "note": ("备注", "Note"),
+    "tags": ("标签（逗号分隔）", "Tags (comma-separated)"),
+    "complaint": ("投诉类别", "Complaint category"),
+    "no_complaint": ("无投诉", "No complaint"),
+    "complaint_text": ("投诉内容", "Complaint text"),
+    "callback_at": ("约定回拨时间", "Call back at"),
+    "opt_out": ("客户拒收短信", "The customer wants no more SMS"),
+    "solved": ("客户确认已解决？", "Does the customer confirm it is solved?"),
+    "yes": ("是", "Yes"),
+    "no": ("否", "No"),
+    "save_next": ("保存并下一个", "Save and next"),
+    "saved": ("已保存：{what}", "Saved: {what}"),
+    "list_done": ("列表已全部完成。", "The list is done."),
+    "closed_call": ("此回访已关闭（{status}）。", "This call is closed ({status})."),
+    "keys": ("快捷键", "Keyboard"),
+    "results_for": ("搜索结果", "Results"),
+    "nothing_found": ("没有找到客户。", "No customer found."),
+    "log_inquiry": ("登记来电咨询", "Log an inbound inquiry"),
+    "caller_phone": ("来电号码", "Caller's phone"),
+    "caller_name": ("来电人姓名", "Caller's name"),
+    "topic": ("咨询内容", "Topic"),
+    "inquiry_logged": ("来电已登记。", "Inquiry logged."),
+    "lead": ("潜在客户", "Lead"),
+    "not_found": ("没有这个页面。", "There is no such page."),
+    "back": ("返回今日列表", "Back to the day's list"),
+    "forbidden": (
+        "请求被拒绝：请从本系统的页面提交。",
+        "Refused: submit from this console's own pages.",
+    ),
+    "phone_invalid": ("（号码无效）", "(invalid number)"),
+    "store": ("门店", "Store"),
+}
+OUTCOMES = {
+    "reached": ("接通", "Reached", "r"),
+    "no_answer": ("无人接听", "No answer", "n"),
+    "busy": ("占线", "Busy", "b"),
+    "wrong_number": ("号码错误", "Wrong number", "w"),
+    "declined": ("拒绝回访", "Declined", "d"),
+    "callback_later": ("约定回拨", "Call back later", "l"),
+}
+KEYS = [
+    (
+        "R N B W D L",
+        (
+            "选择结果：接通、无人接听、占线、号码错误、拒绝、约定回拨",
+            "Outcome: reached, no answer, busy, wrong number, declined, call back later",
+        ),
+    ),
+    ("1 – 5", ("满意度", "Satisfaction")),
+    ("M", ("填写里程", "Mileage")),
+    ("E", ("填写备注", "Note")),
+    ("C", ("投诉类别", "Complaint category")),
+    ("O", ("客户拒收短信", "Opt-out")),
+    ("Ctrl+Enter", ("保存并打开下一个", "Save and open the next call")),
+    ("J / K", ("下一个 / 上一个回访", "Next / previous call")),
+    ("/", ("搜索", "Search")),
+    ("Esc", ("离开输入框、关闭帮助", "Leave the field, close help")),
+    ("?", ("显示快捷键", "Show these keys")),
+]
+
+
+def words(locale: str):
+    """`t(key, **values)` for templates, in `locale`."""
+    index = 0 if locale == "zh_CN" else 1
+
+    def t(key: str, **values) -> str:
+        phrase = WORDS[key][index]
+        return phrase.format(**values) if values else phrase
+
+    return t
+
+
+def outcome_words(locale: str) -> list[tuple[str, str, str]]:
+    """(outcome, its name, its key) in the order the form shows them."""
+    index = 0 if locale == "zh_CN" else 1
+    return [(name, said[index], said[2]) for name, said in OUTCOMES.items()]
+
+
+def key_help(locale: str) -> list[tuple[str, str]]:
+    index = 0 if locale == "zh_CN" else 1
+    return [(keys, said[index]) for keys, said in KEYS]
