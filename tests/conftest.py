@@ -120,8 +120,10 @@ def crm(database_url, tmp_path, monkeypatch):
     monkeypatch.delenv("CRM_CONFIG", raising=False)
     runner = CliRunner()
 
-    def run(*args: str, db_url: str | None = None, at=NOW):
+    def run(*args: str, db_url: str | None = None, at=NOW, input_text: str | None = None):
         with freeze_time(at):
-            return runner.invoke(main, ["--db", db_url or database_url, *map(str, args)])
+            return runner.invoke(
+                main, ["--db", db_url or database_url, *map(str, args)], input=input_text
+            )
 
     return run

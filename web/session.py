@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
 
@@ -33,6 +33,11 @@ def current(app: App, request: Request) -> Viewer:
         at = datetime.fromisoformat(request.session.get("at", ""))
     except (TypeError, ValueError):
         raise SignInRequired from None
+    # The cookie is re-signed on every answer, so its own age only measures idleness; a
+    # login lasts `web.session_hours` from signing in, however busy.
+    if datetime.now(UTC) - at > timedelta(hours=app.settings.web.session_hours):
+        request.session.clear()
+        raise SignInRequired
     viewer = signed_in(app, uid, at)
     if viewer is None:
         request.session.clear()
