@@ -139,6 +139,8 @@ def log_call(app: App, viewer: Viewer, task_id: int, outcome: str, **details) ->
         before = desk.day_ids(session, ctx.store_id, ctx.today, agent_id)
     if viewer.is_agent:
         details.setdefault("agent_code", viewer.code)
+    if details.get("complaint_category") and not details.get("complaint_text"):
+        details["complaint_text"] = details.get("note")  # what the agent wrote is what was said
     result = calls.log_call(app, task_id, outcome, user_id=viewer.user_id, **details)
     with ctx.session() as session:
         after = set(desk.day_ids(session, ctx.store_id, ctx.today, agent_id))

@@ -220,3 +220,35 @@ def test_a_page_without_a_session_goes_to_the_login(client, desk):
         assert (answer.status_code, answer.headers["location"]) == (303, "/login"), path
     htmx = client.get("/day", headers={"HX-Request": "true"}, follow_redirects=False)
     assert htmx.headers["HX-Redirect"] == "/login"
+
+
+def test_a_complaint_raised_on_the_card_takes_the_note_as_its_text(client, desk, session):
+    from crm.models import Complaint
+
+    signed_in(client, "a01")
+    token = token_of(client, f"/calls/{desk.calls[0]}")
+    form = {
+        "csrf_token": token,
+        "outcome": "reached",
+        "satisfaction": "2",
+        "note": "等了三个小时才交车",
+        "complaint": "waiting_time",
+    }
+    answer = client.post(f"/calls/{desk.calls[0]}/log", data=form, headers={"Origin": BASE})
+
+    assert answer.status_code == 200
+    complaint = session.exec(select(Complaint)).one()
+    assert (complaint.category, complaint.text) == ("waiting_time", "等了三个小时才交车")
+
+
+def test_the_pages_speak_english_when_the_store_is_configured_so(database_url, desk, monkeypatch):
+    from web.app import create_app
+
+    monkeypatch.setenv("CRM_SECRET_KEY", SECRET)
+    settings = Settings.model_validate({"store": {"locale": "en"}})
+    with TestClient(create_app(App(settings, database_url)), base_url=BASE) as client:
+        assert "Sign in" in client.get("/login").text
+        signed_in(client, "a01")
+        day = client.get("/day").text
+        assert "Overdue" in day and "已逾期" not in day
+        assert 'lang="en"' in day
