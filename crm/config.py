@@ -226,7 +226,7 @@ class WebSettings(Section):
     session_hours: int = Field(12, ge=1, le=24 * 30)  # a login lasts this long
     # The address people open; links use it and cookies are Secure when it is https.
     public_url: str = Field("", pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$")
-    claim_minutes: int = Field(5, ge=1, le=60)  # "being called by" lasts this long unrenewed
+    claim_minutes: int = Field(5, ge=2, le=60)  # "being called by" lasts this long unrenewed
     page_size: int = Field(50, ge=10, le=500)  # calls a page of the day's list
 
 

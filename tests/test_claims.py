@@ -10,7 +10,7 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from crm.actions.desk import log_call, open_call
+from crm.actions.desk import hold_call, log_call
 from crm.actions.users import signed_in
 from crm.app import App
 from crm.config import Settings
@@ -38,8 +38,8 @@ def viewers(session):
 def test_the_second_agent_sees_who_holds_the_call_and_cannot_log_it(session, call):
     app, first, second = viewers(session)
     with freeze_time(NOW):
-        assert open_call(app, first, call.id)["claim"]["mine"] is True
-        seen = open_call(app, second, call.id)["claim"]
+        assert hold_call(app, first, call.id)["mine"] is True
+        seen = hold_call(app, second, call.id)
         assert (seen["mine"], seen["held_by"]) == (False, "李晓梅")
         with pytest.raises(CrmError, match="being called by 李晓梅"):
             log_call(app, second, call.id, "reached")
@@ -50,7 +50,7 @@ def test_the_second_agent_sees_who_holds_the_call_and_cannot_log_it(session, cal
 def test_the_cli_cannot_log_a_call_someone_holds(session, call, crm):
     app, first, _second = viewers(session)
     with freeze_time(NOW):
-        open_call(app, first, call.id)
+        hold_call(app, first, call.id)
 
     result = crm("calls", "log", call.id, "--outcome", "reached", at=NOW + timedelta(minutes=1))
 
@@ -61,9 +61,9 @@ def test_the_cli_cannot_log_a_call_someone_holds(session, call, crm):
 def test_saving_lets_go_and_an_unrenewed_hold_runs_out(session, call):
     app, first, second = viewers(session)
     with freeze_time(NOW):
-        open_call(app, first, call.id)
+        hold_call(app, first, call.id)
     with freeze_time(NOW + timedelta(minutes=6)):  # web.claim_minutes is 5
-        assert open_call(app, second, call.id)["claim"]["mine"] is True
+        assert hold_call(app, second, call.id)["mine"] is True
         with pytest.raises(CrmError, match="being called by 张雨婷"):
             log_call(app, first, call.id, "no_answer")
         logged = log_call(app, second, call.id, "no_answer")
@@ -77,9 +77,9 @@ def test_opening_another_card_lets_go_of_the_first(session, call):
     app, first, second = viewers(session)
     other = add_task(session, add_customer(session), "care_call", TODAY, TODAY)
     with freeze_time(NOW):
-        open_call(app, first, call.id)
-        open_call(app, first, other.id)
-        assert open_call(app, second, call.id)["claim"]["mine"] is True
+        hold_call(app, first, call.id)
+        hold_call(app, first, other.id)
+        assert hold_call(app, second, call.id)["mine"] is True
 
 
 def test_of_many_agents_opening_one_call_at_once_exactly_one_holds_it(session, call):
@@ -92,7 +92,7 @@ def test_of_many_agents_opening_one_call_at_once_exactly_one_holds_it(session, c
 
     def race(viewer):
         barrier.wait()
-        won.append(open_call(app, viewer, call.id)["claim"]["mine"])
+        won.append(hold_call(app, viewer, call.id)["mine"])
 
     threads = [threading.Thread(target=race, args=(v,)) for v in people]
     with freeze_time(NOW):  # one frozen clock for every thread

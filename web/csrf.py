@@ -10,8 +10,11 @@ the `X-CSRF-Token` header), so a request that slips past the headers still fails
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 from urllib.parse import urlsplit
 
+from fastapi import Depends
+from starlette.datastructures import FormData
 from starlette.requests import Request
 
 TOKEN = "csrf_token"
@@ -58,3 +61,7 @@ async def posted(request: Request):
     form = await request.form()
     check(request, form, request.app.state.crm.settings.web.public_url)
     return form
+
+
+# A view's form, checked: `def view(request: Request, form: Posted)`.
+Posted = Annotated[FormData, Depends(posted)]

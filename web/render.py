@@ -10,7 +10,7 @@ from starlette.templating import Jinja2Templates
 
 from crm.actions.desk import display_name
 from web import csrf
-from web.text import key_help, outcome_words, words
+from web.text import key_help, outcome_words, said, words
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 STATUS = {
@@ -65,6 +65,7 @@ def page(
             "csrf_token": csrf.token(request),
             "viewer": getattr(request.state, "viewer", None),
             "named": lambda code: named(code, locale),
+            "said": lambda sentence: said(sentence, locale),
             **context,
         },
         status_code=status_code,

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 
 from crm.actions.users import Viewer, signed_in
+from crm.actions.users import sign_out as end_sessions
 from crm.app import App
 
 
@@ -21,6 +22,9 @@ def sign_in(request: Request, viewer: Viewer) -> None:
 
 
 def sign_out(request: Request) -> None:
+    uid = request.session.get("uid")
+    if isinstance(uid, int):
+        end_sessions(request.app.state.crm, uid)
     request.session.clear()
 
 

@@ -120,6 +120,59 @@ KEYS = [
 ]
 
 
+# The sentences an agent meets most, in Chinese; the core speaks English, and any sentence
+# not listed here shows as the core said it.
+SENTENCES = [
+    (r"wrong user name or password", "用户名或密码错误"),
+    (
+        r"too many failed logins for this name; wait (\d+) minutes.*",
+        r"该账号登录失败次数过多，请等待\1分钟或请主管重置密码",
+    ),
+    (r"this login is disabled; ask your manager", "此账号已停用，请联系主管"),
+    (r"choose the call's outcome", "请选择回访结果"),
+    (r"satisfaction is only for a customer reached on the call", "只有接通的客户才能评满意度"),
+    (r"satisfaction (\S+) is outside 1-5.*", r"满意度\1超出1-5分"),
+    (r"satisfaction must be a rating from 1 to 5", "满意度请填1-5分"),
+    (r"mileage must be the odometer in whole kilometres", "里程请填整数公里"),
+    (
+        r"(a mileage|a complaint|an opt-out) needs the outcome reached.*",
+        "需要先选择“接通”：只有接通的客户才能提供",
+    ),
+    (r"a complaint needs its text: what the customer said", "请填写投诉内容：客户的原话"),
+    (
+        r"callback_later needs the time to call back.*",
+        "约定回拨需要填写回拨时间，例如 2026-03-12 15:00",
+    ),
+    (
+        r"give the time to call back as a date and a time.*",
+        "回拨时间请写成日期和时间，例如 2026-03-12 15:00",
+    ),
+    (r"the time to call back must be in the future", "回拨时间必须晚于现在"),
+    (
+        r"mileage (\d+) km is below the last reading (\d+) km.*",
+        r"里程\1公里低于上次记录的\2公里；请核对，确认无误请勾选“确认低于上次里程”",
+    ),
+    (r"task \d+ is being called by (.+); nothing logged", r"\1 正在拨打此回访，未保存"),
+    (r"task \d+ is already (\S+) .*", "此回访已关闭，未保存"),
+    (
+        r"(.+); give the caller's number, e.g. 13812345678",
+        "来电号码无效，请输入如 13812345678 的号码",
+    ),
+]
+
+
+def said(sentence: str, locale: str) -> str:
+    """A core sentence in the store's language, where we have its words."""
+    if locale != "zh_CN":
+        return sentence
+    import re
+
+    for pattern, chinese in SENTENCES:
+        if re.fullmatch(pattern, sentence):
+            return re.sub(pattern, chinese, sentence)
+    return sentence
+
+
 def words(locale: str):
     """`t(key, **values)` for templates, in `locale`."""
     index = 0 if locale == "zh_CN" else 1

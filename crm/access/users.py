@@ -120,18 +120,31 @@ def reset_password(session: Session, code: str, password: str, now: datetime) ->
 def authenticate(
     session: Session, username: str, password: str, now: datetime, remote: str | None
 ) -> User:
-    """The user whose name and password these are; every try is recorded."""
+    """The user whose name and password these are; every try is recorded.
+
+    The try is written (as a failure) before the password is checked, so logins racing
+    each other each see the others and no more than FAILURES_ALLOWED get through a window.
+    """
     username = (username or "").strip()[:64]
-    user = session.exec(select(User).where(User.code == username)).first()
+    event = LoginEvent(
+        username=username,
+        at=now,
+        result=LoginResult.WRONG_PASSWORD,
+        remote=(remote or "")[:64] or None,
+    )
+    session.add(event)
+    session.commit()
     failures = session.execute(
         select(func.count())
         .select_from(LoginEvent)
         .where(
             LoginEvent.username == username,
             LoginEvent.at > now - THROTTLE_WINDOW,
+            LoginEvent.id < event.id,
             LoginEvent.result.in_([LoginResult.WRONG_PASSWORD, LoginResult.UNKNOWN_USER]),
         )
     ).scalar_one()
+    user = session.exec(select(User).where(User.code == username)).first()
     if failures >= FAILURES_ALLOWED:
         result, message = (
             LoginResult.THROTTLED,
@@ -150,28 +163,32 @@ def authenticate(
     else:
         result, message = LoginResult.OK, None
         user.last_login_at = now
-    session.add(
-        LoginEvent(
-            username=username,
-            user_id=user.id if user else None,
-            at=now,
-            result=result,
-            remote=(remote or "")[:64] or None,
-        )
-    )
+    event.result = result
+    event.user_id = user.id if user else None
+    session.add(event)
     session.commit()
     if message:
         raise LoginRefused(message, field="password")
     return user
 
 
+def sign_out(session: Session, user_id: int, now: datetime) -> None:
+    """End the user's sessions signed in until now (a copied cookie included)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.sessions_valid_after = now
+        session.commit()
+
+
 def viewer(session: Session, user_id: int, signed_in_at: datetime | None) -> Viewer | None:
-    """The active user behind a session; None once disabled or its password changed."""
+    """The active user behind a session; None once disabled, signed out or its password changed."""
     user = session.get(User, user_id)
     if user is None or not user.active:
         return None
-    if signed_in_at is not None and user.password_changed_at > signed_in_at:
-        return None
+    if signed_in_at is not None:
+        ended = max(user.password_changed_at, user.sessions_valid_after or user.password_changed_at)
+        if ended >= signed_in_at:
+            return None
     agent = _agent(session, user) if user.role == Role.AGENT else None
     return Viewer(
         user_id=user.id,

@@ -51,27 +51,40 @@ def customer_store(app: App, viewer: Viewer, customer_id: int) -> StoreContext:
     return store_of(app, store_id)
 
 
-def my_day(ctx: StoreContext, viewer: Viewer, kind: str | None = None, page: int = 1) -> dict:
-    """The viewer's list (an agent's own calls, a manager's whole store), a page of it."""
+def my_day(
+    ctx: StoreContext,
+    viewer: Viewer,
+    kind: str | None = None,
+    page: int = 1,
+    around: int | None = None,
+) -> dict:
+    """The viewer's list (an agent's own calls, a manager's whole store), a page of it.
+
+    With `around`, the page is the one holding that call, so a card opened from a later
+    page (or the next call after a save) sits beside its own rows.
+    """
     from crm.calls import claims, desk, talking
     from crm.vocabulary.kinds import Kind
 
     size = ctx.settings.web.page_size
-    agent_id = viewer.agent_id if viewer.is_agent else None
+    agent_id = _agent_id(viewer)
     kind = kind if kind in set(Kind) else None
     day_start = datetime.combine(ctx.today, time(), ctx.zone)
     with ctx.session() as session:
         store = ctx.store(session)
         counts = desk.day_counts(session, ctx.store_id, ctx.today, agent_id, kind, day_start)
         pages = max(1, -(-counts["due"] // size))
+        if around is not None:
+            ids = desk.day_ids(session, ctx.store_id, ctx.today, agent_id, kind)
+            if around in ids:
+                page = ids.index(around) // size + 1
         page = min(max(page, 1), pages)
-        agent = _agent(session, agent_id)
         rows = desk.day_list(
             session,
             store,
             ctx.today,
             ctx.locale,
-            agent=agent,
+            agent=_agent(session, agent_id),
             limit=size,
             offset=(page - 1) * size,
             kind=kind,
@@ -94,68 +107,86 @@ def my_day(ctx: StoreContext, viewer: Viewer, kind: str | None = None, page: int
 
 
 def open_call(app: App, viewer: Viewer, task_id: int) -> dict:
-    """The call card: the call and its customer's history, held for the viewer while open."""
+    """The call card: the call, its customer's history, and who else holds it (reading only)."""
     from crm.calls import claims
     from crm.calls.history import task_history
 
     ctx = call_store(app, viewer, task_id)
     with ctx.session() as session:
         card = task_history(session, task_id, ctx.locale, ctx.now)
-        if card["task"]["status"] == "open":
-            held = claims.claim(
-                session, task_id, viewer.user_id, ctx.now, ctx.settings.web.claim_minutes
-            )
-        else:
-            held = claims.Claim(False, None, None)
-    card["claim"] = {
-        "mine": held.mine,
-        "held_by": held.holder,
-        "until": held.until.astimezone(ctx.zone).isoformat(timespec="minutes")
-        if held.until
-        else None,
-    }
+        held = claims.holder(session, task_id, ctx.now)
+    mine = held is None or held.holder_id == viewer.user_id
+    card["claim"] = {"held_by": None if mine else held.holder}
     card["store"] = ctx.code
     card["today"] = ctx.today.isoformat()
+    card["renew_seconds"] = ctx.settings.web.claim_minutes * 30  # twice per hold
     return card
 
 
-def release_call(app: App, viewer: Viewer, task_id: int) -> None:
-    """Let go of a call the viewer holds (leaving its card without logging it)."""
+def card_with_day(app: App, viewer: Viewer, task_id: int, kind: str | None = None) -> dict:
+    """The card and, beside it, the page of the viewer's list that holds it."""
+    card = open_call(app, viewer, task_id)
+    day = my_day(call_store(app, viewer, task_id), viewer, kind, around=task_id)
+    return {"card": card, "day": day}
+
+
+def hold_call(app: App, viewer: Viewer, task_id: int) -> dict:
+    """Hold the call while its card is open (renewed by the card); who holds it otherwise."""
     from crm.calls import claims
 
     ctx = call_store(app, viewer, task_id)
     with ctx.session() as session:
-        claims.release(session, task_id, viewer.user_id)
+        held = claims.claim(
+            session, task_id, viewer.user_id, ctx.now, ctx.settings.web.claim_minutes
+        )
+    return {"mine": held.mine, "held_by": held.holder}
 
 
-def log_call(app: App, viewer: Viewer, task_id: int, outcome: str, **details) -> dict:
-    """Record the call's result as the viewer, and say which call comes next on their list."""
+def log_call(
+    app: App, viewer: Viewer, task_id: int, outcome: str, kind: str | None = None, **details
+) -> dict:
+    """Record the call's result as the viewer; then the next call on their (filtered) list."""
     from crm.actions import calls
     from crm.calls import desk
 
     ctx = call_store(app, viewer, task_id)
-    agent_id = viewer.agent_id if viewer.is_agent else None
+    agent_id = _agent_id(viewer)
     with ctx.session() as session:
-        before = desk.day_ids(session, ctx.store_id, ctx.today, agent_id)
+        before = desk.day_ids(session, ctx.store_id, ctx.today, agent_id, kind)
     if viewer.is_agent:
         details.setdefault("agent_code", viewer.code)
     if details.get("complaint_category") and not details.get("complaint_text"):
         details["complaint_text"] = details.get("note")  # what the agent wrote is what was said
     result = calls.log_call(app, task_id, outcome, user_id=viewer.user_id, **details)
     with ctx.session() as session:
-        after = set(desk.day_ids(session, ctx.store_id, ctx.today, agent_id))
-    result["next_task_id"] = _next(before, after, task_id)
+        free = desk.day_ids(
+            session, ctx.store_id, ctx.today, agent_id, kind, free_for=(viewer.user_id, ctx.now)
+        )
+    result["next_task_id"] = _next(before, set(free), task_id)
     return result
 
 
-def neighbour(app: App, viewer: Viewer, task_id: int, step: int) -> int | None:
+def log_and_next(
+    app: App, viewer: Viewer, task_id: int, outcome: str, kind: str | None = None, **details
+) -> dict:
+    """Log the call, then the next call's card and the list beside it (the card saved)."""
+    result = log_call(app, viewer, task_id, outcome, kind, **details)
+    following = result["next_task_id"]
+    if following is None:
+        ctx = call_store(app, viewer, task_id)
+        return {"result": result, "card": None, "day": my_day(ctx, viewer, kind)}
+    return {"result": result, **card_with_day(app, viewer, following, kind)}
+
+
+def neighbour(
+    app: App, viewer: Viewer, task_id: int, step: int, kind: str | None = None
+) -> int | None:
     """The call after (step 1) or before (step -1) this one on the viewer's list."""
     from crm.calls import desk
 
     ctx = call_store(app, viewer, task_id)
-    agent_id = viewer.agent_id if viewer.is_agent else None
     with ctx.session() as session:
-        ids = desk.day_ids(session, ctx.store_id, ctx.today, agent_id)
+        ids = desk.day_ids(session, ctx.store_id, ctx.today, _agent_id(viewer), kind)
     if task_id not in ids:
         return ids[0] if ids else None
     index = ids.index(task_id) + step
@@ -194,6 +225,11 @@ def _next(before: list[int], after: set[int], logged: int) -> int | None:
     return next((task_id for task_id in before if task_id in after and task_id != logged), None)
 
 
+def _agent_id(viewer: Viewer) -> int | None:
+    """Whose list: an agent's own calls; a manager's and an admin's whole store."""
+    return viewer.agent_id if viewer.is_agent else None
+
+
 def _agent(session, agent_id):
     from crm.models import Agent
 
@@ -204,18 +240,6 @@ def _is_call(kind) -> bool:
     from crm.vocabulary.kinds import SMS_CATEGORY
 
     return kind not in SMS_CATEGORY
-
-
-def hold_call(app: App, viewer: Viewer, task_id: int) -> bool:
-    """Renew the viewer's hold on a call whose card stays open; False once someone else has it."""
-    from crm.calls import claims
-
-    ctx = call_store(app, viewer, task_id)
-    with ctx.session() as session:
-        held = claims.claim(
-            session, task_id, viewer.user_id, ctx.now, ctx.settings.web.claim_minutes
-        )
-    return held.mine
 
 
 def display_name(code: str | None, locale: str) -> str:

@@ -60,6 +60,14 @@ def sign_in(app: App, username: str, password: str, remote: str | None = None) -
         return viewer(session, user.id, None)
 
 
+def sign_out(app: App, user_id: int) -> None:
+    """End every session the user signed in before now."""
+    from crm.access.users import sign_out as end
+
+    with app.session() as session:
+        end(session, user_id, utcnow())
+
+
 def signed_in(app: App, user_id: int, signed_in_at) -> Viewer | None:
     """The user behind a session, while they are active and their password unchanged."""
     from crm.access.users import viewer

@@ -18,8 +18,9 @@ from crm.models import FollowupTask, TaskStatus, User
 @dataclass(frozen=True)
 class Claim:
     mine: bool
-    holder: str | None  # the other user's name while they hold it
+    holder: str | None  # the holder's name while someone else holds it
     until: datetime | None
+    holder_id: int | None = None
 
 
 def free_for(user_id: int | None, now: datetime) -> ColumnElement:
@@ -55,22 +56,13 @@ def claim(session: Session, task_id: int, user_id: int, now: datetime, minutes: 
 
 
 def holder(session: Session, task_id: int, now: datetime) -> Claim | None:
-    """Who else holds `task_id` now, if anyone."""
+    """Who holds `task_id` now, if anyone."""
     row = session.execute(
-        select(User.name, FollowupTask.claimed_until)
+        select(User.id, User.name, FollowupTask.claimed_until)
         .join(User, User.id == FollowupTask.claimed_by)
         .where(FollowupTask.id == task_id, FollowupTask.claimed_until > now)
     ).first()
-    return Claim(False, row.name, row.claimed_until) if row else None
-
-
-def release(session: Session, task_id: int, user_id: int) -> None:
-    session.execute(
-        update(FollowupTask)
-        .where(FollowupTask.id == task_id, FollowupTask.claimed_by == user_id)
-        .values(claimed_by=None, claimed_until=None)
-    )
-    session.commit()
+    return Claim(False, row.name, row.claimed_until, row.id) if row else None
 
 
 def holders(session: Session, task_ids: list[int], now: datetime) -> dict[int, tuple[int, str]]:

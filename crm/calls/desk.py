@@ -7,13 +7,13 @@ complaint a follow-up is about). Both are bounded by the list itself.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from crm.calls import talking
+from crm.calls import claims, talking
 from crm.models import (
     Agent,
     Channel,
@@ -73,10 +73,18 @@ def on_list(store_id: int, day: date, agent_id: int | None = None, kind: str | N
 
 
 def day_ids(
-    session: Session, store_id: int, day: date, agent_id: int | None, kind: str | None = None
+    session: Session,
+    store_id: int,
+    day: date,
+    agent_id: int | None,
+    kind: str | None = None,
+    free_for: tuple[int, datetime] | None = None,
 ) -> list[int]:
-    """The ids of the day's list in its order: where "next call" goes."""
+    """The ids of the day's list in its order (with `free_for`, only those that user may
+    take now): where "next call" goes."""
     query = select(FollowupTask.id).where(*on_list(store_id, day, agent_id, kind))
+    if free_for is not None:
+        query = query.where(claims.free_for(*free_for))
     return list(session.execute(query.order_by(*LIST_ORDER)).scalars())
 
 

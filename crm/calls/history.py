@@ -12,6 +12,7 @@ from crm.calls.desk import _facts
 from crm.errors import NotFound
 from crm.models import (
     Agent,
+    Channel,
     Complaint,
     ContactAttempt,
     Customer,
@@ -19,6 +20,7 @@ from crm.models import (
     ServiceVisit,
     SmsMessage,
     Store,
+    TaskStatus,
     Vehicle,
 )
 from crm.sms.eligibility import refusal
@@ -105,7 +107,11 @@ def customer_history(
     ).all()
     open_tasks = session.exec(
         select(FollowupTask)
-        .where(FollowupTask.customer_id == customer.id, FollowupTask.status == "open")
+        .where(
+            FollowupTask.customer_id == customer.id,
+            FollowupTask.status == TaskStatus.OPEN,
+            FollowupTask.channel == Channel.PHONE,  # a card is a call; SMS have no card
+        )
         .order_by(FollowupTask.window_start, FollowupTask.id)
     ).all()
     return {

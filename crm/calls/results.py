@@ -128,6 +128,7 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
         satisfaction=call.satisfaction,
         mileage_km=call.mileage_km,
         mileage_forced=call.force and call.mileage_km is not None,
+        logged_by=call.user_id,
         note=call.note,
         tags=call.tags,
         callback_at=call.callback_at,

@@ -38,7 +38,9 @@ def search(session: Session, store_id: int, query: str, region: str) -> list[dic
         _add(
             found,
             session.exec(
-                by_plate.where(cars, in_store, Vehicle.plate.startswith(compact)).limit(LIMIT)
+                by_plate.where(
+                    cars, in_store, Vehicle.plate.startswith(compact, autoescape=True)
+                ).limit(LIMIT)
             ),
         )
     _add(
@@ -47,7 +49,10 @@ def search(session: Session, store_id: int, query: str, region: str) -> list[dic
             select(Customer)
             .where(
                 in_store,
-                or_(Customer.name.startswith(query), Customer.customer_code == query),
+                or_(
+                    Customer.name.startswith(query, autoescape=True),
+                    Customer.customer_code == query,
+                ),
             )
             .order_by(Customer.name, Customer.id)
             .limit(LIMIT)

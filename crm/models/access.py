@@ -33,6 +33,9 @@ class User(SQLModel, table=True):
     password_hash: str
     active: bool = True
     password_changed_at: datetime = created_at_field()
+    # Sessions signed in before this no longer count: logout is a fact the server keeps,
+    # since a signed cookie copied before it would otherwise still work.
+    sessions_valid_after: datetime | None = moment_field()
     last_login_at: datetime | None = moment_field()
     created_at: datetime = created_at_field()
 

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from crm.models.base import code_field, created_at_field, moment_field, one_of, updated_at_field
@@ -45,6 +45,13 @@ class FollowupTask(SQLModel, table=True):
         Index("ix_task_store_status_window", "store_id", "status", "window_start"),
         Index("ix_task_agent_status", "agent_id", "status"),
         Index("ix_task_vehicle", "vehicle_id"),
+        # Held calls are few: "let go of my other call" reads only them.
+        Index(
+            "ix_task_claimed_by",
+            "claimed_by",
+            sqlite_where=text("claimed_by IS NOT NULL"),
+            postgresql_where=text("claimed_by IS NOT NULL"),
+        ),
         CheckConstraint(one_of("status", TaskStatus), name="ck_task_status"),
         CheckConstraint(one_of("channel", Channel), name="ck_task_channel"),
         CheckConstraint("window_start <= due_date", name="ck_task_window"),
@@ -97,6 +104,8 @@ class ContactAttempt(SQLModel, table=True):
     task_id: int | None = Field(default=None, foreign_key="followup_task.id", index=True)
     customer_id: int = Field(foreign_key="customer.id")
     agent_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
+    # The console user who logged it (a manager logs under the call's agent); None from the CLI.
+    logged_by: int | None = Field(default=None, foreign_key="app_user.id")
     attempted_at: datetime = created_at_field()
     outcome: str = code_field(16)
     satisfaction: int | None = None  # 1 非常不满意 … 5 非常满意

@@ -57,7 +57,7 @@ def test_a_wrong_password_says_so_beside_the_field_and_is_recorded(
 ):
     page = open_page()
     sign_in(page, console, "a01", "not-the-password")
-    expect(page.locator("#password-error")).to_have_text("wrong user name or password")
+    expect(page.locator("#password-error")).to_have_text("用户名或密码错误")
     assert page.url.endswith("/login")
     screenshot(page, "0-login-refused", database_url)
     results = session.exec(select(LoginEvent.result).where(LoginEvent.username == "a01")).all()
@@ -70,7 +70,7 @@ def test_five_failed_logins_make_the_name_wait_but_not_another(console, open_pag
         sign_in(page, console, "a01", "guessing-again")
         expect(page.locator("#password-error")).to_be_visible()
     sign_in(page, console, "a01")  # the right password, too late
-    expect(page.locator("#password-error")).to_contain_text("too many failed logins")
+    expect(page.locator("#password-error")).to_contain_text("登录失败次数过多")
     assert page.url.endswith("/login")
     sign_in(page, console, "a02")
     page.wait_for_url("**/day")
@@ -160,6 +160,7 @@ def test_two_agents_on_one_call_the_second_sees_who_and_cannot_log_it(
     sign_in(first, console, "a01")
     first.wait_for_url("**/day")
     first.goto(f"{console}/calls/{desk.calls[0]}")
+    expect(card_of(first).locator("[data-claim=mine]")).to_be_attached()  # held by a01
     expect(card_of(first).locator("[data-outcome=reached]")).to_be_enabled()
 
     sign_in(second, console, "a02")
@@ -174,7 +175,7 @@ def test_two_agents_on_one_call_the_second_sees_who_and_cannot_log_it(
         form={"csrf_token": token, "outcome": "reached"},
         headers={"Origin": console},
     )
-    assert "李晓梅" in answer.text()
+    assert "李晓梅 正在拨打此回访，未保存" in answer.text()
     session.expire_all()
     assert session.get(FollowupTask, desk.calls[0]).attempts == 0
 
@@ -286,9 +287,7 @@ def test_bad_input_shows_one_sentence_beside_the_field_and_saves_nothing(
     page.keyboard.press("n")  # no answer…
     page.keyboard.press("4")  # …with a rating: only a reached customer can rate
     page.keyboard.press("Control+Enter")
-    expect(page.locator("[data-error-for=satisfaction]")).to_contain_text(
-        "only for a customer reached"
-    )
+    expect(page.locator("[data-error-for=satisfaction]")).to_have_text("只有接通的客户才能评满意度")
     expect(card_of(page)).to_have_attribute("data-task-id", str(desk.calls[0]))
     screenshot(page, "5-bad-input", database_url)
     session.expire_all()

@@ -252,3 +252,145 @@ def test_the_pages_speak_english_when_the_store_is_configured_so(database_url, d
         day = client.get("/day").text
         assert "Overdue" in day and "已逾期" not in day
         assert 'lang="en"' in day
+
+
+def test_a_cookie_copied_before_logout_no_longer_works(client):
+    signed_in(client, "a01")
+    copied = dict(client.cookies)
+    token = token_of(client, "/day")
+    client.post("/logout", data={"csrf_token": token}, headers={"Origin": BASE})
+
+    client.cookies.clear()
+    client.cookies.update(copied)
+    assert client.get("/day", follow_redirects=False).headers["location"] == "/login"
+    signed_in(client, "a01")  # a new login works again
+    assert client.get("/day", follow_redirects=False).status_code == 200
+
+
+@pytest.mark.parametrize("odd", ["²", "%C2%B2", "-1", "1e3", "99999999999999999999"])
+def test_an_odd_id_or_number_is_a_missing_page_never_a_crash(client, desk, odd):
+    signed_in(client, "a01")
+    for path in (f"/calls/{odd}", f"/customers/{odd}", f"/calls/{odd}/next"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/day?page={odd}").status_code == 200
+
+
+@pytest.mark.parametrize(("field", "value"), [("satisfaction", "²"), ("mileage", "12abc")])
+def test_an_odd_number_in_the_form_is_one_sentence_beside_it(client, desk, session, field, value):
+    signed_in(client, "a01")
+    token = token_of(client, f"/calls/{desk.calls[0]}")
+    answer = client.post(
+        f"/calls/{desk.calls[0]}/log",
+        data={"csrf_token": token, "outcome": "reached", field: value},
+        headers={"Origin": BASE, "HX-Request": "true"},
+    )
+    assert answer.status_code == 200
+    assert f'data-error-for="{field}"' in answer.text
+    session.expire_all()
+    assert session.get(FollowupTask, desk.calls[0]).attempts == 0
+
+
+def test_an_error_about_a_field_the_card_lacks_still_shows(client, desk, session):
+    signed_in(client, "a01")
+    token = token_of(client, f"/calls/{desk.calls[0]}")
+    answer = client.post(
+        f"/calls/{desk.calls[0]}/log",
+        data={"csrf_token": token, "outcome": "no_answer", "opt_out": "on"},
+        headers={"Origin": BASE, "HX-Request": "true"},
+    )
+    assert 'data-error-for="opt_out"' in answer.text
+    assert "需要先选择“接通”" in answer.text
+
+
+def test_opening_a_card_reads_and_only_the_cards_post_holds_the_call(client, desk, session):
+    signed_in(client, "m01")
+    assert client.get(f"/calls/{desk.calls[0]}").status_code == 200
+    session.expire_all()
+    assert session.get(FollowupTask, desk.calls[0]).claimed_by is None
+
+    token = token_of(client, "/day")
+    held = client.post(
+        f"/calls/{desk.calls[0]}/hold", data={"csrf_token": token}, headers={"Origin": BASE}
+    )
+    assert 'data-claim="mine"' in held.text
+    session.expire_all()
+    assert session.get(FollowupTask, desk.calls[0]).claimed_by is not None
+
+
+def test_a_manager_logs_under_the_calls_agent_and_is_recorded_as_who_logged_it(
+    client, desk, session
+):
+    signed_in(client, "m01")
+    token = token_of(client, f"/calls/{desk.calls[0]}")
+    client.post(
+        f"/calls/{desk.calls[0]}/log",
+        data={"csrf_token": token, "outcome": "no_answer"},
+        headers={"Origin": BASE},
+    )
+    attempt = session.exec(select(ContactAttempt)).one()
+    manager = session.exec(select(User).where(User.code == "m01")).one()
+    assert attempt.logged_by == manager.id
+    assert attempt.agent_id == session.get(FollowupTask, desk.calls[0]).agent_id
+
+
+def test_past_the_first_page_the_card_sits_beside_its_own_page(database_url, desk, monkeypatch):
+    monkeypatch.setenv("CRM_SECRET_KEY", SECRET)
+    with console_of(database_url, page_size=10) as client:
+        signed_in(client, "m01")
+        # Six calls fit one page of ten; the filter and page survive a save all the same.
+        listed = client.get("/day?kind=care_call").text
+        assert f'data-task-id="{desk.calls[1]}"' in listed
+        assert f'data-task-id="{desk.calls[0]}"' not in listed
+        token = token_of(client, f"/calls/{desk.calls[1]}?kind=care_call")
+        saved = client.post(
+            f"/calls/{desk.calls[1]}/log",
+            data={"csrf_token": token, "outcome": "no_answer", "kind": "care_call"},
+            headers={"Origin": BASE, "HX-Request": "true"},
+        )
+        assert saved.headers["HX-Push-Url"] == "/day?kind=care_call"  # no other care call
+
+
+def test_the_card_opened_from_a_later_page_shows_that_page(
+    database_url, desk, monkeypatch, session
+):
+    from tests.factories import add_customer, add_task
+
+    monkeypatch.setenv("CRM_SECRET_KEY", SECRET)
+    for _ in range(10):
+        add_task(session, add_customer(session), "care_call", desk.today, desk.today)
+    last = session.exec(select(FollowupTask.id).order_by(FollowupTask.id.desc())).first()
+    with console_of(database_url, page_size=10) as client:
+        signed_in(client, "m01")
+        page = client.get(f"/calls/{last}").text
+        assert f'<li class="call is-current" data-task-id="{last}"' in page
+        assert "第2/2页" in page
+
+
+def test_a_customers_open_calls_are_calls_never_sms(client, desk, session):
+    from tests.factories import add_task
+
+    customer = session.get(FollowupTask, desk.history_task).customer_id
+    from crm.models import Customer
+
+    sms = add_task(
+        session,
+        session.get(Customer, customer),
+        "birthday_sms",
+        desk.today,
+        desk.today,
+        channel="sms",
+    )
+    signed_in(client, "a01")
+    page = client.get(f"/customers/{customer}").text
+    assert f"/calls/{desk.history_task}" in page
+    assert f"/calls/{sms.id}" not in page
+
+
+def test_search_takes_percent_and_underscore_as_themselves(client, desk):
+    signed_in(client, "a01")
+    token = token_of(client, "/day")
+    for query in ("%%%", "___"):
+        found = client.post(
+            "/search", data={"csrf_token": token, "q": query}, headers={"Origin": BASE}
+        )
+        assert "data-customer-id" not in found.text, query

@@ -6,9 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from crm.actions.cases import log_inquiry
-from crm.actions.desk import customer_page, search, viewer_store
-from crm.errors import CrmError, NotFound
-from web.csrf import posted
+from crm.actions.desk import customer_page, search
+from crm.errors import CrmError
+from web.csrf import Posted
+from web.inputs import row_id
+from web.pages.day import store_of
 from web.render import page
 
 router = APIRouter()
@@ -21,10 +23,9 @@ def search_form(request: Request):
 
 
 @router.post("/search")
-async def search_page(request: Request):
-    form = await posted(request)
+def search_page(request: Request, form: Posted):
     query = str(form.get("q", "")).strip()
-    ctx = viewer_store(request.app.state.crm, request.state.viewer, form.get("store") or None)
+    ctx = store_of(request)
     results = search(ctx, query)
     return page(
         request,
@@ -39,18 +40,16 @@ async def search_page(request: Request):
 
 @router.get("/customers/{customer}")
 def customer(request: Request, customer: str):
-    if not customer.isdigit() or len(customer) > 12:
-        raise NotFound(f"no customer {customer!r}", field="customer")
-    data = customer_page(request.app.state.crm, request.state.viewer, int(customer))
+    customer_id = row_id(customer, "customer")
+    data = customer_page(request.app.state.crm, request.state.viewer, customer_id)
     return page(request, "customer.html", person=data)
 
 
 @router.post("/inquiries")
-async def inquiry(request: Request):
-    form = await posted(request)
+def inquiry(request: Request, form: Posted):
     viewer = request.state.viewer
     values = {name: str(form.get(name, "")).strip() for name in ("phone", "name", "topic", "note")}
-    ctx = viewer_store(request.app.state.crm, viewer, form.get("store") or None)
+    ctx = store_of(request)
     try:
         logged = log_inquiry(
             ctx,

@@ -5,23 +5,25 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from crm.actions.desk import my_day, viewer_store
+from web.inputs import whole_number
 from web.render import is_htmx, page
 
 router = APIRouter()
 
 
-def day_of(request: Request) -> dict:
-    """The list as the query asks: kind filter, page number, an admin's store."""
-    query = request.query_params
-    number = query.get("page", "1")
-    viewer = request.state.viewer
-    ctx = viewer_store(request.app.state.crm, viewer, query.get("store") or None)
-    return my_day(ctx, viewer, query.get("kind") or None, int(number) if number.isdigit() else 1)
+def store_of(request: Request):
+    """The store the viewer works on; an admin's pick (`?store=`) is kept in the session."""
+    picked = request.query_params.get("store")
+    if picked and request.state.viewer.role == "admin":
+        request.session["store"] = picked
+    return viewer_store(request.app.state.crm, request.state.viewer, request.session.get("store"))
 
 
 @router.get("/day")
 def day_page(request: Request):
-    data = day_of(request)
+    query = request.query_params
+    number = whole_number(query.get("page", "1"), 6) or 1
+    data = my_day(store_of(request), request.state.viewer, query.get("kind") or None, number)
     if is_htmx(request):
         return page(request, "_list.html", day=data)
     return page(request, "day.html", day=data, card=None)

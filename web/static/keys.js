@@ -36,7 +36,9 @@
       target.querySelector("a").click();
     } else if (id) {
       // Past the page's edge: the server knows the list's next (or previous) call.
-      window.location.href = "/calls/" + id + "/next?step=" + step;
+      const listed = document.querySelector("#list ol.calls");
+      const kind = listed && listed.dataset.kind ? "&kind=" + encodeURIComponent(listed.dataset.kind) : "";
+      window.location.href = "/calls/" + id + "/next?step=" + step + kind;
     }
   }
 
