@@ -35,9 +35,9 @@ PASSWORD = "bench-console-pass"
 STORES_WORKING = 5  # their 4 agents each: the 20 agents of the load
 SAMPLES = 30  # of each page, after a warm-up
 LOAD_SECONDS = 60
-# Seconds an agent waits before each request. 0, the default, is the strict reading of the
-# issue (every agent clicks again the moment a page arrives): a stress test of 20 agents
-# working without a pause; a person at a headset takes tens of seconds a call.
+# Seconds an agent waits before each request, on average. 0, the default, is the strict
+# reading of the issue (every agent clicks again the moment a page arrives): a stress test
+# of 20 agents working without a pause; a person at a headset takes tens of seconds a call.
 PAUSE = float(os.environ.get("CRM_BENCH_AGENT_PAUSE", "0"))
 PG_URL = os.environ.get("CRM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 PG_SCHEMA = "bench_console"
@@ -267,7 +267,7 @@ def report_load(url: str, label: str, tally: Tally, seconds: float, mark: int, c
     every = [s for kind in working for s in tally.timings[kind]]
     print(
         f"console load, {label}: {len(tally.timings['login'])} agents × {seconds:.0f} s "
-        f"({f'{PAUSE:g} s pause before each request' if PAUSE else 'no pause'}), "
+        f"({f'{PAUSE:g} s pause on average before each request' if PAUSE else 'no pause'}), "
         f"{requests:,} requests = {requests / seconds:.1f} requests/s, "
         f"{len(tally.errors)} errors; all requests p95 {percentile(every, 0.95) * 1000:.0f} ms "
         "(target < 1 s)"

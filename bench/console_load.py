@@ -10,6 +10,7 @@ log must be refused, which is the "being called by" claim under load.
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 import time
@@ -62,8 +63,10 @@ class Agent(threading.Thread):
         self.client = httpx.Client(base_url=base, timeout=60, limits=limits)
 
     def request(self, kind: str, method: str, url: str, expect: int, **kwargs):
-        if kind not in ("login_form", "login"):
-            time.sleep(self.pause)  # the agent reading, talking, typing
+        if kind not in ("login_form", "login") and self.pause:
+            # The agent reading, talking, typing: `pause` on average, at random so that
+            # the agents, who all start together, do not click in step.
+            time.sleep(random.uniform(0, 2 * self.pause))
         started = time.perf_counter()
         try:
             response = self.client.request(method, url, **kwargs)
