@@ -10,6 +10,10 @@
   (target: < 0.5 s); `python bench/run.py calls`.
 - report: the month-end summary of a month with 300,000 call attempts and 50,000 messages
   on SQLite (target < 10 s); `python bench/run.py report` runs only it.
+- console: the agents' console over HTTP on loopback: My day and the call card for one
+  agent of the planned group (targets: medians < 300 ms and < 200 ms), then 20 agents
+  working at once for 60 s on SQLite and on PostgreSQL (p95 < 1 s, no error, no lost
+  write); `python bench/run.py console`, details in bench/console_bench.py.
 - sms: 10,000 queued messages dispatched by `crm sms send` through the real twilio client
   to the local Twilio-compatible server (tests/fake_twilio.py) with the rate limit lifted
   (target: at least 200 messages per second).
@@ -492,7 +496,10 @@ def bench_sms(workdir: Path) -> None:
 
 
 def main() -> None:
-    which = set(sys.argv[1:]) or {"seed", "import", "planning", "calls", "report", "sms"}
+    steps = {"seed", "import", "planning", "calls", "report", "console", "sms"}
+    which = set(sys.argv[1:]) or steps
+    if which - steps:
+        sys.exit(f"unknown step {', '.join(sorted(which - steps))}; the steps: {', '.join(steps)}")
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
         workdir = Path(tmp)
         if "seed" in which:
@@ -506,6 +513,11 @@ def main() -> None:
             bench_calls(workdir)
         if "report" in which:
             bench_report(workdir)
+        if "console" in which:
+            from console_bench import bench_console
+
+            sys.path.insert(0, str(ROOT))
+            bench_console(workdir, seeded_group(), crm, PLAN, PLAN_DAY)
         if "sms" in which:
             bench_sms(workdir)
 
