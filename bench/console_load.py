@@ -23,7 +23,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ROW = re.compile(r'<li class="call[^"]*" data-task-id="(\d+)">(.*?)</li>', re.S)
 SAVED = 'id="flash"'  # only the answer to a saved log carries the flash message
 HELD = "data-held-by"  # the card of a call someone else holds
-REFUSED = 'data-error-for="task_id"'  # a log refused because someone else holds the call
+REFUSED = "正在拨打此回访"  # a log refused because someone else holds the call
 CLOSED = 'data-error-for="outcome"'  # ... because it was closed meanwhile
 CONTENTION_EVERY = 4
 
@@ -84,7 +84,17 @@ class Agent(threading.Thread):
         self.request("login", "POST", "/login", 303, data=form, headers={"Origin": self.base})
 
     def open_card(self, task_id: int) -> str:
-        return self.request("card", "GET", f"/calls/{task_id}", 200, headers=HTMX).text
+        """The card as a click fetches it, then its hold (the POST the card sends on load)."""
+        card = self.request("card", "GET", f"/calls/{task_id}", 200, headers=HTMX).text
+        token = CSRF.search(card)
+        if token is None or 'class="claim"' not in card:
+            return card  # a closed call: nothing to hold
+        form = {"csrf_token": token.group(1)}
+        headers = {**HTMX, "Origin": self.base}
+        held = self.request(
+            "hold", "POST", f"/calls/{task_id}/hold", 200, data=form, headers=headers
+        )
+        return card + held.text
 
     def log(self, task_id: int, card: str, outcome: str) -> str:
         form = {"outcome": outcome, "csrf_token": CSRF.search(card).group(1)}

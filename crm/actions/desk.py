@@ -158,11 +158,7 @@ def log_call(
     if details.get("complaint_category") and not details.get("complaint_text"):
         details["complaint_text"] = details.get("note")  # what the agent wrote is what was said
     result = calls.log_call(app, task_id, outcome, user_id=viewer.user_id, **details)
-    with ctx.session() as session:
-        free = desk.day_ids(
-            session, ctx.store_id, ctx.today, agent_id, kind, free_for=(viewer.user_id, ctx.now)
-        )
-    result["next_task_id"] = _next(before, set(free), task_id)
+    result["next_task_id"] = _next(ctx, viewer, before, task_id, kind)
     return result
 
 
@@ -215,14 +211,30 @@ def customer_page(app: App, viewer: Viewer, customer_id: int) -> dict:
     return data
 
 
-def _next(before: list[int], after: set[int], logged: int) -> int | None:
-    """The first call after the logged one, in the list's order before it was logged."""
-    if logged in before:
-        at = before.index(logged)
-        for task_id in before[at + 1 :] + before[:at]:
-            if task_id in after:
-                return task_id
-    return next((task_id for task_id in before if task_id in after and task_id != logged), None)
+NEXT_LOOK = 25  # calls after the logged one checked at once; the whole list only if all are gone
+
+
+def _next(
+    ctx: StoreContext, viewer: Viewer, before: list[int], logged: int, kind: str | None
+) -> int | None:
+    """The first call after the logged one, in the list's order before it was logged, that is
+    still on the list and free for the viewer (a colleague may hold the next one)."""
+    from crm.calls import desk
+
+    at = before.index(logged) if logged in before else -1
+    order = [task_id for task_id in before[at + 1 :] + before[: max(at, 0)] if task_id != logged]
+    free = (ctx.store_id, ctx.today, _agent_id(viewer), kind)
+    with ctx.session() as session:
+        for start in range(0, len(order), NEXT_LOOK):
+            batch = order[start : start + NEXT_LOOK]
+            still = desk.still_free(session, *free, batch, (viewer.user_id, ctx.now))
+            found = next((task_id for task_id in batch if task_id in still), None)
+            if found is not None:
+                return found
+            if start >= NEXT_LOOK:  # two batches gone: read the rest at once
+                rest = set(desk.day_ids(session, *free, free_for=(viewer.user_id, ctx.now)))
+                return next((task_id for task_id in order[start:] if task_id in rest), None)
+    return None
 
 
 def _agent_id(viewer: Viewer) -> int | None:

@@ -88,6 +88,24 @@ def day_ids(
     return list(session.execute(query.order_by(*LIST_ORDER)).scalars())
 
 
+def still_free(
+    session: Session,
+    store_id: int,
+    day: date,
+    agent_id: int | None,
+    kind: str | None,
+    task_ids: list[int],
+    free_for: tuple[int, datetime],
+) -> set[int]:
+    """Which of `task_ids` are still on the list and free for the user."""
+    query = select(FollowupTask.id).where(
+        FollowupTask.id.in_(task_ids),
+        *on_list(store_id, day, agent_id, kind),
+        claims.free_for(*free_for),
+    )
+    return set(session.execute(query).scalars())
+
+
 def day_counts(
     session: Session, store_id: int, day: date, agent_id: int | None, kind: str | None, done_since
 ) -> dict:

@@ -394,3 +394,21 @@ def test_search_takes_percent_and_underscore_as_themselves(client, desk):
             "/search", data={"csrf_token": token, "q": query}, headers={"Origin": BASE}
         )
         assert "data-customer-id" not in found.text, query
+
+
+def test_the_next_call_after_a_save_skips_one_a_colleague_holds(client, desk, database_url):
+    from crm.actions.desk import hold_call
+    from crm.actions.users import signed_in as viewer_of
+
+    app = App(Settings(), database_url)
+    with app.session() as session:
+        a02 = session.exec(select(User.id).where(User.code == "a02")).one()
+    hold_call(app, viewer_of(app, a02, None), desk.calls[1])
+    signed_in(client, "m01")
+    token = token_of(client, f"/calls/{desk.calls[0]}")
+    saved = client.post(
+        f"/calls/{desk.calls[0]}/log",
+        data={"csrf_token": token, "outcome": "no_answer"},
+        headers={"Origin": BASE, "HX-Request": "true"},
+    )
+    assert saved.headers["HX-Push-Url"] == f"/calls/{desk.calls[2]}"
