@@ -130,7 +130,10 @@ def first_service(
         + _cars(session, h.store_id, recent, h.day, where=(not_in, Vehicle.id.in_(reporting)))
     }
     fresh: set[int] = set()
-    low = add_months(h.late_start - call, -months) - slack
+    # A late fact still owes the call whose window closes on `late_start`: its SMS came
+    # `due_after_days` before, so reach back that far (the window's opening is too short).
+    last_call = timedelta(days=cadence.first_service_call.due_after_days)
+    low = add_months(h.late_start - last_call, -months) - slack
     reported_lately = _reporting_cars(h.store_id, recent, after=h.changed_after)
     for car in _cars(
         session, h.store_id, low, h.day, where=(not_in, Vehicle.id.in_(reported_lately))
