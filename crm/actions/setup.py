@@ -19,6 +19,8 @@ def init_database(app: App) -> dict:
     before, after = db.upgrade(engine)
     with db.session(engine) as session:
         store, created = ensure_store(session, app.settings.store)
+    if before != after:
+        db.analyze(engine)  # a migration may have rewritten tables or added indexes
     engine.dispose()
     state = "created" if before is None else ("upgraded" if before != after else "already current")
     return {
@@ -84,7 +86,7 @@ def seed_demo(
     from crm.demo import seed
 
     with ctx.session() as session:
-        return seed(
+        seeded = seed(
             session,
             ctx.store(session),
             customers=customers,
@@ -95,6 +97,12 @@ def seed_demo(
             maintenance=ctx.settings.maintenance,
             progress=progress,
         )
+    db.analyze(ctx.app.engine, SEEDED)
+    return seeded
+
+
+# The tables a demo seed fills, whose statistics it refreshes.
+SEEDED = ("customer", "vehicle", "vehicle_ownership", "service_visit", "agent")
 
 
 def import_file(
@@ -105,9 +113,9 @@ def import_file(
     progress: Callable[[int, int], None] | None = None,
 ):
     """Import a DMS export; every row is stored or written to the rejects file with its reason."""
-    from crm.importing import run_import
+    from crm.importing import IMPORTS, run_import
 
-    return run_import(
+    result = run_import(
         ctx.app.engine,
         kind,
         path,
@@ -119,3 +127,6 @@ def import_file(
         dry_run=dry_run,
         progress=progress,
     )
+    if not dry_run:
+        db.analyze(ctx.app.engine, IMPORTS[kind].writes)
+    return result
