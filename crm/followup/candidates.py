@@ -282,6 +282,9 @@ def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
     """Purchase anniversaries of each car's current owner."""
     for day, changed_after in _greeting_days(h):
         started = [d for d in solar_births_celebrating(day) if d.year < day.year]
+        if _by_change_time(h, changed_after):
+            yield from _recorded_anniversaries(session, h, day, set(started))
+            continue
         query = (
             select(
                 VehicleOwnership.id,
@@ -300,12 +303,48 @@ def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
         )
         if changed_after is not None:
             query = query.where(VehicleOwnership.recorded_at > changed_after)
-        if not _by_change_time(h, changed_after):
-            query = query.where(VehicleOwnership.started_on.in_(started))
-        wanted = set(started)
+        query = query.where(VehicleOwnership.started_on.in_(started))
         for ownership_id, vehicle_id, customer_id, started_on in session.execute(query).all():
-            if started_on not in wanted:
-                continue
+            occurrence = rules.anniversary_sms(
+                ownership_id, vehicle_id, customer_id, started_on, day
+            )
+            if occurrence:
+                yield occurrence
+
+
+def _recorded_anniversaries(
+    session: Session, h: Horizon, day: date, started: set[date]
+) -> Iterator[rules.Occurrence]:
+    """Anniversaries on `day` of ownerships recorded since the last run began.
+
+    The ownerships are read by the index on their time, then their cars by id: a join
+    led by the store's cars would read every car of the store.
+    """
+    owned = [
+        row
+        for row in session.execute(
+            select(
+                VehicleOwnership.id,
+                VehicleOwnership.vehicle_id,
+                VehicleOwnership.customer_id,
+                VehicleOwnership.started_on,
+            ).where(
+                VehicleOwnership.recorded_at > h.changed_after, VehicleOwnership.ended_on.is_(None)
+            )
+        )
+        if row[3] in started
+    ]
+    current: set[tuple[int, int]] = set()
+    for chunk in changes.chunks({row[1] for row in owned}):
+        current.update(
+            session.execute(
+                select(Vehicle.id, Vehicle.owner_id).where(
+                    Vehicle.id.in_(chunk), Vehicle.store_id == h.store_id
+                )
+            ).tuples()
+        )
+    for ownership_id, vehicle_id, customer_id, started_on in owned:
+        if (vehicle_id, customer_id) in current:
             occurrence = rules.anniversary_sms(
                 ownership_id, vehicle_id, customer_id, started_on, day
             )

@@ -184,12 +184,16 @@ def _holidays(
                 continue
             yield from _greet_all(session, key, day, in_store)
     # Customers who arrived since the last run, on a holiday an earlier run greeted.
-    for day in horizon.late_greeting_days():
-        for key in holidays_starting(day, names):
-            if horizon.reads_changes:  # the few written since, by the index on that time
-                ids = changes.changed_customers(session, horizon.store_id, horizon.changed_after)
+    late_days = horizon.late_greeting_days()
+    if late_days and horizon.reads_changes:  # the few written since, by that time's index
+        ids = changes.changed_customers(session, horizon.store_id, horizon.changed_after)
+        # Nobody new, no calendar to consult (building one costs more than the rest).
+        for day in late_days if ids else []:
+            for key in holidays_starting(day, names):
                 yield from (rules.holiday_sms(customer_id, key, day) for customer_id in ids)
-                continue
+        return
+    for day in late_days:
+        for key in holidays_starting(day, names):
             fresh = Customer.updated_at > horizon.changed_after
             yield from _greet_all(session, key, day, in_store, fresh)
 
