@@ -90,8 +90,8 @@ def _orphans(session: Session, store_id: int, active: list[int]) -> dict[int, li
     """The store's open calls without an active agent, by customer, oldest first.
 
     Read through the index on (agent, status): the calls nobody has, then those of the
-    store's inactive agents. Filtering by store in SQL would let the database walk
-    every open call of the store instead.
+    store's inactive agents. `store_id + 0` keeps SQLite off the (store, status) index,
+    which would walk every open call of the store to find the few without an agent.
     """
     inactive = list(
         session.exec(select(Agent.id).where(Agent.store_id == store_id, ~Agent.active)).all()
@@ -103,12 +103,12 @@ def _orphans(session: Session, store_id: int, active: list[int]) -> dict[int, li
                 whose,
                 FollowupTask.status == TaskStatus.OPEN,
                 FollowupTask.channel == Channel.PHONE,
+                FollowupTask.store_id + 0 == store_id,
             )
         ).all()
     orphans: dict[int, list[int]] = defaultdict(list)  # customer -> tasks without an agent
-    for task_id, customer_id, store in sorted(found):
-        if store == store_id:
-            orphans[customer_id].append(task_id)
+    for task_id, customer_id, _store in sorted(found):
+        orphans[customer_id].append(task_id)
     return orphans
 
 

@@ -337,11 +337,12 @@ def _recorded_anniversaries(
     current: set[tuple[int, int]] = set()
     for chunk in changes.chunks({row[1] for row in owned}):
         current.update(
-            session.execute(
+            (vehicle_id, owner_id)
+            for vehicle_id, owner_id in session.execute(
                 select(Vehicle.id, Vehicle.owner_id).where(
                     Vehicle.id.in_(chunk), Vehicle.store_id == h.store_id
                 )
-            ).tuples()
+            )
         )
     for ownership_id, vehicle_id, customer_id, started_on in owned:
         if (vehicle_id, customer_id) in current:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, exists, literal, update
+from sqlalchemy import String, cast, exists, literal, select, update
 from sqlmodel import Session
 
 from crm.followup import changes
@@ -64,49 +64,57 @@ def close_settled(
         ServiceVisit.visit_date >= messages.c.planned_for,
     )
     changed = _Changed(session, store_id, changed_after)
-    open_tasks = (tasks.c.store_id == store_id, tasks.c.status == TaskStatus.OPEN)
-    queued = (messages.c.store_id == store_id, messages.c.status == SmsStatus.QUEUED)
     closing_tasks = update(tasks).values(closed_at=now, updated_at=now)
     cancelling = update(messages).values(status=SmsStatus.CANCELLED, updated_at=now)
     closed = 0
     for statement, condition, column, ids in (
         (
-            closing_tasks.values(status=TaskStatus.DONE).where(*open_tasks),
+            closing_tasks.values(status=TaskStatus.DONE),
             (tasks.c.kind == Kind.FIRST_SERVICE_CALL) & came_in,
             tasks.c.vehicle_id,
             changed.visited,
         ),
         (
-            closing_tasks.values(status=TaskStatus.DONE).where(*open_tasks),
+            closing_tasks.values(status=TaskStatus.DONE),
             (tasks.c.kind == Kind.MAINTENANCE_CALL) & newer_basis,
             tasks.c.vehicle_id,
             changed.repredicted,
         ),
         (
-            closing_tasks.values(status=TaskStatus.CANCELLED).where(*open_tasks),
+            closing_tasks.values(status=TaskStatus.CANCELLED),
             inactive,
             tasks.c.customer_id,
             changed.customers,
         ),
         (
-            cancelling.where(*queued),
+            cancelling,
             (messages.c.kind == Kind.FIRST_SERVICE_SMS) & car_came_in,
             messages.c.vehicle_id,
             changed.visited,
         ),
         (
-            cancelling.where(*queued),
+            cancelling,
             (messages.c.kind == Kind.REMINDER_FALLBACK) & in_since_queued,
             messages.c.vehicle_id,
             changed.visited,
         ),
-        (cancelling.where(*queued), inactive_customer, messages.c.customer_id, changed.customers),
+        (cancelling, inactive_customer, messages.c.customer_id, changed.customers),
     ):
+        table = statement.table
+        pending = TaskStatus.OPEN if table is tasks else SmsStatus.QUEUED
+        settled = statement.where(
+            table.c.store_id == store_id, table.c.status == pending, condition
+        )
         if changed_after is None:
-            closed += session.execute(statement.where(condition)).rowcount
+            closed += session.execute(settled).rowcount
             continue
+        # First the rows of what changed, through the car's or customer's index, then
+        # the update by primary key: given the store, status and kind, the database
+        # would walk every open task (or every task of the kind) instead.
         for chunk in changes.chunks(ids()):
-            closed += session.execute(statement.where(condition, column.in_(chunk))).rowcount
+            rows = session.execute(select(table.c.id).where(column.in_(chunk))).scalars().all()
+            for part in changes.chunks(rows):
+                closed += session.execute(settled.where(table.c.id.in_(part))).rowcount
     return closed
 
 
