@@ -51,11 +51,11 @@ def seeded_store(customers: int) -> Path:
         crm_cpu("--db", url, "init")
         crm_cpu("--db", url, "demo", "seed", "--customers", str(customers), "--today", PLAN_DAY)
         building.rename(cache)
-        _age_the_seed()
+        age_the_seed()
     return cache
 
 
-def _age_the_seed() -> None:
+def age_the_seed() -> None:
     """Wait until a fresh seed is older than the planner's overlap (2 minutes).
 
     Rows stamped within it of a run count as new to the next run, so planning a store
@@ -90,7 +90,7 @@ def postgres_copy(server: str, customers: int) -> str:
             crm_cpu("--db", url, "init")
             crm_cpu("--db", url, "demo", "seed", "--customers", str(customers), "--today", PLAN_DAY)
             admin.execute(f"ALTER DATABASE {template}_building RENAME TO {template}")
-            _age_the_seed()
+            age_the_seed()
         admin.execute(f"DROP DATABASE IF EXISTS {copy}")
         admin.execute(f"CREATE DATABASE {copy} TEMPLATE {template}")
     url = f"{base}/{copy}"

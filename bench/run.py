@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from figures import CODE, ROOT, crm_cpu, median, save, script, show
-from planning import PLAN, PLAN_DAY, _age_the_seed, bench_planning
+from planning import PLAN, PLAN_DAY, age_the_seed, bench_planning
 from rich.console import Console
 from rich.progress import track
 
@@ -159,7 +159,7 @@ def seeded_group() -> Path:
         if result.returncode:
             sys.exit(f"seeding failed: {result.stderr}")
     building.rename(cache)
-    _age_the_seed()
+    age_the_seed()
     return cache
 
 
