@@ -53,6 +53,15 @@ class Horizon:
     by_change_time: bool = True
 
     @property
+    def plans_days(self) -> bool:
+        """Whether windows opening in [since, day] need a query of their own.
+
+        Not when the day was planned already, nor on a first run: every fact is new
+        then, and the late query (owed since `late_start`) covers those windows too.
+        """
+        return self.since <= self.day and not changes.everything_new(self.changed_after)
+
+    @property
     def reads_changes(self) -> bool:
         """Whether new facts are few enough to read by change time (not a first run)."""
         return self.by_change_time and not changes.everything_new(self.changed_after)
@@ -85,7 +94,9 @@ def deliveries(session: Session, h: Horizon, settings: Settings) -> Iterator[rul
     ):
         opening = timedelta(days=window.open_after_days)
         closing = timedelta(days=window.due_after_days)
-        planned = _cars(session, h.store_id, h.since - opening, h.day - opening)
+        planned = (
+            _cars(session, h.store_id, h.since - opening, h.day - opening) if h.plans_days else []
+        )
         for car in planned:
             yield rule(car, cadence)
         seen = {car.vehicle_id for car in planned}
@@ -138,7 +149,7 @@ def first_service(
     )
     recent = add_months(h.day, -months) - slack - call
     planned: dict[int, rules.Delivery] = {}
-    if h.since <= h.day:  # days to plan (planning the same day again has none)
+    if h.plans_days:
         # Mileage reported on a call may have brought the SMS forward: those cars too.
         reporting = changes.reported_cars(session, h.store_id, recent)
         planned = {
@@ -180,7 +191,7 @@ def service_visits(session: Session, h: Horizon, settings: Settings) -> Iterator
     """A callback after each visit, to the car's current owner."""
     window = settings.followup.service_callback
     opening = timedelta(days=window.open_after_days)
-    planned = _visits(session, h, h.since - opening, h.day - opening)
+    planned = _visits(session, h, h.since - opening, h.day - opening) if h.plans_days else []
     for visit in planned:
         yield rules.service_callback(visit, settings.followup)
     seen = {visit.visit_id for visit in planned}
@@ -225,12 +236,14 @@ def maintenance(session: Session, h: Horizon, settings: Settings) -> Iterator[ru
         Vehicle.maintenance_readings,
         Vehicle.maintenance_basis_visit_id,
     )
-    planned = session.execute(
-        select(*columns).where(
-            Vehicle.store_id == h.store_id,
-            Vehicle.maintenance_due_on.between(h.since + before, h.day + before),
-        )
-    ).all()
+    planned = []
+    if h.plans_days:
+        planned = session.execute(
+            select(*columns).where(
+                Vehicle.store_id == h.store_id,
+                Vehicle.maintenance_due_on.between(h.since + before, h.day + before),
+            )
+        ).all()
     # Predictions written since the last run began (this run's refresh, or one a
     # crashed run committed) are new facts.
     seen = {row[0] for row in planned}
