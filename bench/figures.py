@@ -68,7 +68,11 @@ def show(key: str, label: str, value: float, *, floor: float | None = None, unit
     previous = _previous().get("figures", {}).get(key)
     if previous is not None:
         line += f" (previous {previous:.3f}"
-        line += f", {previous / value:.1f}x less)" if value else ")"
+        if value and previous >= value:
+            line += f", {previous / value:.1f}x less"
+        elif value:
+            line += f", {value / previous:.1f}x more"
+        line += ")"
     if floor:
         line += f"; floor {floor:.3f} {unit}, product / floor = {value / floor:.2f}x"
     print(line, flush=True)
