@@ -12,8 +12,7 @@ import click
 
 from commands import register
 from commands.base import CrmGroup
-from crm.app import App
-from crm.config import DEFAULT_DATABASE_URL, load_settings
+from crm.app import DEFAULT_DATABASE_URL, App
 
 
 @click.group(cls=CrmGroup)
@@ -41,6 +40,9 @@ def main(ctx, config: Path | None, db: str):
 
     Example: crm init && crm import customers customers.xlsx
     """
+    # Settings (pydantic) load here, not at import: `crm --help` never needs them.
+    from crm.config import load_settings
+
     ctx.obj = App(settings=load_settings(config), database_url=db)
 
 

@@ -3,13 +3,17 @@
 - demo seed: customers per second for a 100,000-customer store on SQLite (target: < 60 s).
 - import: rows per second and peak memory for a 500,000-row customer CSV, beside a
   50,000-row one, to show the import streams.
-- planning: one day for a dealer group of 1,000,000 vehicles on SQLite (targets: first
-  run < 60 s and < 1 GB, the same day again < 10 s). The seeded group is kept in
-  `.bench/` so later runs skip the seeding; `python bench/run.py planning` runs only it.
+- planning: the first run of a day, the same day again beside its floor, and the next
+  day, in CPU seconds, at 10k, 100k and 1M vehicles on SQLite and at 100k on PostgreSQL
+  when CRM_BENCH_PG is set (bench/planning.py). The seeded stores are kept in `.bench/`
+  so later runs skip the seeding; `python bench/run.py planning` runs only it.
 - calls: the day's call list for one agent in that group, after planning the day
-  (target: < 0.5 s); `python bench/run.py calls`.
+  (target: < 0.5 s), in process and as the `crm calls list` command; `python bench/run.py
+  calls`.
+- startup: `crm --help` beside `python -c pass` and `import click`, in CPU seconds.
 - report: the month-end summary of a month with 300,000 call attempts and 50,000 messages
-  on SQLite (target < 10 s); `python bench/run.py report` runs only it.
+  on SQLite (target < 10 s), and `crm report monthly --format json` beside its floor,
+  the core figures computed in process; `python bench/run.py report` runs only it.
 - console: the agents' console over HTTP on loopback: My day and the call card for one
   agent of the planned group (targets: medians < 300 ms and < 200 ms), then 20 agents
   working at once for 60 s on SQLite and on PostgreSQL (p95 < 1 s, no error, no lost
@@ -17,6 +21,9 @@
 - sms: 10,000 queued messages dispatched by `crm sms send` through the real twilio client
   to the local Twilio-compatible server (tests/fake_twilio.py) with the rate limit lifted
   (target: at least 200 messages per second).
+
+Figures in CPU seconds are printed beside `bench/previous.json` (see bench/figures.py);
+`--save PATH` writes this run's.
 """
 
 from __future__ import annotations
@@ -29,21 +36,22 @@ import tempfile
 import time
 from pathlib import Path
 
+from figures import CODE, ROOT, crm_cpu, median, save, script, show
+from planning import PLAN, PLAN_DAY, age_the_seed, bench_planning
 from rich.console import Console
 from rich.progress import track
 
-ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 console = Console(stderr=True)
 
 
 def crm(*args: str, db: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [PYTHON, str(ROOT / "cli.py"), "--db", db, *args],
+        [PYTHON, str(CODE / "cli.py"), "--db", db, *args],
         capture_output=True,
         text=True,
         check=False,
-        cwd=ROOT,
+        cwd=CODE,
     )
 
 
@@ -107,7 +115,7 @@ def bench_import(workdir: Path, rows: int) -> dict:
         capture_output=True,
         text=True,
         check=False,
-        cwd=ROOT,
+        cwd=CODE,
     )
     if result.returncode:
         sys.exit(f"import failed: {result.stderr}")
@@ -122,21 +130,6 @@ def bench_import(workdir: Path, rows: int) -> dict:
 
 GROUP_STORES = 10
 GROUP_CUSTOMERS_PER_STORE = 92_500  # about 100,000 vehicles a store
-PLAN_DAY = "2026-11-30"
-
-PLAN = """
-import json, resource, sys, time
-from datetime import UTC, date, datetime
-from crm.actions.planning import plan
-from crm.app import App
-from crm.config import Settings
-app = App(settings=Settings(), database_url=sys.argv[1])
-started = time.perf_counter()
-results = plan(app, day=date.fromisoformat(sys.argv[2]))
-print(json.dumps({"seconds": time.perf_counter() - started,
-                  "created": sum(sum(r.created.values()) for r in results),
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
 
 
 def seeded_group() -> Path:
@@ -170,48 +163,8 @@ def seeded_group() -> Path:
         if result.returncode:
             sys.exit(f"seeding failed: {result.stderr}")
     building.rename(cache)
+    age_the_seed()
     return cache
-
-
-def bench_planning(workdir: Path) -> None:
-    import shutil
-    import sqlite3
-
-    source = seeded_group()
-    path = workdir / "group.db"
-    shutil.copy(source, path)
-    with sqlite3.connect(path) as connection:
-        vehicles, visits = (
-            connection.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-            for t in ("vehicle", "service_visit")
-        )
-    db = f"sqlite:///{path}"
-
-    def measure(label: str, day: str) -> None:
-        result = subprocess.run(
-            [PYTHON, "-c", PLAN, db, day], capture_output=True, text=True, check=False, cwd=ROOT
-        )
-        if result.returncode:
-            sys.exit(f"planning failed: {result.stderr}")
-        figures = json.loads(result.stdout)
-        print(
-            f"planning {vehicles:,} vehicles / {visits:,} visits, {label} ({day}): "
-            f"{figures['seconds']:.1f} s, {figures['created']:,} created, "
-            f"peak memory {figures['peak_mb']:.0f} MB"
-        )
-
-    crm("init", db=db)  # a cache seeded by an older version gets its migrations
-    measure("first run", PLAN_DAY)
-    measure("same day again", PLAN_DAY)
-    measure("next day", "2026-12-01")
-    # As after importing a whole DMS history: every maintenance prediction recomputed.
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        leftover.unlink(missing_ok=True)  # a stale WAL would be replayed onto the copy
-    shutil.copy(source, path)
-    crm("init", db=db)
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE vehicle SET maintenance_predicted_at = NULL")
-    measure("first run, every prediction stale", PLAN_DAY)
 
 
 CALL_LIST = """
@@ -227,10 +180,10 @@ day = date.fromisoformat(sys.argv[2])
 with db.session(engine) as session:
     store = session.exec(select(Store).where(Store.code == "demo")).one()
     agent = session.exec(select(Agent).where(Agent.store_id == store.id)).first()
-    begun = time.perf_counter()
+    begun, cpu = time.perf_counter(), time.process_time()
     rows = day_list(session, store, day, "zh_CN", agent=agent)
-    listed = time.perf_counter() - begun
-print(json.dumps({"seconds": listed, "process_seconds": time.perf_counter() - started,
+    listed, cpu = time.perf_counter() - begun, time.process_time() - cpu
+print(json.dumps({"seconds": listed, "cpu": cpu, "process_seconds": time.perf_counter() - started,
                   "calls": len(rows), "agent": agent.code}))
 """
 
@@ -246,33 +199,42 @@ def bench_calls(workdir: Path, db: str | None = None) -> None:
         crm("init", db=db)
         console.print(f"planning {PLAN_DAY} for the call list …")
         planned = subprocess.run(
-            [PYTHON, "-c", PLAN, db, PLAN_DAY], capture_output=True, text=True, cwd=ROOT
+            [PYTHON, "-c", PLAN, db, PLAN_DAY], capture_output=True, text=True, cwd=CODE
         )
         if planned.returncode:
             sys.exit(f"planning failed: {planned.stderr}")
-    result = subprocess.run(
-        [PYTHON, "-c", CALL_LIST, db, PLAN_DAY], capture_output=True, text=True, cwd=ROOT
-    )
-    if result.returncode:
-        sys.exit(f"call list failed: {result.stderr}")
-    figures = json.loads(result.stdout)
+    runs = [script(CALL_LIST, db, PLAN_DAY) for _ in range(3)]
+    figures = runs[0][0]
+    in_process = median([r[0]["cpu"] for r in runs])
     print(
         f"call list for agent {figures['agent']} on {PLAN_DAY} (1,000,000-vehicle group): "
         f"{figures['calls']:,} calls in {figures['seconds'] * 1000:.0f} ms "
         f"(whole process with imports {figures['process_seconds']:.2f} s)"
     )
-    for fmt in ("table", "json"):
-        started = time.perf_counter()
-        command = crm(
-            "calls", "list", "--agent", figures["agent"], "--date", PLAN_DAY, "--format", fmt, db=db
-        )
-        seconds = time.perf_counter() - started
-        if command.returncode:
-            sys.exit(f"crm calls list failed: {command.stderr}")
-        print(
-            f"  `crm calls list --agent {figures['agent']} --format {fmt}`: {seconds:.2f} s "
-            "wall clock, Python start-up included"
-        )
+    show("calls.in_process", "  the call list in process (listing only)", in_process)
+    command = median(
+        [
+            crm_cpu(
+                "--db",
+                db,
+                "calls",
+                "list",
+                "--agent",
+                figures["agent"],
+                "--date",
+                PLAN_DAY,
+                "--format",
+                "json",
+            )
+            for _ in range(3)
+        ]
+    )
+    show(
+        "calls.command",
+        f"  `crm calls list --agent {figures['agent']} --format json`, whole command",
+        command,
+        floor=in_process,
+    )
 
 
 REPORT_MONTH = "2026-10"
@@ -391,12 +353,12 @@ def bench_report(workdir: Path, calls: int = 300_000, messages: int = 50_000) ->
     )
     if seeded.returncode:
         sys.exit(f"seeding failed: {seeded.stderr}")
-    for script, args in (
+    for source, args in (
         (FILL, [str(path), str(calls), str(messages)]),
         (SUMMARISE, [db, REPORT_MONTH]),
     ):
         result = subprocess.run(
-            [PYTHON, "-c", script, *args], capture_output=True, text=True, check=False, cwd=ROOT
+            [PYTHON, "-c", source, *args], capture_output=True, text=True, check=False, cwd=CODE
         )
         if result.returncode:
             sys.exit(f"report benchmark failed: {result.stderr}")
@@ -407,6 +369,50 @@ def bench_report(workdir: Path, calls: int = 300_000, messages: int = 50_000) ->
         f"messages ({figures['sms']:,} sent) in {figures['seconds']:.2f} s (target < 10 s); "
         f"rendering {rendering}"
     )
+    floor = median([script(FIGURES_ONLY, db, REPORT_MONTH)[0]["cpu"] for _ in range(3)])
+    command = median(
+        [
+            crm_cpu("--db", db, "report", "monthly", REPORT_MONTH, "--format", "json")
+            for _ in range(3)
+        ]
+    )
+    show(
+        "report.json_command",
+        "  `crm report monthly --format json`, whole command (floor: its figures in process)",
+        command,
+        floor=floor,
+    )
+
+
+# The report's floor: its core figures, computed in process with the imports they need.
+FIGURES_ONLY = """
+import json, sys, time
+started = time.process_time()
+from datetime import UTC, datetime
+from crm import db
+from crm.config import Settings
+from crm.models import Store
+from crm.report import Month, build_report
+engine = db.make_engine(sys.argv[1])
+with db.session(engine) as session:
+    report = build_report(session, session.get(Store, 1), Month.parse(sys.argv[2]), Settings(),
+                          datetime(2026, 10, 31, 23, 0, tzinfo=UTC))
+    report.as_json()
+print(json.dumps({"cpu": time.process_time() - started}))
+"""
+
+
+def bench_startup() -> None:
+    """`crm --help` beside the interpreter alone and the one package it needs (click)."""
+    from figures import run
+
+    def cpu(*args: str) -> float:
+        return median([run([PYTHON, *args])[1] for _ in range(5)])
+
+    bare, click = cpu("-c", "pass"), cpu("-c", "import click")
+    show("startup.python", "startup: `python -c pass`", bare)
+    show("startup.click", "startup: `python -c 'import click'`", click)
+    show("startup.help", "startup: `crm --help`", cpu(str(CODE / "cli.py"), "--help"), floor=click)
 
 
 SMS_MESSAGES = 10_000
@@ -449,7 +455,7 @@ def bench_sms(workdir: Path) -> None:
     offset = 12 - datetime.now(UTC).hour  # a store zone where it is now midday: in the window
     zone = "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
     queued = subprocess.run(
-        [PYTHON, "-c", SMS_QUEUE, db, str(SMS_MESSAGES), zone], cwd=ROOT, capture_output=True
+        [PYTHON, "-c", SMS_QUEUE, db, str(SMS_MESSAGES), zone], cwd=CODE, capture_output=True
     )
     if queued.returncode:
         sys.exit(f"queueing failed: {queued.stderr.decode()}")
@@ -480,7 +486,7 @@ def bench_sms(workdir: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-        cwd=ROOT,
+        cwd=CODE,
         env=env,
     )
     elapsed = time.perf_counter() - started
@@ -496,8 +502,14 @@ def bench_sms(workdir: Path) -> None:
 
 
 def main() -> None:
-    steps = {"seed", "import", "planning", "calls", "report", "console", "sms"}
-    which = set(sys.argv[1:]) or steps
+    args = sys.argv[1:]
+    save_to = None
+    if "--save" in args:
+        at = args.index("--save")
+        save_to = args[at + 1]
+        del args[at : at + 2]
+    steps = {"seed", "import", "startup", "planning", "calls", "report", "console", "sms"}
+    which = set(args) or steps
     if which - steps:
         sys.exit(f"unknown step {', '.join(sorted(which - steps))}; the steps: {', '.join(steps)}")
     with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp:
@@ -507,8 +519,10 @@ def main() -> None:
         if "import" in which:
             bench_import(workdir, 50_000)
             bench_import(workdir, 500_000)
+        if "startup" in which:
+            bench_startup()
         if "planning" in which:
-            bench_planning(workdir)
+            bench_planning(workdir, seeded_group())
         if "calls" in which:
             bench_calls(workdir)
         if "report" in which:
@@ -520,6 +534,8 @@ def main() -> None:
             bench_console(workdir, seeded_group(), crm, PLAN, PLAN_DAY)
         if "sms" in which:
             bench_sms(workdir)
+    if save_to:
+        save(save_to)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The `crm` command's commands, by area; `cli.py` registers them on the entry point.
 
 Each command parses its options, calls one action in `crm/actions/` and shows the
-result. Modules import only click and rich at load time so `crm --help` stays fast;
-the actions are imported inside the commands.
+result. Modules import only click at load time, and the actions are imported inside the
+commands: rich, SQLAlchemy and the settings wait for a command that uses them, so
+`crm --help` stays fast.
 """
 
 from __future__ import annotations

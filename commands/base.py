@@ -9,9 +9,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from crm.errors import (
     CrmError,
@@ -22,8 +19,24 @@ from crm.errors import (
     UnknownStore,
 )
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+class _Console:
+    """A rich Console made on first use: importing rich costs more than a small command."""
+
+    def __init__(self, **options):
+        self._options = options
+        self._console = None
+
+    def __getattr__(self, name: str):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out = _Console(highlight=False)
+err = _Console(stderr=True, highlight=False)
 
 # The next step the core cannot name: it knows no commands, the CLI does.
 NEXT_STEP = {
@@ -86,20 +99,30 @@ class CrmGroup(click.Group):
         except CrmError as exc:
             click.echo(f"Error: {sentence(exc, ctx)}", err=True)
             ctx.exit(exc.exit_code)
-        except IntegrityError as exc:
-            click.echo(
-                f"Error: another process changed the same data ({_reason(exc)}); retry", err=True
-            )
-            ctx.exit(1)
-        except DataError as exc:
-            click.echo(f"Error: a value does not fit ({_reason(exc)}); check the input", err=True)
-            ctx.exit(2)
-        except OperationalError as exc:
-            click.echo(f"Error: database unavailable ({_reason(exc)}); check --db", err=True)
-            ctx.exit(2)
+        except Exception as exc:
+            problem = _database_problem(exc)
+            if problem is None:
+                raise
+            click.echo(f"Error: {problem[0]}", err=True)
+            ctx.exit(problem[1])
 
 
 CrmGroup.group_class = CrmGroup
+
+
+def _database_problem(exc: Exception) -> tuple[str, int] | None:
+    """The sentence and exit status for a database error; None for anything else."""
+    if "sqlalchemy" not in sys.modules:
+        return None  # SQLAlchemy is imported lazily: without it, no error can be its
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+
+    if isinstance(exc, IntegrityError):
+        return f"another process changed the same data ({_reason(exc)}); retry", 1
+    if isinstance(exc, DataError):
+        return f"a value does not fit ({_reason(exc)}); check the input", 2
+    if isinstance(exc, OperationalError):
+        return f"database unavailable ({_reason(exc)}); check --db", 2
+    return None
 
 
 def _reason(exc) -> str:
@@ -183,8 +206,35 @@ def emit(data, fmt: str, table: Callable[[], None], columns: list[str] | None = 
         table()
 
 
-def progress_bar(label: str) -> Progress:
+def rich_table(*headers: str, box: str | None = None, **options):
+    """A rich Table (imported here, when a command shows one); `box` names a rich box style."""
+    from rich import box as boxes
+    from rich.table import Table
+
+    if box is not None:
+        options["box"] = getattr(boxes, box)
+    return Table(*headers, **options)
+
+
+def working(label: str):
+    """A spinner on stderr while the core works; nothing (and no rich) when it is not a terminal."""
+    if not sys.stderr.isatty():
+        from contextlib import nullcontext
+
+        return nullcontext()
+    return err.status(label, spinner="dots")
+
+
+def progress_bar(label: str):
     """A bar on stderr for long work; silent when stderr is not a terminal."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn(label),
         BarColumn(),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import click
-from rich import box
-from rich.table import Table
 
 from commands.base import (
     ROW_ID,
@@ -15,6 +13,7 @@ from commands.base import (
     local_datetime,
     out,
     print_json,
+    rich_table,
     store_context,
     store_option,
 )
@@ -82,7 +81,7 @@ def calls_list(app: App, day, agent: str | None, limit: int | None, store: str |
         title = f"{data['store_name']} · {data['date']}"
         if data["agent"]:
             title += f" · {data['agent']['name']}"
-        sheet = Table(title=title, box=box.SIMPLE_HEAD, show_lines=True, padding=(0, 1))
+        sheet = rich_table(title=title, box="SIMPLE_HEAD", show_lines=True, padding=(0, 1))
         sheet.add_column("call · due", no_wrap=True)
         sheet.add_column("customer", no_wrap=True)
         sheet.add_column("vehicle", no_wrap=True)
@@ -154,7 +153,7 @@ def calls_show(app: App, task_id: int, fmt: str):
     for name, columns in sections:
         if not data[name]:
             continue
-        sheet = Table(title=name, title_justify="left", box=box.SIMPLE_HEAD)
+        sheet = rich_table(title=name, title_justify="left", box="SIMPLE_HEAD")
         for column in columns:
             sheet.add_column(column, overflow="fold")
         for row in data[name]:

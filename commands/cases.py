@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import click
-from rich import box
-from rich.table import Table
 
 from commands.base import (
     ROW_ID,
@@ -14,6 +12,7 @@ from commands.base import (
     iso_date,
     out,
     print_json,
+    rich_table,
     store_context,
     store_option,
 )
@@ -108,7 +107,7 @@ def complaints_list(app: App, status: str, overdue: bool, store: str | None, fmt
     rows = list_complaints(store_context(app, store), status, overdue)
 
     def table():
-        sheet = Table(box=box.SIMPLE_HEAD)
+        sheet = rich_table(box="SIMPLE_HEAD")
         for column in ("id", "customer", "category", "status", "received", "late", "text"):
             sheet.add_column(column, overflow="fold")
         for row in rows:
@@ -248,7 +247,7 @@ def inquiries_list(app: App, since, until, topic, store, fmt):
     rows = list_inquiries(store_context(app, store), since, until, topic)
 
     def table():
-        sheet = Table(box=box.SIMPLE_HEAD)
+        sheet = rich_table(box="SIMPLE_HEAD")
         for column in ("id", "received", "phone", "customer", "topic", "lead", "note"):
             sheet.add_column(column, overflow="fold")
         for row in rows:

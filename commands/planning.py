@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from rich.table import Table
 
 from commands.base import (
     CrmCommand,
@@ -15,6 +14,7 @@ from commands.base import (
     iso_date,
     out,
     print_json,
+    rich_table,
     store_context,
     store_option,
 )
@@ -41,7 +41,7 @@ def today(app: App, day, store: str | None, fmt: str):
     data = picture(store_context(app, store), day)
 
     def table():
-        shown = Table(title=f"{data['store_name']} · {data['date']}", show_header=False)
+        shown = rich_table(title=f"{data['store_name']} · {data['date']}", show_header=False)
         shown.add_column("what")
         shown.add_column("count", justify="right")
         for label, key in [
@@ -94,7 +94,7 @@ def plan(app: App, day, dry_run: bool, store: str | None, fmt: str):
         title = f"{result.store} · {result.day}" + (" (dry run: nothing saved)" if dry_run else "")
         if result.since < result.day:
             title += f" · caught up from {result.since}"
-        shown = Table(title=title)
+        shown = rich_table(title=title)
         shown.add_column("kind")
         shown.add_column("created", justify="right")
         for kind, count in sorted(result.created.items()):
@@ -237,7 +237,7 @@ def campaign_list(app: App, store: str | None, fmt: str):
     rows = list_campaigns(store_context(app, store))
 
     def table():
-        shown = Table("id", "name", "template", "launched", "SMS", "calls")
+        shown = rich_table("id", "name", "template", "launched", "SMS", "calls")
         for row in rows:
             shown.add_row(
                 str(row["id"]),

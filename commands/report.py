@@ -5,9 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.table import Table
 
-from commands.base import CrmGroup, err, out, print_json, store_context, store_option
+from commands.base import (
+    CrmGroup,
+    out,
+    print_json,
+    rich_table,
+    store_context,
+    store_option,
+    working,
+)
 from crm.app import App
 from crm.errors import UsageError
 
@@ -49,12 +56,12 @@ def report_monthly(app: App, month: str, store: str | None, fmt: str, output: Pa
 
     ctx = store_context(app, store)
     if output is None and fmt in ("md", "json"):
-        with err.status(f"summarising {month}", spinner="dots"):
+        with working(f"summarising {month}"):
             content, _name = monthly_report(ctx, month, fmt)
         click.echo(content.decode("utf-8"), nl=False)
         return
     try:
-        with err.status(f"summarising {month}", spinner="dots"):
+        with working(f"summarising {month}"):
             path = write_monthly_report(ctx, month, fmt, output)
     except UsageError as exc:
         if exc.field != "output":
@@ -80,7 +87,7 @@ def report_definitions(app: App, fmt: str):
     if fmt == "json":
         print_json(rows)
         return
-    table = Table("key", "figure", "definition")
+    table = rich_table("key", "figure", "definition")
     for row in rows:
         table.add_row(row["key"], row["figure"], row["definition"])
     out.print(table)

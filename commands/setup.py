@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import click
-from rich.table import Table
 
 from commands.base import (
     CrmCommand,
@@ -18,6 +17,7 @@ from commands.base import (
     out,
     print_json,
     progress_bar,
+    rich_table,
     store_context,
     store_option,
 )
@@ -149,7 +149,7 @@ def stores_list(app: App, fmt: str):
     rows = list_stores(app)
 
     def table():
-        shown = Table("code", "name", "timezone", "customers")
+        shown = rich_table("code", "name", "timezone", "customers")
         for row in rows:
             shown.add_row(row["code"], row["name"], row["timezone"], f"{row['customers']:,}")
         out.print(shown)
@@ -210,7 +210,7 @@ def agents_list(app: App, store: str | None, fmt: str):
     rows = list_agents(store_context(app, store))
 
     def table():
-        shown = Table()
+        shown = rich_table()
         for column in ("code", "name", "active", "open calls", "overdue"):
             shown.add_column(
                 column, justify="right" if column in ("open calls", "overdue") else "left"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import click
-from rich.table import Table
 
 from commands.base import (
     CrmGroup,
@@ -15,6 +14,7 @@ from commands.base import (
     out,
     print_json,
     progress_bar,
+    rich_table,
     store_context,
     store_option,
 )
@@ -63,7 +63,9 @@ def sms_lint(app: App, fmt: str):
     if fmt == "json":
         print_json([f.as_json() for f in findings])
     else:
-        table = Table("source", "template", "category", "chars", "encoding", "segments", "result")
+        table = rich_table(
+            "source", "template", "category", "chars", "encoding", "segments", "result"
+        )
         for f in findings:
             table.add_row(
                 f.source,
@@ -233,7 +235,7 @@ def sms_outbox(app: App, status, limit, store, fmt):
     rows = outbox(store_context(app, store), status, limit)
 
     def table():
-        sheet = Table(
+        sheet = rich_table(
             "id", "kind", "customer", "phone", "status", "send after", "seg", "error", "text"
         )
         for row in rows:

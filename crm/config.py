@@ -21,7 +21,6 @@ from crm.errors import UsageError
 from crm.vocabulary.calendars import HOLIDAYS
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
-DEFAULT_DATABASE_URL = "sqlite:///crm.db"
 
 REPORT_FORMATS = ("md", "html", "xlsx", "json")
 

@@ -39,7 +39,11 @@ def make_engine(url: str) -> Engine:
             f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL",
             field="db",
         )
-    return create_engine(parsed, pool_pre_ping=True)
+    # Planning inserts thousands of rows with RETURNING, which SQLAlchemy sends as
+    # multi-row statements of this many rows. At its default of 1,000 each statement is
+    # long and parsed anew by psycopg and the server; 100 rows planned a 100,000-car
+    # store's first day with a quarter less CPU (4.0-4.3 s down to 3.1-3.4 s).
+    return create_engine(parsed, pool_pre_ping=True, insertmanyvalues_page_size=100)
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -113,6 +117,26 @@ def check_current(engine: Engine) -> None:
 
 def _first_line(exc: Exception) -> str:
     return str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+
+
+def analyze(engine: Engine, tables: tuple[str, ...] | None = None) -> None:
+    """On PostgreSQL, refresh the planner's statistics of `tables` (default: every table).
+
+    A server whose autovacuum is slow or off keeps the statistics of empty tables after
+    a bulk load, and then plans nested loops over whole tables (one planning query went
+    19x slower). SQLite plans without statistics here, so it is left alone.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        if tables is None:
+            tables = tuple(
+                connection.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+                ).scalars()
+            )
+        for table in tables:
+            connection.execute(text(f'ANALYZE "{table}"'))
 
 
 def insert_for(dialect: str):

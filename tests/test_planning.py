@@ -378,3 +378,24 @@ def test_a_customer_added_after_the_morning_run_is_greeted_the_next_morning(sess
 
     (greeting,) = session.exec(select(SmsMessage)).all()
     assert (greeting.customer_id, greeting.planned_for) == (newcomer.id, date(2026, 3, 2))
+
+
+def test_a_first_run_plans_the_invitation_call_due_on_the_catch_up_date(session):
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2025, 11, 16))  # SMS owed 02-16, call window 02-19..02-23
+
+    plan(session, date(2026, 3, 2))  # reaches back to 02-23: the call's last day
+
+    (call,) = session.exec(select(FollowupTask)).all()
+    assert (call.kind, call.due_date, call.late) == ("first_service_call", date(2026, 2, 23), True)
+
+
+def test_a_car_imported_late_gets_the_invitation_call_due_on_the_catch_up_date(session):
+    plan(session, date(2026, 3, 1))
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2025, 11, 16))  # call window 02-19..02-23, imported late
+
+    plan(session, date(2026, 3, 2))
+
+    (call,) = session.exec(select(FollowupTask)).all()
+    assert (call.kind, call.due_date) == ("first_service_call", date(2026, 2, 23))

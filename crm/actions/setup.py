@@ -19,6 +19,8 @@ def init_database(app: App) -> dict:
     before, after = db.upgrade(engine)
     with db.session(engine) as session:
         store, created = ensure_store(session, app.settings.store)
+    if before != after:
+        db.analyze(engine)  # a migration may have rewritten tables or added indexes
     engine.dispose()
     state = "created" if before is None else ("upgraded" if before != after else "already current")
     return {
@@ -85,7 +87,7 @@ def seed_demo(
     from crm.demo import AGENTS, seed
 
     with ctx.session() as session:
-        result = seed(
+        seeded = seed(
             session,
             ctx.store(session),
             customers=customers,
@@ -98,8 +100,13 @@ def seed_demo(
         )
         store = ctx.store(session)
         # Known passwords only in a store the demo filled: never in a real store's data.
-        result.logins = demo_logins(session, store, AGENTS, ctx.now, create=not result.skipped)
-        return result
+        seeded.logins = demo_logins(session, store, AGENTS, ctx.now, create=not seeded.skipped)
+    db.analyze(ctx.app.engine, SEEDED)
+    return seeded
+
+
+# The tables a demo seed fills, whose statistics it refreshes.
+SEEDED = ("customer", "vehicle", "vehicle_ownership", "service_visit", "agent", "app_user")
 
 
 def import_file(
@@ -110,9 +117,9 @@ def import_file(
     progress: Callable[[int, int], None] | None = None,
 ):
     """Import a DMS export; every row is stored or written to the rejects file with its reason."""
-    from crm.importing import run_import
+    from crm.importing import IMPORTS, run_import
 
-    return run_import(
+    result = run_import(
         ctx.app.engine,
         kind,
         path,
@@ -124,6 +131,9 @@ def import_file(
         dry_run=dry_run,
         progress=progress,
     )
+    if not dry_run:
+        db.analyze(ctx.app.engine, IMPORTS[kind].writes)
+    return result
 
 
 def database_reachable(app: App) -> bool:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from crm.models import Agent, Channel, ContactAttempt, FollowupTask, TaskStatus
@@ -49,6 +49,9 @@ def assign(
     result = AssignResult(agents=len(active))
     if not active:
         return result
+    orphans = _orphans(session, store_id, active)
+    if not orphans and not rebalance:
+        return result  # every call has an active agent: no need to count their loads
     load = dict.fromkeys(active, 0)
     owner: dict[int, int] = {}  # customer -> the active agent who has their open calls
     for agent_id, customer_id, count in session.execute(
@@ -59,16 +62,6 @@ def assign(
         load[agent_id] += count
         owner.setdefault(customer_id, agent_id)
 
-    orphans: dict[int, list[int]] = defaultdict(list)  # customer -> tasks without an agent
-    for task_id, customer_id in session.execute(
-        select(FollowupTask.id, FollowupTask.customer_id)
-        .where(
-            *_open_calls(store_id),
-            or_(FollowupTask.agent_id.is_(None), FollowupTask.agent_id.not_in(active)),
-        )
-        .order_by(FollowupTask.id)
-    ):
-        orphans[customer_id].append(task_id)
     if orphans:
         _last_caller(session, [c for c in orphans if c not in owner], set(active), owner)
     heap = [(count, agent_id) for agent_id, count in load.items()]
@@ -91,6 +84,32 @@ def assign(
         _write(session, moves, now)
     session.commit()
     return result
+
+
+def _orphans(session: Session, store_id: int, active: list[int]) -> dict[int, list[int]]:
+    """The store's open calls without an active agent, by customer, oldest first.
+
+    Read through the index on (agent, status): the calls nobody has, then those of the
+    store's inactive agents. `store_id + 0` keeps SQLite off the (store, status) index,
+    which would walk every open call of the store to find the few without an agent.
+    """
+    inactive = list(
+        session.exec(select(Agent.id).where(Agent.store_id == store_id, ~Agent.active)).all()
+    )
+    found = []
+    for whose in (FollowupTask.agent_id.is_(None), FollowupTask.agent_id.in_(inactive)):
+        found += session.execute(
+            select(FollowupTask.id, FollowupTask.customer_id, FollowupTask.store_id).where(
+                whose,
+                FollowupTask.status == TaskStatus.OPEN,
+                FollowupTask.channel == Channel.PHONE,
+                FollowupTask.store_id + 0 == store_id,
+            )
+        ).all()
+    orphans: dict[int, list[int]] = defaultdict(list)  # customer -> tasks without an agent
+    for task_id, customer_id, _store in sorted(found):
+        orphans[customer_id].append(task_id)
+    return orphans
 
 
 def _least_loaded(heap: list, load: dict[int, int]) -> int:

@@ -14,20 +14,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, select
 from sqlmodel import Session
 
 from crm.config import Settings
-from crm.followup import rules
+from crm.followup import changes, rules
 from crm.followup.maintenance import SERVICE_TYPES, reported_mileage
 from crm.models import (
     BirthdayCalendar,
-    ContactAttempt,
     Customer,
-    FollowupTask,
     ServiceVisit,
     Vehicle,
     VehicleOwnership,
@@ -50,6 +48,23 @@ class Horizon:
     late_start: date  # new facts still owe contacts whose window reaches this day
     changed_after: datetime  # facts written after this are new (all of them on a first run)
     greet_floor: date  # the first day any run greeted: nothing before it is owed late
+    # Read new facts through their change times' indexes (False: by their dates, as a
+    # first run must; the tests plan both ways and compare).
+    by_change_time: bool = True
+
+    @property
+    def plans_days(self) -> bool:
+        """Whether windows opening in [since, day] need a query of their own.
+
+        Not when the day was planned already, nor on a first run: every fact is new
+        then, and the late query (owed since `late_start`) covers those windows too.
+        """
+        return self.since <= self.day and not changes.everything_new(self.changed_after)
+
+    @property
+    def reads_changes(self) -> bool:
+        """Whether new facts are few enough to read by change time (not a first run)."""
+        return self.by_change_time and not changes.everything_new(self.changed_after)
 
     def opens(self, occurrence: rules.Occurrence) -> bool:
         return self.since <= occurrence.window_start <= self.day
@@ -79,29 +94,46 @@ def deliveries(session: Session, h: Horizon, settings: Settings) -> Iterator[rul
     ):
         opening = timedelta(days=window.open_after_days)
         closing = timedelta(days=window.due_after_days)
-        planned = _cars(session, h.store_id, h.since - opening, h.day - opening)
+        planned = (
+            _cars(session, h.store_id, h.since - opening, h.day - opening) if h.plans_days else []
+        )
         for car in planned:
             yield rule(car, cadence)
         seen = {car.vehicle_id for car in planned}
-        for car in _cars(
-            session,
-            h.store_id,
-            h.late_start - closing,
-            h.day - opening,
-            changed_after=h.changed_after,
-        ):
+        for car in _changed_cars(session, h, h.late_start - closing, h.day - opening):
             occurrence = rule(car, cadence)
             if car.vehicle_id not in seen and h.still_owed(occurrence):
                 yield occurrence
 
 
-def _cars(session, store_id: int, low: date, high: date, *, changed_after=None, where=()):
-    query = select(Vehicle.id, Vehicle.owner_id, Vehicle.delivery_date).where(
+CAR = (Vehicle.id, Vehicle.owner_id, Vehicle.delivery_date)
+
+
+def _cars(session, store_id: int, low: date, high: date, *, where=()):
+    query = select(*CAR).where(
         Vehicle.store_id == store_id, Vehicle.delivery_date.between(low, high), *where
     )
-    if changed_after is not None:
-        query = query.where(Vehicle.updated_at > changed_after)
     return [rules.Delivery(*row) for row in session.execute(query).all()]
+
+
+def _changed_cars(session, h: Horizon, low: date, high: date, where=()) -> list[rules.Delivery]:
+    """Cars delivered in [low, high] whose rows were written since the last run began."""
+    if not h.reads_changes:
+        changed = (*where, Vehicle.updated_at > h.changed_after)
+        return _cars(session, h.store_id, low, high, where=changed)
+    query = select(*CAR).where(
+        Vehicle.store_id == h.store_id, Vehicle.updated_at > h.changed_after, *where
+    )
+    return [rules.Delivery(*row) for row in session.execute(query) if low <= row[2] <= high]
+
+
+def _cars_by_id(session, ids: list[int], low: date, high: date, where=()) -> list[rules.Delivery]:
+    """The cars among `ids` delivered in [low, high], looked up by id."""
+    found = []
+    for chunk in changes.chunks(ids):
+        rows = session.execute(select(*CAR).where(Vehicle.id.in_(chunk), *where))
+        found += [rules.Delivery(*row) for row in rows if low <= row[2] <= high]
+    return found
 
 
 def first_service(
@@ -116,25 +148,30 @@ def first_service(
         ServiceVisit.vehicle_id == Vehicle.id, ServiceVisit.service_type.in_(SERVICE_TYPES)
     )
     recent = add_months(h.day, -months) - slack - call
-    # Mileage reported on a call may have brought the SMS forward: those cars too.
-    reporting = _reporting_cars(h.store_id, recent)
-    planned = {
-        car.vehicle_id: car
-        for car in _cars(
-            session,
-            h.store_id,
-            add_months(h.since - call, -months) - slack,
-            add_months(h.day, -months) + slack,
-            where=(not_in,),
-        )
-        + _cars(session, h.store_id, recent, h.day, where=(not_in, Vehicle.id.in_(reporting)))
-    }
+    planned: dict[int, rules.Delivery] = {}
+    if h.plans_days:
+        # Mileage reported on a call may have brought the SMS forward: those cars too.
+        reporting = changes.reported_cars(session, h.store_id, recent)
+        planned = {
+            car.vehicle_id: car
+            for car in _cars(
+                session,
+                h.store_id,
+                add_months(h.since - call, -months) - slack,
+                add_months(h.day, -months) + slack,
+                where=(not_in,),
+            )
+            + _cars_by_id(session, reporting, recent, h.day, where=(not_in,))
+        }
     fresh: set[int] = set()
-    low = add_months(h.late_start - call, -months) - slack
-    reported_lately = _reporting_cars(h.store_id, recent, after=h.changed_after)
-    for car in _cars(
-        session, h.store_id, low, h.day, where=(not_in, Vehicle.id.in_(reported_lately))
-    ) + _cars(session, h.store_id, low, h.day, changed_after=h.changed_after, where=(not_in,)):
+    # A late fact still owes the call whose window closes on `late_start`: its SMS came
+    # `due_after_days` before, so reach back that far (the window's opening is too short).
+    last_call = timedelta(days=cadence.first_service_call.due_after_days)
+    low = add_months(h.late_start - last_call, -months) - slack
+    reported_lately = changes.reported_cars(session, h.store_id, recent, after=h.changed_after)
+    for car in _cars_by_id(session, reported_lately, low, h.day, where=(not_in,)) + _changed_cars(
+        session, h, low, h.day, where=(not_in,)
+    ):
         planned.setdefault(car.vehicle_id, car)
         fresh.add(car.vehicle_id)
     cars = list(planned.values())
@@ -150,39 +187,23 @@ def first_service(
                     yield occurrence
 
 
-def _reporting_cars(store_id: int, since: date, after: datetime | None = None):
-    """A subquery: the store's cars whose owners reported mileage on a call since `since`."""
-    query = (
-        select(FollowupTask.vehicle_id)
-        .join(ContactAttempt, ContactAttempt.task_id == FollowupTask.id)
-        .where(
-            FollowupTask.store_id == store_id,
-            FollowupTask.vehicle_id.is_not(None),
-            ContactAttempt.mileage_km.is_not(None),
-            ContactAttempt.attempted_at >= datetime.combine(since, datetime.min.time(), UTC),
-        )
-    )
-    if after is not None:
-        query = query.where(ContactAttempt.attempted_at > after)
-    return query
-
-
 def service_visits(session: Session, h: Horizon, settings: Settings) -> Iterator[rules.Occurrence]:
     """A callback after each visit, to the car's current owner."""
     window = settings.followup.service_callback
     opening = timedelta(days=window.open_after_days)
-    planned = _visits(session, h.store_id, h.since - opening, h.day - opening)
+    planned = _visits(session, h, h.since - opening, h.day - opening) if h.plans_days else []
     for visit in planned:
         yield rules.service_callback(visit, settings.followup)
     seen = {visit.visit_id for visit in planned}
     low = h.late_start - timedelta(days=window.due_after_days)
-    for visit in _visits(session, h.store_id, low, h.day - opening, h.changed_after):
+    for visit in _visits(session, h, low, h.day - opening, changed=True):
         occurrence = rules.service_callback(visit, settings.followup)
         if visit.visit_id not in seen and h.still_owed(occurrence):
             yield occurrence
 
 
-def _visits(session, store_id: int, low: date, high: date, changed_after=None):
+def _visits(session, h: Horizon, low: date, high: date, changed: bool = False):
+    """Visits in [low, high]; with `changed`, only those written since the last run began."""
     query = (
         select(
             ServiceVisit.id,
@@ -193,10 +214,14 @@ def _visits(session, store_id: int, low: date, high: date, changed_after=None):
             ServiceVisit.service_type,
         )
         .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
-        .where(ServiceVisit.store_id == store_id, ServiceVisit.visit_date.between(low, high))
+        .where(ServiceVisit.store_id == h.store_id)
     )
-    if changed_after is not None:
-        query = query.where(ServiceVisit.updated_at > changed_after)
+    if changed and h.reads_changes:
+        query = query.where(ServiceVisit.updated_at > h.changed_after)
+        return [rules.Visit(*row) for row in session.execute(query) if low <= row[3] <= high]
+    query = query.where(ServiceVisit.visit_date.between(low, high))
+    if changed:
+        query = query.where(ServiceVisit.updated_at > h.changed_after)
     return [rules.Visit(*row) for row in session.execute(query).all()]
 
 
@@ -211,26 +236,27 @@ def maintenance(session: Session, h: Horizon, settings: Settings) -> Iterator[ru
         Vehicle.maintenance_readings,
         Vehicle.maintenance_basis_visit_id,
     )
-    planned = session.execute(
-        select(*columns).where(
-            Vehicle.store_id == h.store_id,
-            Vehicle.maintenance_due_on.between(h.since + before, h.day + before),
-        )
-    ).all()
-    refreshed = []
+    planned = []
+    if h.plans_days:
+        planned = session.execute(
+            select(*columns).where(
+                Vehicle.store_id == h.store_id,
+                Vehicle.maintenance_due_on.between(h.since + before, h.day + before),
+            )
+        ).all()
     # Predictions written since the last run began (this run's refresh, or one a
     # crashed run committed) are new facts.
     seen = {row[0] for row in planned}
+    low, high = h.late_start, h.day + before
+    query = select(*columns).where(
+        Vehicle.store_id == h.store_id, Vehicle.maintenance_predicted_at > h.changed_after
+    )
+    if not h.reads_changes:
+        query = query.where(Vehicle.maintenance_due_on.between(low, high))
     refreshed = [
         row
-        for row in session.execute(
-            select(*columns).where(
-                Vehicle.store_id == h.store_id,
-                Vehicle.maintenance_predicted_at > h.changed_after,
-                Vehicle.maintenance_due_on.between(h.late_start, h.day + before),
-            )
-        ).all()
-        if row[0] not in seen
+        for row in session.execute(query).all()
+        if row[0] not in seen and row[2] is not None and low <= row[2] <= high
     ]
     for rows, owed in ((planned, h.opens), (refreshed, h.still_owed)):
         for vehicle_id, owner_id, due_on, pace, readings, basis in rows:
@@ -251,13 +277,16 @@ def birthdays(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
             if not births:
                 continue
             query = select(Customer.id, Customer.birthday).where(
-                Customer.store_id == h.store_id,
-                Customer.birthday.in_(births),
-                Customer.birthday_calendar == calendar,
+                Customer.store_id == h.store_id, Customer.birthday_calendar == calendar
             )
             if changed_after is not None:
                 query = query.where(Customer.updated_at > changed_after)
+            if not _by_change_time(h, changed_after):
+                query = query.where(Customer.birthday.in_(births))
+            wanted = set(births)
             for customer_id, birth in session.execute(query).all():
+                if birth not in wanted:
+                    continue
                 lunar = calendar == BirthdayCalendar.LUNAR
                 yield rules.birthday_sms(customer_id, birth, lunar, day)
 
@@ -266,6 +295,9 @@ def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
     """Purchase anniversaries of each car's current owner."""
     for day, changed_after in _greeting_days(h):
         started = [d for d in solar_births_celebrating(day) if d.year < day.year]
+        if _by_change_time(h, changed_after):
+            yield from _recorded_anniversaries(session, h, day, set(started))
+            continue
         query = (
             select(
                 VehicleOwnership.id,
@@ -280,20 +312,63 @@ def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
                     Vehicle.owner_id == VehicleOwnership.customer_id,
                 ),
             )
-            .where(
-                Vehicle.store_id == h.store_id,
-                VehicleOwnership.started_on.in_(started),
-                VehicleOwnership.ended_on.is_(None),
-            )
+            .where(Vehicle.store_id == h.store_id, VehicleOwnership.ended_on.is_(None))
         )
         if changed_after is not None:
             query = query.where(VehicleOwnership.recorded_at > changed_after)
+        query = query.where(VehicleOwnership.started_on.in_(started))
         for ownership_id, vehicle_id, customer_id, started_on in session.execute(query).all():
             occurrence = rules.anniversary_sms(
                 ownership_id, vehicle_id, customer_id, started_on, day
             )
             if occurrence:
                 yield occurrence
+
+
+def _recorded_anniversaries(
+    session: Session, h: Horizon, day: date, started: set[date]
+) -> Iterator[rules.Occurrence]:
+    """Anniversaries on `day` of ownerships recorded since the last run began.
+
+    The ownerships are read by the index on their time, then their cars by id: a join
+    led by the store's cars would read every car of the store.
+    """
+    owned = [
+        row
+        for row in session.execute(
+            select(
+                VehicleOwnership.id,
+                VehicleOwnership.vehicle_id,
+                VehicleOwnership.customer_id,
+                VehicleOwnership.started_on,
+            ).where(
+                VehicleOwnership.recorded_at > h.changed_after, VehicleOwnership.ended_on.is_(None)
+            )
+        )
+        if row[3] in started
+    ]
+    current: set[tuple[int, int]] = set()
+    for chunk in changes.chunks({row[1] for row in owned}):
+        current.update(
+            (vehicle_id, owner_id)
+            for vehicle_id, owner_id in session.execute(
+                select(Vehicle.id, Vehicle.owner_id).where(
+                    Vehicle.id.in_(chunk), Vehicle.store_id == h.store_id
+                )
+            )
+        )
+    for ownership_id, vehicle_id, customer_id, started_on in owned:
+        if (vehicle_id, customer_id) in current:
+            occurrence = rules.anniversary_sms(
+                ownership_id, vehicle_id, customer_id, started_on, day
+            )
+            if occurrence:
+                yield occurrence
+
+
+def _by_change_time(h: Horizon, changed_after: datetime | None) -> bool:
+    """Late greetings read the few rows changed since by that time; the days' own, by date."""
+    return changed_after is not None and h.reads_changes
 
 
 def _greeting_days(h: Horizon) -> list[tuple[date, datetime | None]]:

@@ -14,7 +14,7 @@ import socket
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from crm.config import Settings
-from crm.followup import candidates, closing, maintenance, rules
+from crm.followup import candidates, changes, closing, maintenance, rules
 from crm.followup.writes import ContactWriter
 from crm.models import (
     Customer,
@@ -71,10 +71,11 @@ def last_run(session: Session, store_id: int) -> PlanningRun | None:
 # Facts written up to this long before the previous run began count as new again: a
 # batch stamped just before that run may have committed just after it read.
 OVERLAP = timedelta(minutes=2)
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def horizon_for(session: Session, store: Store, day: date, settings: Settings):
+def horizon_for(
+    session: Session, store: Store, day: date, settings: Settings, *, incremental: bool = True
+):
     """The days and facts a run on `day` covers, from where the last run stopped.
 
     A first run plans every contact still owed within the last `catch_up_days`;
@@ -85,7 +86,7 @@ def horizon_for(session: Session, store: Store, day: date, settings: Settings):
     reach = day - timedelta(days=settings.followup.catch_up_days)
     if previous is None:
         # Everything is new to a first run: every contact still owed within the reach.
-        return candidates.Horizon(store.id, day, reach, day, reach, EPOCH, greet_floor=day)
+        return candidates.Horizon(store.id, day, reach, day, reach, changes.EPOCH, greet_floor=day)
     after = previous.day + timedelta(days=1)
     first_day = session.exec(
         select(func.min(PlanningRun.day)).where(
@@ -100,6 +101,7 @@ def horizon_for(session: Session, store: Store, day: date, settings: Settings):
         min(after, reach),
         previous.started_at - OVERLAP,
         greet_floor=first_day,
+        by_change_time=incremental,
     )
 
 
@@ -111,10 +113,15 @@ def plan_day(
     now: datetime,
     *,
     dry_run: bool = False,
+    incremental: bool = True,
 ) -> PlanResult:
-    """Plan `day` (and the days missed since the last run) for one store."""
+    """Plan `day` (and the days missed since the last run) for one store.
+
+    `incremental=False` reads every fact by its dates and re-checks every open task, as
+    a first run does: the same result at the cost of what exists (tests compare them).
+    """
     zone = ZoneInfo(store.timezone)
-    horizon = horizon_for(session, store, day, settings)
+    horizon = horizon_for(session, store, day, settings, incremental=incremental)
     since = horizon.since
     result = PlanResult(store.code, day, since, dry_run=dry_run)
     run = None
@@ -131,7 +138,8 @@ def plan_day(
         session.commit()
     try:
         maintenance.refresh(session, store.id, settings.maintenance, zone, now, commit=not dry_run)
-        result.closed = closing.close_settled(session, store.id, now)
+        changed = horizon.changed_after if horizon.reads_changes else None
+        result.closed = closing.close_settled(session, store.id, now, changed_after=changed)
         owed = chain(
             candidates.deliveries(session, horizon, settings),
             candidates.first_service(session, horizon, settings, zone),
@@ -176,7 +184,15 @@ def _holidays(
                 continue
             yield from _greet_all(session, key, day, in_store)
     # Customers who arrived since the last run, on a holiday an earlier run greeted.
-    for day in horizon.late_greeting_days():
+    late_days = horizon.late_greeting_days()
+    if late_days and horizon.reads_changes:  # the few written since, by that time's index
+        ids = changes.changed_customers(session, horizon.store_id, horizon.changed_after)
+        # Nobody new, no calendar to consult (building one costs more than the rest).
+        for day in late_days if ids else []:
+            for key in holidays_starting(day, names):
+                yield from (rules.holiday_sms(customer_id, key, day) for customer_id in ids)
+        return
+    for day in late_days:
         for key in holidays_starting(day, names):
             fresh = Customer.updated_at > horizon.changed_after
             yield from _greet_all(session, key, day, in_store, fresh)

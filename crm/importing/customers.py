@@ -17,6 +17,7 @@ IMPORT_SOURCE = "import"
 
 class CustomerImport:
     kind = "customers"
+    writes = ("customer",)  # the tables an import changes, for their statistics
 
     def __init__(self, session: Session, context: Context):
         self.session = session

@@ -14,6 +14,7 @@ from crm.vocabulary.phones import parse_phone
 
 class VehicleImport:
     kind = "vehicles"
+    writes = ("vehicle", "vehicle_ownership")
 
     def __init__(self, session: Session, context: Context):
         self.session = session

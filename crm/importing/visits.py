@@ -13,6 +13,7 @@ from crm.vocabulary.predictions import mark_stale
 
 class VisitImport:
     kind = "visits"
+    writes = ("service_visit", "vehicle")  # a visit marks its car's prediction stale
 
     def __init__(self, session: Session, context: Context):
         self.session = session

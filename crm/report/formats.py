@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from crm.report.charts import charts
 from crm.report.definitions import label
 from crm.report.narrative import TEMPLATES, context, environment, escape_markdown, narrative
 from crm.report.summary import MonthlyReport
@@ -37,10 +35,6 @@ def markdown(report: MonthlyReport) -> str:
     return env.get_template("monthly.md.j2").render(data).rstrip() + "\n"
 
 
-def as_json(report: MonthlyReport) -> str:
-    return json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n"
-
-
 @lru_cache(maxsize=1)
 def _html_environment() -> Environment:
     return Environment(
@@ -62,6 +56,8 @@ def html(report: MonthlyReport) -> str:
     # Raw HTML in the narrative (an issue a customer raised, say) is escaped, never run;
     # and the page stays self-contained: no Markdown image, link or autolink is rendered,
     # even should a customer's words reach the narrative unescaped.
+    from crm.report.charts import charts  # matplotlib: only the HTML page draws
+
     renderer = MarkdownIt("commonmark", {"html": False}).disable(["image", "link", "autolink"])
     narrative_html = renderer.render(narrative(report))
     data = _context(report) | {

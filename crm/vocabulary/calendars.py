@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 from datetime import date
+from functools import lru_cache
 
 from lunardate import LunarDate
 
@@ -104,11 +105,17 @@ HOLIDAYS = {
 }
 
 
-def holidays_starting(day: date, names: list[str]) -> list[str]:
-    """The configured holidays whose first day is `day` (China's official calendar)."""
+@lru_cache(maxsize=8)
+def _china(year: int):
+    """China's official holidays of `year` (built once: each costs tens of milliseconds)."""
     import holidays
 
-    calendar = holidays.China(years=day.year, language="en_US")
+    return holidays.China(years=year, language="en_US")
+
+
+def holidays_starting(day: date, names: list[str]) -> list[str]:
+    """The configured holidays whose first day is `day` (China's official calendar)."""
+    calendar = _china(day.year)
     found = []
     for key in names:
         official = HOLIDAYS[key][0]
