@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from lunardate import LunarDate
-
 from crm.models import BirthdayCalendar, Gender, ServiceType
+from crm.vocabulary import lunar
 from crm.vocabulary.phones import BadValue
 
 
@@ -84,18 +83,36 @@ def past_date(value, field: str, today: date) -> date:
     return result
 
 
-def birthday(value, calendar: str, today: date) -> date:
-    """The solar date of birth; a lunar birthday is read as a lunar date and converted."""
+def birthday(value, calendar: str, today: date, leap: bool = False) -> date:
+    """The solar date of birth; a lunar birthday is read as a lunar date and converted.
+
+    A lunar leap month is written with 闰 before the month (`1984-闰10-05`,
+    `1984年闰10月5日`) or flagged in the `birthday_leap_month` column.
+    """
+    year, month, day, marked = birthday_parts(value)
     if calendar == BirthdayCalendar.SOLAR:
+        if marked or leap:
+            raise BadValue(f"a leap month (闰) is only in a lunar birthday: {text(value)!r}")
         return past_date(value, "birthday", today)
-    year, month, day = ymd(value, "birthday")
     try:
-        result = LunarDate(year, month, day).to_solar_date()
-    except ValueError:
-        raise BadValue(f"invalid lunar date {text(value)!r} in birthday") from None
+        result = lunar.to_solar(year, month, day, leap or marked)
+    except lunar.OutOfRange:
+        raise BadValue(
+            f"lunar birthday {text(value)!r} is outside the {lunar.RANGE_TEXT}"
+        ) from None
+    except ValueError as exc:
+        raise BadValue(f"invalid lunar date {text(value)!r} in birthday ({exc})") from None
     if result > today:
         raise BadValue(f"birthday {result.isoformat()} is in the future")
     return result
+
+
+def birthday_parts(value) -> tuple[int, int, int, bool]:
+    """The year, month and day of a birthday cell, and whether it marks a leap month (闰)."""
+    raw = value if isinstance(value, str) else None
+    if raw is not None and raw.count("闰") == 1:
+        return (*ymd(raw.replace("闰", ""), "birthday"), True)
+    return (*ymd(value, "birthday"), False)
 
 
 _CALENDARS = {
