@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 from datetime import date
+from functools import lru_cache
 
 from crm.vocabulary import lunar
 
@@ -91,7 +92,7 @@ def lunar_year(day: date) -> int | None:
     return lunar.to_lunar(day).year if lunar.covers(day) else None
 
 
-# The configured names and the holidays library's English names for them.
+# The configured names, the holidays library's English name and the greeting's label.
 HOLIDAYS = {
     "new_year": ("New Year's Day", "元旦", "New Year's Day"),
     "spring_festival": ("Chinese New Year (Spring Festival)", "春节", "Spring Festival"),
@@ -102,19 +103,46 @@ HOLIDAYS = {
     "national_day": ("National Day", "国庆节", "National Day"),
 }
 
+# The day each greeting falls on, by rule, so no library's wording can move it: a solar
+# date, a lunar date (in the lunar year that starts in that solar year), or 清明.
+HOLIDAY_RULES = {
+    "new_year": ("solar", 1, 1),
+    "spring_festival": ("lunar", 1, 1),
+    "tomb_sweeping": ("qingming", 4, 0),
+    "labor_day": ("solar", 5, 1),
+    "dragon_boat": ("lunar", 5, 5),
+    "mid_autumn": ("lunar", 8, 15),
+    "national_day": ("solar", 10, 1),
+}
 
-def holidays_starting(day: date, names: list[str]) -> list[str]:
-    """The configured holidays whose first day is `day` (China's official calendar)."""
+
+def holiday_day(key: str, year: int) -> date | None:
+    """The day of `year` a configured holiday's greeting falls on (None outside the calendar)."""
+    calendar, month, day = HOLIDAY_RULES[key]
+    if calendar == "solar":
+        return date(year, month, day)
+    if calendar == "lunar":
+        try:
+            return lunar.to_solar(year, month, day)
+        except ValueError:
+            return None
+    return _qingming(year)
+
+
+@lru_cache(maxsize=256)
+def _qingming(year: int) -> date | None:
+    """清明, a solar term: the one date taken from China's official calendar (`holidays`).
+
+    Looked up by its label, so `holidays` is pinned in pyproject.toml and
+    tests/test_holidays.py checks every configured holiday for the next ten years.
+    """
     import holidays
 
-    calendar = holidays.China(years=day.year, language="en_US")
-    found = []
-    for key in names:
-        official = HOLIDAYS[key][0]
-        # Holidays sharing a date come joined ("Mid-Autumn Festival; National Day").
-        first = min(
-            (d for d, names in calendar.items() if official in names.split("; ")), default=None
-        )
-        if first == day:
-            found.append(key)
-    return found
+    official = holidays.China(years=year, language="en_US")
+    label = HOLIDAYS["tomb_sweeping"][0]
+    return min((d for d, names in official.items() if label in names.split("; ")), default=None)
+
+
+def holidays_starting(day: date, names: list[str]) -> list[str]:
+    """The configured holidays whose greeting falls on `day`."""
+    return [key for key in names if holiday_day(key, day.year) == day]
