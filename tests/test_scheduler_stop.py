@@ -79,4 +79,3 @@ def test_the_scheduler_log_carries_twilios_warnings_but_not_its_request_lines():
     client_log = logging.getLogger("twilio.http_client")
     assert not client_log.isEnabledFor(logging.INFO)
     assert client_log.isEnabledFor(logging.WARNING)
-    assert logging.getLogger("crm.jobs").isEnabledFor(logging.INFO)
