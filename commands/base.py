@@ -11,7 +11,7 @@ from datetime import date, datetime
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, OperationalError
 
 from crm.errors import (
     CrmError,
@@ -96,6 +96,9 @@ class CrmGroup(click.Group):
             ctx.exit(2)
         except OperationalError as exc:
             click.echo(f"Error: database unavailable ({_reason(exc)}); check --db", err=True)
+            ctx.exit(2)
+        except DatabaseError as exc:  # after its subclasses above: e.g. a file that is no database
+            click.echo(f"Error: cannot use the database ({_reason(exc)}); check --db", err=True)
             ctx.exit(2)
 
 

@@ -31,8 +31,12 @@ class Source:
 
 def open_source(path: Path) -> Source:
     """Open `path` (.csv or .xlsx); an unusable file raises `UsageError`."""
-    if not path.is_file():
-        raise UsageError(f"{path} does not exist")
+    try:
+        exists = path.is_file()
+    except OSError as exc:  # a name too long for the file system, say
+        raise UsageError(f"cannot open {str(path)[:80]!r}… ({exc.strerror})") from None
+    if not exists:
+        raise UsageError(f"{str(path)[:200]} does not exist")
     suffix = path.suffix.lower()
     if suffix == ".csv" or suffix == ".txt":
         return _open_csv(path)

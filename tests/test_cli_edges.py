@@ -1,0 +1,47 @@
+"""Command-line input that used to end in a traceback: one sentence and exit 2 instead."""
+
+import pytest
+
+from tests.factories import write_csv
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://crm:s3cret@db.example:abc/crm", "postgresql://crm:s3@cr:et@db:5x/crm"],
+)
+def test_a_malformed_db_url_is_one_sentence_without_its_password(crm, url):
+    result = crm("status", db_url=url)
+
+    assert result.exit_code == 2
+    assert "is not a database URL" in result.output
+    assert "s3cret" not in result.output and "cr:et" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("command", [["status"], ["init"], ["plan"]])
+def test_a_db_that_is_not_a_database_file_is_one_sentence(crm, tmp_path, command):
+    junk = tmp_path / "notes.db"
+    junk.write_text("these are my notes, not a database\n" * 100)
+
+    result = crm(*command, db_url=f"sqlite:///{junk}")
+
+    assert result.exit_code == 2, result.output
+    assert "file is not a database" in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_an_import_path_too_long_for_the_file_system_is_one_sentence(crm, tmp_path):
+    result = crm("import", "customers", "x" * 100_000 + ".csv")
+
+    assert result.exit_code == 2, result.output
+    assert "File name too long" in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_an_ordinary_missing_file_still_says_it_does_not_exist(crm, tmp_path):
+    write_csv(tmp_path / "other.csv", ["name"], [["王伟"]])
+
+    result = crm("import", "customers", tmp_path / "missing.csv")
+
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
