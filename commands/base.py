@@ -135,6 +135,10 @@ def local_datetime(_ctx, _param, value: str | None) -> datetime | None:
 
 
 ROW_ID = click.IntRange(1, 2**31 - 1)  # ids are 32-bit on PostgreSQL
+# A count or a limit: far beyond any real one, and inside a 64-bit integer the database
+# (and SQLite's LIMIT) can hold.
+COUNT = click.IntRange(1, 1_000_000_000)
+SECONDS = click.FloatRange(0, 366 * 86_400)  # a year: any longer look-back is a typo
 
 # -- the shared options -------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from rich import box
 from rich.table import Table
 
 from commands.base import (
+    COUNT,
     ROW_ID,
     CrmGroup,
     date_option,
@@ -59,7 +60,7 @@ def calls():
 @click.option("--agent", "agent", metavar="CODE", help="Only this agent's calls.")
 @click.option(
     "--limit",
-    type=click.IntRange(1),
+    type=COUNT,
     help="At most this many calls (the table shows the first 30 unless told).",
 )
 @store_option

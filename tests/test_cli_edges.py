@@ -45,3 +45,28 @@ def test_an_ordinary_missing_file_still_says_it_does_not_exist(crm, tmp_path):
 
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["calls", "list", "--limit", str(2**63)],
+        ["sms", "send", "--limit", str(2**63)],
+        ["sms", "outbox", "--limit", str(2**63)],
+        ["sms", "reconcile", "--older-than", str(2**63)],
+    ],
+)
+def test_a_number_beyond_any_real_one_is_refused_at_the_option(crm, args):
+    result = crm(*args)
+
+    assert result.exit_code == 2, result.output
+    assert "is not in the range" in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_a_customer_id_beyond_any_row_is_not_found_not_a_traceback(crm):
+    result = crm("sms", "preview", "birthday_sms", "--customer", str(2**63))
+
+    assert result.exit_code == 2, result.output
+    assert "customer" in result.output
+    assert isinstance(result.exception, SystemExit)
