@@ -106,7 +106,9 @@ def run_import(
                     name: cells[i] if i < len(cells) else None for name, i in positions.items()
                 }
                 try:
+                    _check_cells(cells)
                     key, store_id, fields = importer.prepare(named)
+                    _check_fits(importer.table, fields)
                 except BadValue as exc:
                     rejects.add(row, cells, str(exc))
                     result.rejected += 1
@@ -134,6 +136,35 @@ def run_import(
 
 
 _LOW_64 = (1 << 64) - 1
+MAX_CELL = 4000  # characters: no DMS field is longer; a longer cell is a damaged file
+_BIGINT = 2**63 - 1
+
+
+def _check_cells(cells: list) -> None:
+    """Refuse a row no database could store alike: an over-long cell, a NUL character."""
+    for cell in cells:
+        if isinstance(cell, str):
+            if len(cell) > MAX_CELL:
+                raise BadValue(f"a cell of {len(cell):,} characters (at most {MAX_CELL:,})")
+            if "\x00" in cell:
+                raise BadValue("a cell holds a NUL character (a damaged export?)")
+
+
+def _check_fits(table, fields: dict) -> None:
+    """Each value fits its column on SQLite and PostgreSQL alike, or the row is rejected.
+
+    SQLite would store a 70-character code in a 64-character column; PostgreSQL refuses
+    it and with it the whole batch. Checked here, both reject the one row with its reason.
+    """
+    for name, value in fields.items():
+        column = table.c.get(name)
+        if column is None:
+            continue
+        length = getattr(column.type, "length", None)
+        if isinstance(value, str) and length and len(value) > length:
+            raise BadValue(f"{name} is {len(value)} characters long (at most {length})")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _BIGINT:
+            raise BadValue(f"{name} {value} is too large")
 
 
 def _fingerprint(text: str) -> int:

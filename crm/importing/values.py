@@ -8,6 +8,7 @@ which raises the same `BadValue`.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 
@@ -179,19 +180,24 @@ def gender(value) -> str | None:
         raise BadValue(f"unknown gender {raw!r} (男/女)") from None
 
 
+MAX_REVENUE_YUAN = 100_000_000  # 1亿: far above any repair order, far inside 64-bit fen
 _NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 
 
 def _number(value, field: str) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    raw = text(value)
-    if raw is None:
-        raise BadValue(f"missing {field}")
-    cleaned = re.sub(r"[,，\s¥￥元]|km|公里", "", raw, flags=re.IGNORECASE)
-    if not _NUMBER.match(cleaned):
-        raise BadValue(f"{field} {raw!r} is not a number")
-    return float(cleaned)
+        number = float(value) if abs(value) < 1e300 else math.inf
+    else:
+        raw = text(value)
+        if raw is None:
+            raise BadValue(f"missing {field}")
+        cleaned = re.sub(r"[,，\s¥￥元]|km|公里", "", raw, flags=re.IGNORECASE)
+        if not _NUMBER.match(cleaned) or len(cleaned) > 30:
+            raise BadValue(f"{field} {raw[:40]!r} is not a number")
+        number = float(cleaned)
+    if not math.isfinite(number):  # Excel's 1e999 arrives as infinity
+        raise BadValue(f"{field} {str(value)[:40]!r} is not a finite number")
+    return number
 
 
 def kilometres(value) -> int:
@@ -208,6 +214,8 @@ def money_cents(value) -> int | None:
     amount = _number(value, "revenue")
     if amount < 0:
         raise BadValue(f"revenue {text(value)!r} is negative")
+    if amount > MAX_REVENUE_YUAN:
+        raise BadValue(f"revenue {text(value)[:40]!r} is more than one visit can cost")
     return round(amount * 100)
 
 
