@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, OperationalError
 
+from crm.actions import formula_safe
 from crm.errors import (
     CrmError,
     DatabaseNotReady,
@@ -177,7 +178,8 @@ def write_csv(rows: list[dict], columns: list[str] | None = None) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row[k] for k in columns})
+        # Escaped like the xlsx report: these files are opened in Excel.
+        writer.writerow({k: "" if row.get(k) is None else formula_safe(row[k]) for k in columns})
 
 
 def emit(data, fmt: str, table: Callable[[], None], columns: list[str] | None = None) -> None:

@@ -70,3 +70,24 @@ def test_a_customer_id_beyond_any_row_is_not_found_not_a_traceback(crm):
     assert result.exit_code == 2, result.output
     assert "customer" in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+def test_a_csv_list_escapes_text_that_excel_would_run_as_a_formula(crm):
+    crm("inquiries", "log", "--phone", "13800138000", "--topic", "price", "--name", "=1+1")
+    crm("inquiries", "log", "--phone", "13800138001", "--topic", "price", "--note", "@SUM(A1)")
+    crm("inquiries", "log", "--phone", "13800138002", "--topic", "price", "--note", "-2+3")
+
+    result = crm("inquiries", "list", "--format", "csv")
+
+    assert result.exit_code == 0, result.output
+    assert "'=1+1" in result.output and "'@SUM(A1)" in result.output and "'-2+3" in result.output
+    assert ",=1+1" not in result.output and ",@SUM" not in result.output
+
+
+def test_formula_safe_covers_every_formula_start_and_leaves_numbers_alone():
+    from crm.actions import formula_safe
+
+    for text in ("=A1", "+1", "-1", "@x", "\tx", "\rx"):
+        assert formula_safe(text) == "'" + text
+    assert formula_safe("王伟") == "王伟"
+    assert formula_safe(-3) == -3
