@@ -6,6 +6,7 @@ It has no "today": each store has its own, in `crm.actions.context.StoreContext`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -31,3 +32,7 @@ class App:
 
     def session(self) -> Session:
         return db.session(self.engine)
+
+    def database_files(self) -> tuple[Path, ...]:
+        """The files an SQLite database lives in (none for PostgreSQL): never overwritten."""
+        return db.sqlite_files(self.database_url)

@@ -27,6 +27,18 @@ def masked(url: str) -> str:
     return re.sub(r"(://[^/@:]*:)[^/]*@", r"\1***@", url)
 
 
+def sqlite_files(url: str) -> tuple[Path, ...]:
+    """An SQLite database's file and its journals; none for another database."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except (ArgumentError, ValueError):
+        return ()
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return ()
+    main = Path(parsed.database)
+    return (main, Path(f"{main}-wal"), Path(f"{main}-shm"), Path(f"{main}-journal"))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets foreign keys, WAL and a busy timeout."""
     try:
