@@ -9,9 +9,7 @@ def mode(path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_a_new_database_rejects_and_reports_are_readable_by_owner_and_group_only(
-    crm, tmp_path
-):
+def test_a_new_database_rejects_and_reports_are_readable_by_owner_and_group_only(crm, tmp_path):
     database = tmp_path / "new.db"
     url = f"sqlite:///{database}"
     assert crm("init", db_url=url).exit_code == 0

@@ -169,3 +169,27 @@ def test_a_truncated_xlsx_is_one_sentence(crm, session, tmp_path):
     assert result.exit_code == 2, result.output
     assert "is not a readable .xlsx file" in result.output
     assert count(session, Customer) == 0
+
+
+def test_importing_a_file_that_moves_a_repair_order_between_cars_twice_changes_nothing(
+    crm, session, tmp_path
+):
+    crm("import", "customers", write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS_ZH, customer_rows()))
+    crm("import", "vehicles", write_csv(tmp_path / "v.csv", VEHICLE_HEADERS_ZH, vehicle_rows()))
+    before = [["RO1", VIN_A, "2026-01-08", "9000", "保养", "", "0"]]
+    crm("import", "visits", write_csv(tmp_path / "s0.csv", VISIT_HEADERS_ZH, before))
+    # RO1 was keyed to the wrong car: it belongs to car B. Car A's own visit reads less.
+    moved = [
+        ["RO1", VIN_B, "2026-01-08", "9000", "保养", "", "0"],
+        ["RO3", VIN_A, "2026-02-01", "5000", "保养", "", "0"],
+    ]
+    path = write_csv(tmp_path / "s.csv", VISIT_HEADERS_ZH, moved)
+
+    first = crm("import", "visits", path)
+    second = crm("import", "visits", path)
+
+    assert "0 new, 0 updated, 2 unchanged, 0 rejected" in second.output, (
+        first.output,
+        second.output,
+    )
+    assert "1 new, 1 updated, 0 unchanged, 0 rejected" in first.output
