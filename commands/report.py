@@ -60,7 +60,7 @@ def report_monthly(
         with err.status(f"summarising {month}", spinner="dots"):
             path = write_monthly_report(ctx, month, fmt, output, force)
     except UsageError as exc:
-        if exc.field != "output" or "--force" in str(exc):
+        if exc.field != "output" or exc.override:
             raise
         raise UsageError(f"{exc}; choose another -o PATH") from None
     click.echo(f"wrote {path}")

@@ -34,7 +34,7 @@ def test_report_o_refuses_an_existing_file_unless_forced(crm, tmp_path):
     forced = crm("report", "monthly", "2026-02", "-o", target, "--force")
 
     assert refused.exit_code == 2
-    assert "exists; pass --force to replace it" in refused.output
+    assert "exists already (--output PATH; --force accepts it)" in refused.output
     assert forced.exit_code == 0, forced.output
     assert target.read_text() != "my notes"
 

@@ -163,6 +163,8 @@ class _Statistics:
             self.session.execute(text(f'ANALYZE "{self.table}"'))
             self.session.commit()
             self.next_at = self.added * 2
+
+
 MAX_CELL = 4000  # characters: no DMS field is longer; a longer cell is a damaged file
 _BIGINT = 2**63 - 1
 

@@ -59,8 +59,8 @@ def write_file(
 ) -> None:
     """Write `content` whole or not at all: a reader never sees half a report.
 
-    Only a regular file is ever replaced, and only with `replace` (`-o` asks for
-    `--force`); the `protected` files (the database) never. A folder, a pipe or a device
+    Only a regular file is ever replaced, and only with `replace` (a front end asks
+    the user first); the `protected` files (the database) never. A folder, a pipe or a device
     at `path` is refused, as is a path under something that is not a folder.
     """
     if path.exists() and not path.is_file():
@@ -70,7 +70,7 @@ def write_file(
     if any(path.resolve() == other.resolve() for other in protected):
         raise UsageError(f"cannot write {path}: it is the database", field="output")
     if path.exists() and not replace:
-        raise UsageError(f"{path} exists; pass --force to replace it", field="output")
+        raise UsageError(f"{path} exists already", field="output", override="force")
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
