@@ -96,12 +96,16 @@ def run(app: App) -> None:
     def request_stop(*_) -> None:
         stopping.set()
 
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, request_stop)
     try:
         _run_until_stopped(app, stopping)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        # Stopped, lock released: a late signal must not kill the exit (status -15).
+        # Ignored rather than handled, as Python puts its own handlers back to the
+        # default (death) while the interpreter shuts down.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
 
 
 def configure_logging() -> None:
