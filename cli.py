@@ -6,6 +6,7 @@ The commands themselves live in `commands/` by area; each calls one action of
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -43,6 +44,10 @@ def main(ctx, config: Path | None, db: str):
     # Settings (pydantic) load here, not at import: `crm --help` never needs them.
     from crm.config import load_settings
 
+    # Every file this tool creates may hold customer data (the SQLite database and its
+    # journals, rejects, reports, exports): owner and group only, 0640 and folders 0750,
+    # so a manager in the service's group can read them and other users cannot.
+    os.umask(0o027)
     ctx.obj = App(settings=load_settings(config), database_url=db)
 
 

@@ -2,7 +2,9 @@
 
 - demo seed: customers per second for a 100,000-customer store on SQLite (target: < 60 s).
 - import: rows per second and peak memory for a 500,000-row customer CSV, beside a
-  50,000-row one, to show the import streams.
+  50,000-row one, to show the import streams; and a 200,000-row one into PostgreSQL
+  (`CRM_BENCH_POSTGRES_URL`, else `CRM_TEST_DATABASE_URL`; skipped without either), its
+  first and last quarter timed to show it stays linear.
 - planning: the first run of a day, the same day again beside its floor, and the next
   day, in CPU seconds, at 10k, 100k and 1M vehicles on SQLite and at 100k on PostgreSQL
   when CRM_BENCH_PG is set (bench/planning.py). The seeded stores are kept in `.bench/`
@@ -126,6 +128,74 @@ def bench_import(workdir: Path, rows: int) -> dict:
         f" rows/s, peak memory {figures['peak_mb']:.0f} MB"
     )
     return figures
+
+
+MEASURE_POSTGRES = """
+import json, sys, time, uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+from sqlalchemy import text
+from crm import db
+from crm.config import Settings
+from crm.importing import run_import
+from crm.stores import ensure_store
+server = db.make_engine(sys.argv[1])
+schema = "bench_" + uuid.uuid4().hex[:8]
+with server.begin() as connection:
+    connection.execute(text(f"CREATE SCHEMA {schema}"))
+separator = "&" if "?" in sys.argv[1] else "?"
+engine = db.make_engine(f"{sys.argv[1]}{separator}options=-csearch_path%3D{schema}")
+try:
+    db.upgrade(engine)
+    with db.session(engine) as session:
+        ensure_store(session, Settings().store)
+    marks = []
+    def mark(done, size):
+        marks.append((time.perf_counter(), done / size))
+    started = time.perf_counter()
+    result = run_import(engine, "customers", Path(sys.argv[2]), store_code="demo",
+                        today=date(2026, 11, 1), now=datetime.now(UTC), phone_region="CN",
+                        progress=mark)
+    seconds = time.perf_counter() - started
+    quarter = next(t for t, share in marks if share >= 0.25) - started
+    last = seconds - (next(t for t, share in marks if share >= 0.75) - started)
+    print(json.dumps({"seconds": seconds, "rows": result.rows, "new": result.new,
+                      "first_quarter": quarter, "last_quarter": last}))
+finally:
+    engine.dispose()
+    with server.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+"""
+
+
+def bench_import_postgres(workdir: Path, rows: int) -> None:
+    """The customer import into PostgreSQL: linear, the last quarter as fast as the first."""
+    import os
+
+    url = os.environ.get("CRM_BENCH_POSTGRES_URL") or os.environ.get("CRM_TEST_DATABASE_URL")
+    if not url:
+        print("import (PostgreSQL): skipped; set CRM_BENCH_POSTGRES_URL=postgresql://…")
+        return
+    path = workdir / f"customers-{rows}.csv"
+    if not path.exists():
+        write_customers_csv(path, rows)
+    console.print(f"importing {rows:,} rows into PostgreSQL …")
+    result = subprocess.run(
+        [PYTHON, "-c", MEASURE_POSTGRES, url, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    if result.returncode:
+        sys.exit(f"PostgreSQL import failed: {result.stderr}")
+    figures = json.loads(result.stdout)
+    print(
+        f"import (PostgreSQL): {figures['rows']:,} rows ({figures['new']:,} new) in "
+        f"{figures['seconds']:.1f} s = {figures['rows'] / figures['seconds']:,.0f} rows/s; "
+        f"first quarter {figures['first_quarter']:.1f} s, last quarter "
+        f"{figures['last_quarter']:.1f} s"
+    )
 
 
 GROUP_STORES = 10
@@ -519,6 +589,7 @@ def main() -> None:
         if "import" in which:
             bench_import(workdir, 50_000)
             bench_import(workdir, 500_000)
+            bench_import_postgres(workdir, 200_000)
         if "startup" in which:
             bench_startup()
         if "planning" in which:

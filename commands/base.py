@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import click
 
+from crm.actions import formula_safe
 from crm.errors import (
     CrmError,
     DatabaseNotReady,
@@ -114,7 +115,7 @@ def _database_problem(exc: Exception) -> tuple[str, int] | None:
     """The sentence and exit status for a database error; None for anything else."""
     if "sqlalchemy" not in sys.modules:
         return None  # SQLAlchemy is imported lazily: without it, no error can be its
-    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+    from sqlalchemy.exc import DatabaseError, DataError, IntegrityError, OperationalError
 
     if isinstance(exc, IntegrityError):
         return f"another process changed the same data ({_reason(exc)}); retry", 1
@@ -122,6 +123,8 @@ def _database_problem(exc: Exception) -> tuple[str, int] | None:
         return f"a value does not fit ({_reason(exc)}); check the input", 2
     if isinstance(exc, OperationalError):
         return f"database unavailable ({_reason(exc)}); check --db", 2
+    if isinstance(exc, DatabaseError):  # after its subclasses: e.g. a file that is no database
+        return f"cannot use the database ({_reason(exc)}); check --db", 2
     return None
 
 
@@ -155,6 +158,10 @@ def local_datetime(_ctx, _param, value: str | None) -> datetime | None:
 
 
 ROW_ID = click.IntRange(1, 2**31 - 1)  # ids are 32-bit on PostgreSQL
+# A count or a limit: far beyond any real one, and inside a 64-bit integer the database
+# (and SQLite's LIMIT) can hold.
+COUNT = click.IntRange(1, 1_000_000_000)
+SECONDS = click.FloatRange(0, 366 * 86_400)  # a year: any longer look-back is a typo
 
 # -- the shared options -------------------------------------------------------------------
 
@@ -193,7 +200,8 @@ def write_csv(rows: list[dict], columns: list[str] | None = None) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row[k] for k in columns})
+        # Escaped like the xlsx report: these files are opened in Excel.
+        writer.writerow({k: "" if row.get(k) is None else formula_safe(row[k]) for k in columns})
 
 
 def emit(data, fmt: str, table: Callable[[], None], columns: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from commands.base import (
+    COUNT,
     ROW_ID,
     CrmGroup,
     date_option,
@@ -58,7 +59,7 @@ def calls():
 @click.option("--agent", "agent", metavar="CODE", help="Only this agent's calls.")
 @click.option(
     "--limit",
-    type=click.IntRange(1),
+    type=COUNT,
     help="At most this many calls (the table shows the first 30 unless told).",
 )
 @store_option

@@ -46,8 +46,11 @@ def report():
     help="File to write (md and json print to the terminal without it; html and xlsx go "
     "to the report folder as {store}-{YYYY-MM}.{ext}).",
 )
+@click.option("--force", is_flag=True, help="Replace the -o file if it exists.")
 @click.pass_obj
-def report_monthly(app: App, month: str, store: str | None, fmt: str, output: Path | None):
+def report_monthly(
+    app: App, month: str, store: str | None, fmt: str, output: Path | None, force: bool
+):
     """The summary of MONTH (YYYY-MM, store time) with last month beside it.
 
     Example: crm report monthly 2026-02 --format html -o 2026-02.html
@@ -62,9 +65,9 @@ def report_monthly(app: App, month: str, store: str | None, fmt: str, output: Pa
         return
     try:
         with working(f"summarising {month}"):
-            path = write_monthly_report(ctx, month, fmt, output)
+            path = write_monthly_report(ctx, month, fmt, output, force)
     except UsageError as exc:
-        if exc.field != "output":
+        if exc.field != "output" or exc.override:
             raise
         raise UsageError(f"{exc}; choose another -o PATH") from None
     click.echo(f"wrote {path}")

@@ -7,6 +7,8 @@ import sys
 import click
 
 from commands.base import (
+    COUNT,
+    SECONDS,
     CrmGroup,
     emit,
     err,
@@ -137,7 +139,7 @@ def sms_optout(app: App, phone: str, source: str):
 
 
 @sms.command("send")
-@click.option("--limit", type=click.IntRange(1), help="Send at most N messages.")
+@click.option("--limit", type=COUNT, help="Send at most N messages.")
 @format_option("text", "json")
 @click.pass_obj
 def sms_send(app: App, limit: int | None, fmt: str):
@@ -175,7 +177,7 @@ def sms_send(app: App, limit: int | None, fmt: str):
 @sms.command("reconcile")
 @click.option(
     "--older-than",
-    type=click.FloatRange(0),
+    type=SECONDS,
     help="Settle rows claimed this many seconds ago or earlier (default "
     "sms.reconcile_after_seconds); 0 only when no sender is running.",
 )
@@ -221,7 +223,7 @@ def sms_sync(app: App, fmt: str):
 
 @sms.command("outbox")
 @click.option("--status", type=click.Choice(STATUSES), help="Only messages in this state.")
-@click.option("--limit", default=100, show_default=True, type=click.IntRange(1))
+@click.option("--limit", default=100, show_default=True, type=COUNT)
 @store_option
 @format_option("table", "json", "csv")
 @click.pass_obj

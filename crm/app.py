@@ -6,6 +6,7 @@ It has no "today": each store has its own, in `crm.actions.context.StoreContext`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 # Imported when first used, not here: `crm --help` and commands that never open the
@@ -40,3 +41,9 @@ class App:
         from crm import db
 
         return db.session(self.engine)
+
+    def database_files(self) -> tuple[Path, ...]:
+        """The files an SQLite database lives in (none for PostgreSQL): never overwritten."""
+        from crm import db
+
+        return db.sqlite_files(self.database_url)

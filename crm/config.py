@@ -79,7 +79,7 @@ class FollowupSettings(Section):
     sales_callback: Window = Window(open_after_days=1, due_after_days=7)
     care_call: Window = Window(open_after_days=30, due_after_days=35)
     first_service_sms_after_months: int = Field(3, ge=1, le=24)
-    first_service_km: int = Field(5000, ge=100)
+    first_service_km: int = Field(5000, ge=100, le=100_000)
     first_service_call: Window = Window(open_after_days=3, due_after_days=7)
     service_callback: Window = Window(open_after_days=1, due_after_days=3)
     maintenance_call_days_before: Days = 3
@@ -97,13 +97,13 @@ class FollowupSettings(Section):
 
 
 class MaintenanceInterval(Section):
-    interval_km: int = Field(5000, ge=500)
+    interval_km: int = Field(5000, ge=500, le=100_000)
     interval_months: int = Field(6, ge=1, le=60)
 
 
 class MaintenanceSettings(MaintenanceInterval):
     lookback_months: int = Field(12, ge=1, le=60)
-    max_pace_km_day: float = Field(400.0, gt=0)
+    max_pace_km_day: float = Field(400.0, gt=0, le=5000, allow_inf_nan=False)
     models: dict[str, MaintenanceInterval] = {}
 
     def interval(self, model: str) -> MaintenanceInterval:
@@ -114,20 +114,20 @@ class MaintenanceSettings(MaintenanceInterval):
 class SmsSettings(Section):
     backend: str = Field("console", pattern=r"^(console|twilio)$")
     send_window: str = Field("09:00-20:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
-    max_per_customer_per_day: int = Field(1, ge=1)
+    max_per_customer_per_day: int = Field(1, ge=1, le=100)
     opt_out_line: str = "回T退订"
-    max_segments: int = Field(3, ge=1)
-    rate_per_second: float = Field(10.0, gt=0)
+    max_segments: int = Field(3, ge=1, le=50)
+    rate_per_second: float = Field(10.0, gt=0, le=10_000, allow_inf_nan=False)
     templates_dir: str | None = None  # the store's own templates; they render sandboxed
     links_allowed: bool = False  # China's routes refuse messages with URLs
     concurrency: int = Field(4, ge=1, le=64)
     retries: int = Field(3, ge=0, le=10)
-    retry_backoff_seconds: float = Field(0.5, ge=0)
+    retry_backoff_seconds: float = Field(0.5, ge=0, le=600, allow_inf_nan=False)
     max_attempts: int = Field(5, ge=1, le=50)
-    retry_later_minutes: int = Field(10, ge=1)
-    connect_timeout_seconds: float = Field(5.0, gt=0)
-    read_timeout_seconds: float = Field(15.0, gt=0)
-    reconcile_after_seconds: int = Field(120, ge=1)
+    retry_later_minutes: int = Field(10, ge=1, le=7 * 24 * 60)
+    connect_timeout_seconds: float = Field(5.0, gt=0, le=600, allow_inf_nan=False)
+    read_timeout_seconds: float = Field(15.0, gt=0, le=600, allow_inf_nan=False)
+    reconcile_after_seconds: int = Field(120, ge=1, le=30 * 86_400)
     sync_days: int = Field(3, ge=1, le=30)
     status_callback: str | None = Field(None, pattern=r"^https?://")
 
@@ -256,6 +256,8 @@ def load_settings(path: Path | None) -> Settings:
         raise UsageError(f"cannot read config file {path}: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"config file {path} is nested too deeply to be a config") from None
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:

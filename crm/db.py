@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, make_url, text
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlmodel import Session
 
 from crm.errors import DatabaseNotReady, DatabaseUnavailable, UsageError
@@ -22,13 +22,31 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def masked(url: str) -> str:
+    """`url` with any password replaced by ***, for messages (the URL may be malformed)."""
+    return re.sub(r"(://[^/@:]*:)[^/]*@", r"\1***@", url)
+
+
+def sqlite_files(url: str) -> tuple[Path, ...]:
+    """An SQLite database's file and its journals; none for another database."""
+    try:
+        parsed = make_url(normalise_url(url))
+    except (ArgumentError, ValueError):
+        return ()
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return ()
+    main = Path(parsed.database)
+    return (main, Path(f"{main}-wal"), Path(f"{main}-shm"), Path(f"{main}-journal"))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets foreign keys, WAL and a busy timeout."""
     try:
         parsed = make_url(normalise_url(url))
-    except ArgumentError:
+        parsed.port  # noqa: B018 - a non-numeric port fails only when read
+    except (ArgumentError, ValueError):
         raise UsageError(
-            f"{url!r} is not a database URL (try sqlite:///crm.db)", field="db"
+            f"{masked(url)!r} is not a database URL (try sqlite:///crm.db)", field="db"
         ) from None
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, connect_args={"timeout": 30})
@@ -105,7 +123,7 @@ def check_current(engine: Engine) -> None:
     """Fail with what to do next when the schema is missing or older than this code."""
     try:
         revision = current_revision(engine)
-    except OperationalError as exc:
+    except (OperationalError, DatabaseError) as exc:
         raise DatabaseUnavailable(
             f"cannot open the database ({_first_line(exc)})", field="db"
         ) from None

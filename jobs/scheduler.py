@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from datetime import timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 
 from crm.app import App
 from crm.clock import utcnow
@@ -30,7 +31,7 @@ JOB_DEFAULTS = {
 }
 
 
-def build(app: App, kind: type[BaseScheduler] = BlockingScheduler):
+def build(app: App, kind: type[BaseScheduler] = BackgroundScheduler):
     """The scheduler with its persistent jobs registered (replacing older definitions)."""
     scheduler = kind(
         jobstores={
@@ -84,69 +85,93 @@ def build(app: App, kind: type[BaseScheduler] = BlockingScheduler):
 
 
 def run(app: App) -> None:
-    """Hold the lock, plan once now, then run the jobs until Ctrl-C or SIGTERM."""
+    """Hold the lock, plan once now, then run the jobs until Ctrl-C or SIGTERM.
+
+    A signal only sets `stopping`; the main thread alone shuts the scheduler down, once.
+    Calling `shutdown()` from the handler raced APScheduler's own start-up and main loop
+    (SchedulerNotRunningError in about one SIGTERM of four, and at every second one).
+    """
+    stopping = threading.Event()
+
+    def request_stop(*_) -> None:
+        stopping.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, request_stop)
+    try:
+        _run_until_stopped(app, stopping)
+    finally:
+        # Stopped, lock released: a late signal must not kill the exit (status -15).
+        # Ignored rather than handled, as Python puts its own handlers back to the
+        # default (death) while the interpreter shuts down.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def configure_logging() -> None:
+    """Our job lines at INFO; the libraries only when something is wrong."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    # One line per job run is ours; the libraries speak up only when something is wrong.
-    for noisy in ("apscheduler", "alembic"):
+    # twilio-python logs every request, its headers and its answer at INFO: 11 lines a
+    # message, drowning the job lines.
+    for noisy in ("apscheduler", "alembic", "twilio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _run_until_stopped(app: App, stopping: threading.Event) -> None:
+    configure_logging()
     sms.use(app)  # a twilio backend without credentials stops here, before the lock is taken
     with app.session() as session:
         lock.acquire(session, utcnow())
-    planning.use(app)
-    report.use(app)
-    scheduler = build(app)
-
-    def heartbeat() -> None:
-        with app.session() as session:
-            if not lock.renew(session, utcnow()):
-                log.error("scheduler lock lost to another process; stopping")
-                scheduler.shutdown(wait=False)
-
-    scheduler.add_job(
-        heartbeat,
-        "interval",
-        seconds=60,
-        id="lock_heartbeat",
-        jobstore="memory",
-        replace_existing=True,
-    )
-    # Once at start, as a job: the heartbeat keeps the lease while a long catch-up runs.
-    scheduler.add_job(
-        planning.plan_at_start,
-        "date",
-        run_date=utcnow(),
-        id="planning_at_start",
-        jobstore="memory",
-        replace_existing=True,
-    )
-    # At start rather than at the next full hour: a stop across the 1st left reports due.
-    scheduler.add_job(
-        report.missing_reports,
-        "date",
-        run_date=utcnow(),
-        id="reports_at_start",
-        jobstore="memory",
-        replace_existing=True,
-    )
-
-    def stop(*_) -> None:
-        # A second SIGTERM (or one during the final clean-up) finds it stopped already.
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
-
-    signal.signal(signal.SIGTERM, stop)
-    log.info(
-        "scheduler running: planning now and at 06:30 of each store's time, SMS every "
-        "minute in the send window, delivery reports and replies every 5 minutes, last "
-        "month's report from 07:00 on the 1st (checked hourly); Ctrl-C to stop"
-    )
     try:
-        scheduler.start()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if scheduler.running:
+        planning.use(app)
+        report.use(app)
+        scheduler = build(app)
+
+        def heartbeat() -> None:
+            with app.session() as session:
+                if not lock.renew(session, utcnow()):
+                    log.error("scheduler lock lost to another process; stopping")
+                    stopping.set()
+
+        scheduler.add_job(
+            heartbeat,
+            "interval",
+            seconds=60,
+            id="lock_heartbeat",
+            jobstore="memory",
+            replace_existing=True,
+        )
+        # Once at start, in threads of their own beside the scheduler (whose heartbeat keeps
+        # the lease while a long catch-up runs). Not one-shot APScheduler jobs: removing a
+        # fired job while a stop is under way raises JobLookupError in APScheduler's thread.
+        at_start = [
+            threading.Thread(target=_logged, args=(job,), name=job.__name__)
+            for job in (planning.plan_at_start, report.missing_reports)
+        ]
+        log.info(
+            "scheduler running: planning now and at 06:30 of each store's time, SMS every "
+            "minute in the send window, delivery reports and replies every 5 minutes, last "
+            "month's report from 07:00 on the 1st (checked hourly); Ctrl-C to stop"
+        )
+        if not stopping.is_set():
+            scheduler.start()
+            for thread in at_start:
+                thread.start()
+            while not stopping.wait(1):
+                pass
+            # Jobs under way finish (each is idempotent); new ones are not started.
             scheduler.shutdown(wait=True)
+            for thread in at_start:
+                thread.join()
+    finally:
         with app.session() as session:
             lock.release(session)
         log.info("scheduler stopped")
+
+
+def _logged(job) -> None:
+    """Run a start-up job; its failure is logged as a scheduled job's would be."""
+    try:
+        job()
+    except Exception:
+        log.exception("%s failed", job.__name__)

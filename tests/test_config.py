@@ -225,3 +225,41 @@ def test_a_typo_in_the_config_toml_of_the_working_folder_stops_every_command(tmp
         "Error: config file config.toml: sms.send_window: "
         "the window must start before it ends, e.g. 09:00-20:00"
     )
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "reason"),
+    [
+        (
+            "[sms]\nmax_per_customer_per_day = 10000000000000000000\n",
+            "sms.max_per_customer_per_day",
+            "less than or equal to 100",
+        ),
+        (
+            "[sms]\nreconcile_after_seconds = 1000000000000000\n",
+            "sms.reconcile_after_seconds",
+            "less than or equal to",
+        ),
+        ("[sms]\nrate_per_second = inf\n", "sms.rate_per_second", "finite number"),
+        ("[sms]\nrate_per_second = nan\n", "sms.rate_per_second", "finite number"),
+        (
+            "[sms]\nread_timeout_seconds = 1e300\n",
+            "sms.read_timeout_seconds",
+            "less than or equal to",
+        ),
+        ("[maintenance]\nmax_pace_km_day = inf\n", "maintenance.max_pace_km_day", "finite number"),
+    ],
+)
+def test_a_value_that_passes_its_type_but_no_real_store_uses_is_refused(
+    tmp_path, toml, key, reason
+):
+    message = config_error(tmp_path, toml)
+
+    assert message.startswith(f"config file {tmp_path / 'config.toml'}: {key}: "), message
+    assert reason in message
+
+
+def test_deeply_nested_toml_is_one_sentence(tmp_path):
+    message = config_error(tmp_path, "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
+
+    assert "nested too deeply" in message

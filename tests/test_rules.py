@@ -1,13 +1,12 @@
 """The documented cadence as pure rules: what each fact owes, when, and under which name.
 
 Expected dates are worked out from the cadence table (DOMAIN.md), not read back from the
-code; lunar facts are checked against `lunardate` inside the tests that rely on them.
+code; lunar facts come from the reference table (tests/lunar_reference.py), not the code's calendar.
 """
 
 from datetime import date, timedelta
 
 import pytest
-from lunardate import LunarDate
 
 from crm.config import FollowupSettings, Settings, Window
 from crm.followup import rules
@@ -20,6 +19,7 @@ from crm.vocabulary.calendars import (
     solar_births_celebrating,
 )
 from crm.vocabulary.kinds import Kind
+from tests import lunar_reference as reference
 
 SETTINGS = Settings().followup
 DELIVERED = date(2026, 1, 10)
@@ -47,11 +47,7 @@ def key(occurrence: rules.Occurrence) -> tuple[str, str, str]:
 
 def is_short_lunar_month(year: int, month: int) -> bool:
     """True when the lunar month has 29 days (its day 30 does not exist that year)."""
-    try:
-        LunarDate(year, month, 30).to_solar_date()
-    except ValueError:
-        return True
-    return False
+    return reference.month(year, month).days == 29
 
 
 # --- sales callback and care call ---------------------------------------------------------
@@ -298,7 +294,7 @@ def test_solar_birthday_greetings_of_two_years_are_two_occurrences():
 
 def test_a_lunar_birthday_greeting_is_counted_by_the_lunar_year():
     # Lunar 1990-08-15 (solar 1990-10-03) falls on Mid-Autumn 2026, 25 September.
-    assert LunarDate(1990, 8, 15).to_solar_date() == date(1990, 10, 3)
+    assert reference.solar(1990, 8, 15) == date(1990, 10, 3)
 
     sms = rules.birthday_sms(3, date(1990, 10, 3), True, date(2026, 9, 25))
 
@@ -309,7 +305,7 @@ def test_a_lunar_birthday_greeting_is_counted_by_the_lunar_year():
 
 def test_a_lunar_birthday_in_january_belongs_to_the_lunar_year_before_the_spring_festival():
     # Spring Festival 2026 is 17 February, so 20 January 2026 is still in lunar year 2025.
-    assert LunarDate.from_solar_date(2026, 1, 20).year == 2025
+    assert next(d[1] for d in reference.days() if d[0] == date(2026, 1, 20)) == 2025
 
     sms = rules.birthday_sms(3, date(1990, 1, 1), True, date(2026, 1, 20))
 
@@ -389,16 +385,16 @@ def test_solar_births_celebrating_a_day_are_that_month_and_day_and_never_after_i
 
 def test_a_lunar_birthday_is_found_on_the_solar_day_of_that_lunar_date():
     # Lunar 8/15 in 2026 is Mid-Autumn, 25 September.
-    assert LunarDate(2026, 8, 15).to_solar_date() == date(2026, 9, 25)
+    assert reference.solar(2026, 8, 15) == date(2026, 9, 25)
 
     assert date(1990, 10, 3) in lunar_births_celebrating(date(2026, 9, 25))
     assert date(1990, 10, 3) not in lunar_births_celebrating(date(2026, 9, 24))
 
 
 def test_a_lunar_birthday_on_day_30_falls_on_day_29_when_the_month_is_short():
-    birth = LunarDate(1990, 2, 30).to_solar_date()  # 1990-03-26
+    birth = reference.solar(1990, 2, 30)  # 1990-03-26
     assert is_short_lunar_month(2026, 2)
-    day_29 = LunarDate(2026, 2, 29).to_solar_date()  # 2026-04-16
+    day_29 = reference.solar(2026, 2, 29)  # 2026-04-16
 
     assert birth == date(1990, 3, 26) and day_29 == date(2026, 4, 16)
     assert birth in lunar_births_celebrating(day_29)
@@ -407,8 +403,8 @@ def test_a_lunar_birthday_on_day_30_falls_on_day_29_when_the_month_is_short():
 def test_a_lunar_birthday_on_day_30_stays_on_day_30_when_the_month_is_long():
     birth = date(1990, 3, 26)  # lunar 1990-02-30
     assert not is_short_lunar_month(2027, 2)
-    day_29 = LunarDate(2027, 2, 29).to_solar_date()
-    day_30 = LunarDate(2027, 2, 30).to_solar_date()
+    day_29 = reference.solar(2027, 2, 29)
+    day_30 = reference.solar(2027, 2, 30)
 
     assert birth not in lunar_births_celebrating(day_29)
     assert birth in lunar_births_celebrating(day_30)
@@ -416,17 +412,17 @@ def test_a_lunar_birthday_on_day_30_stays_on_day_30_when_the_month_is_long():
 
 def test_a_birth_in_a_leap_lunar_month_celebrates_in_the_ordinary_month():
     # 2020 had a leap 4th month; its 10th day was 1 June 2020. Lunar 4/10 of 2026 is 26 May.
-    assert LunarDate.leap_month_for_year(2020) == 4
-    birth = LunarDate(2020, 4, 10, True).to_solar_date()
+    assert reference.month(2020, 4, leap=True).days
+    birth = reference.solar(2020, 4, 10, leap=True)
     assert birth == date(2020, 6, 1)
 
-    assert birth in lunar_births_celebrating(LunarDate(2026, 4, 10).to_solar_date())
+    assert birth in lunar_births_celebrating(reference.solar(2026, 4, 10))
 
 
 def test_no_lunar_birthday_is_kept_in_a_leap_month():
     # 2025 had a leap 6th month: 6/10 is 4 July, leap 6/10 is 3 August.
-    assert LunarDate.leap_month_for_year(2025) == 6
-    born_on_6_10 = LunarDate(1990, 6, 10).to_solar_date()
+    assert reference.month(2025, 6, leap=True).days
+    born_on_6_10 = reference.solar(1990, 6, 10)
 
     assert born_on_6_10 in lunar_births_celebrating(date(2025, 7, 4))
     assert lunar_births_celebrating(date(2025, 8, 3)) == []
@@ -477,7 +473,7 @@ def test_only_the_configured_holidays_start():
 
 def test_holidays_that_share_a_first_day_both_start_on_it():
     # In 2031 lunar 8/15 is 1 October: Mid-Autumn and National Day begin together.
-    assert LunarDate(2031, 8, 15).to_solar_date() == date(2031, 10, 1)
+    assert reference.solar(2031, 8, 15) == date(2031, 10, 1)
 
     assert holidays_starting(date(2031, 10, 1), ALL_HOLIDAYS) == ["mid_autumn", "national_day"]
     assert holidays_starting(date(2031, 10, 2), ALL_HOLIDAYS) == []

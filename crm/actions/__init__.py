@@ -13,3 +13,7 @@ parse input, call one action and show its result.
 - `sms`: templates, previews, opt-outs, sending, reconciling, syncing, the outbox.
 - `reports`: the month-end summary and the figures' definitions.
 """
+
+from crm.vocabulary.cells import formula_safe  # noqa: E402 - for the front ends' CSV writers
+
+__all__ = ["formula_safe"]

@@ -23,13 +23,19 @@ def monthly_report(ctx: StoreContext, month: str, fmt: str) -> tuple[bytes, str]
     return render(report, fmt), file_name(ctx.code, wanted, fmt)
 
 
-def write_monthly_report(ctx: StoreContext, month: str, fmt: str, path: Path | None = None) -> Path:
-    """Write the summary to `path`, by default into the report folder under its usual name."""
+def write_monthly_report(
+    ctx: StoreContext, month: str, fmt: str, path: Path | None = None, force: bool = False
+) -> Path:
+    """Write the summary to `path` (an existing file only with `force`, the database never).
+
+    Without a path it goes into the report folder under its usual name, replaced freely.
+    """
     from crm.report import write_file
 
     content, name = monthly_report(ctx, month, fmt)
+    replace = force or path is None
     path = path or Path(ctx.settings.report.output_dir) / name
-    write_file(path, content)
+    write_file(path, content, replace=replace, protected=ctx.app.database_files())
     return path
 
 

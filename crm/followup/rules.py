@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from lunardate import LunarDate
-
 from crm.config import FollowupSettings, Window
 from crm.models import Channel
-from crm.vocabulary.calendars import HOLIDAYS, add_months
+from crm.vocabulary.calendars import HOLIDAYS, add_months, lunar_year
 from crm.vocabulary.kinds import SMS_CATEGORY, Kind
 
 
@@ -217,7 +215,7 @@ def maintenance_call(
 def birthday_sms(customer_id: int, birth: date, lunar: bool, day: date) -> Occurrence:
     """生日祝福 on `day`, which the planner found to be this customer's birthday."""
     if lunar:
-        cycle = f"L{LunarDate.from_solar_date(day.year, day.month, day.day).year}"
+        cycle = f"L{lunar_year(day)}"
         why = f"lunar birthday (born {birth})"
     else:
         cycle, why = str(day.year), f"birthday (born {birth})"

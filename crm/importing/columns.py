@@ -24,6 +24,7 @@ CUSTOMERS = (
     Column(PHONE.name, PHONE.aliases, required=True),
     Column("birthday", ("生日", "出生日期", "出生年月日")),
     Column("birthday_calendar", ("农历/公历", "公历/农历", "农历", "生日类型", "历法")),
+    Column("birthday_leap_month", ("闰月", "是否闰月", "农历闰月", "leap")),
     Column("gender", ("性别",)),
     Column("occupation", ("职业",)),
     Column("hobbies", ("爱好", "兴趣爱好")),

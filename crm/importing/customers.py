@@ -35,14 +35,18 @@ class CustomerImport:
         if "birthday_calendar" in cells:
             calendar = values.calendar(cells["birthday_calendar"])
         birthday = birthday_cell = None
+        leap = bool(values.yes_no(cells.get("birthday_leap_month"), "birthday_leap_month"))
         if values.text(cells.get("birthday")) is not None:
             if calendar is None:
                 # Read by the calendar already stored for this customer (solar when new).
-                values.ymd(cells["birthday"], "birthday")
-                birthday_cell = cells["birthday"]
-            else:
+                marked = values.birthday_parts(cells["birthday"])[3]
+                birthday_cell = (cells["birthday"], leap)
+                if marked or leap:
+                    calendar = BirthdayCalendar.LUNAR  # only a lunar date has leap months
+            if calendar is not None:
+                birthday_cell = None
                 birthday = values.birthday(
-                    cells["birthday"], calendar, self.context.today_for(store_id)
+                    cells["birthday"], calendar, self.context.today_for(store_id), leap
                 )
         code = values.text(cells.get("customer_code"))
         fields = {
@@ -94,7 +98,7 @@ class CustomerImport:
                 stored = existing["birthday_calendar"] if existing else BirthdayCalendar.SOLAR
                 try:
                     record.fields["birthday"] = values.birthday(
-                        cell, stored, self.context.today_for(record.store_id)
+                        cell[0], stored, self.context.today_for(record.store_id), cell[1]
                     )
                 except values.BadValue as exc:
                     record.reject(str(exc))

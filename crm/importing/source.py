@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +30,12 @@ class Source:
 
 def open_source(path: Path) -> Source:
     """Open `path` (.csv or .xlsx); an unusable file raises `UsageError`."""
-    if not path.is_file():
-        raise UsageError(f"{path} does not exist")
+    try:
+        exists = path.is_file()
+    except OSError as exc:  # a name too long for the file system, say
+        raise UsageError(f"cannot open {str(path)[:80]!r}… ({exc.strerror})") from None
+    if not exists:
+        raise UsageError(f"{str(path)[:200]} does not exist")
     suffix = path.suffix.lower()
     if suffix == ".csv" or suffix == ".txt":
         return _open_csv(path)
@@ -65,21 +68,32 @@ def detect_encoding(path: Path) -> str:
     raise UsageError(f"{path.name} is neither UTF-8 nor GB18030 text; save it again as CSV")
 
 
+# Python's default cap is 131,072 characters a cell: a longer one raised mid-file, after
+# earlier batches were committed. The cap is lifted; the importer rejects the row instead.
+csv.field_size_limit(2**31 - 1)
+
+
 def _open_csv(path: Path) -> Source:
     encoding = detect_encoding(path)
     binary = path.open("rb")
     stream = io.TextIOWrapper(binary, encoding=encoding, newline="")
-    sample = stream.readline()
+    # Only the delimiter is detected, from the header line; quoting is always RFC 4180
+    # (Excel's): a dialect sniffed from one line knew nothing of doubled quotes, so
+    # `"say ""hi"""` was misread and spilled into the next column.
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        delimiter = csv.Sniffer().sniff(stream.readline(), delimiters=",\t;|").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     stream.seek(0)
-    reader = csv.reader(stream, dialect)
+    reader = csv.reader(stream, csv.excel, delimiter=delimiter)
     headers = None
-    for headers in reader:
-        if any(cell.strip() for cell in headers):
-            break
+    try:
+        for headers in reader:
+            if any(cell.strip() for cell in headers):
+                break
+    except csv.Error as exc:
+        binary.close()
+        raise UsageError(f"{path.name} line {reader.line_num}: {exc}") from None
     if not headers or not any(cell.strip() for cell in headers):
         binary.close()
         raise UsageError(f"{path.name} is empty: no header row")
@@ -107,10 +121,8 @@ def _open_xlsx(path: Path) -> Source:
     # Imported here: openpyxl takes a noticeable moment to load and CSV imports never need it.
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UsageError(f"{path.name} is not a readable .xlsx file ({exc})") from None
+    _check_readable(path)
+    workbook = load_workbook(path, read_only=True, data_only=True)
     sheet = workbook.worksheets[0]
     numbered = enumerate(sheet.iter_rows(values_only=True), start=1)
     headers = None
@@ -138,6 +150,32 @@ def _open_xlsx(path: Path) -> Source:
         total,
         lambda: seen["row"],
     )
+
+
+def _check_readable(path: Path) -> None:
+    """Read the whole first sheet once, so a damaged file stops before anything is stored.
+
+    openpyxl parses lazily: a bad number or date cell, a shared-string index out of range,
+    broken XML or a bad zip stream raise in the middle of the sheet, after earlier batches
+    were committed. Reading twice costs time on big sheets; half an import costs more.
+    """
+    from openpyxl import load_workbook
+
+    workbook = None
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        if not workbook.worksheets:
+            raise UsageError(f"{path.name} has no worksheet")
+        for _cells in workbook.worksheets[0].iter_rows(values_only=True):
+            pass
+    except UsageError:
+        raise
+    except Exception as exc:  # openpyxl raises whatever its parsers raise
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise UsageError(f"{path.name} is not a readable .xlsx file ({reason})") from None
+    finally:
+        if workbook is not None:
+            workbook.close()
 
 
 def _filled(cell) -> bool:

@@ -8,12 +8,12 @@ which raises the same `BadValue`.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 
-from lunardate import LunarDate
-
 from crm.models import BirthdayCalendar, Gender, ServiceType
+from crm.vocabulary import lunar
 from crm.vocabulary.phones import BadValue
 
 
@@ -84,18 +84,36 @@ def past_date(value, field: str, today: date) -> date:
     return result
 
 
-def birthday(value, calendar: str, today: date) -> date:
-    """The solar date of birth; a lunar birthday is read as a lunar date and converted."""
+def birthday(value, calendar: str, today: date, leap: bool = False) -> date:
+    """The solar date of birth; a lunar birthday is read as a lunar date and converted.
+
+    A lunar leap month is written with 闰 before the month (`1984-闰10-05`,
+    `1984年闰10月5日`) or flagged in the `birthday_leap_month` column.
+    """
+    year, month, day, marked = birthday_parts(value)
     if calendar == BirthdayCalendar.SOLAR:
+        if marked or leap:
+            raise BadValue(f"a leap month (闰) is only in a lunar birthday: {text(value)!r}")
         return past_date(value, "birthday", today)
-    year, month, day = ymd(value, "birthday")
     try:
-        result = LunarDate(year, month, day).to_solar_date()
-    except ValueError:
-        raise BadValue(f"invalid lunar date {text(value)!r} in birthday") from None
+        result = lunar.to_solar(year, month, day, leap or marked)
+    except lunar.OutOfRange:
+        raise BadValue(
+            f"lunar birthday {text(value)!r} is outside the {lunar.RANGE_TEXT}"
+        ) from None
+    except ValueError as exc:
+        raise BadValue(f"invalid lunar date {text(value)!r} in birthday ({exc})") from None
     if result > today:
         raise BadValue(f"birthday {result.isoformat()} is in the future")
     return result
+
+
+def birthday_parts(value) -> tuple[int, int, int, bool]:
+    """The year, month and day of a birthday cell, and whether it marks a leap month (闰)."""
+    raw = value if isinstance(value, str) else None
+    if raw is not None and raw.count("闰") == 1:
+        return (*ymd(raw.replace("闰", ""), "birthday"), True)
+    return (*ymd(value, "birthday"), False)
 
 
 _CALENDARS = {
@@ -162,19 +180,24 @@ def gender(value) -> str | None:
         raise BadValue(f"unknown gender {raw!r} (男/女)") from None
 
 
+MAX_REVENUE_YUAN = 100_000_000  # 1亿: far above any repair order, far inside 64-bit fen
 _NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 
 
 def _number(value, field: str) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    raw = text(value)
-    if raw is None:
-        raise BadValue(f"missing {field}")
-    cleaned = re.sub(r"[,，\s¥￥元]|km|公里", "", raw, flags=re.IGNORECASE)
-    if not _NUMBER.match(cleaned):
-        raise BadValue(f"{field} {raw!r} is not a number")
-    return float(cleaned)
+        number = float(value) if abs(value) < 1e300 else math.inf
+    else:
+        raw = text(value)
+        if raw is None:
+            raise BadValue(f"missing {field}")
+        cleaned = re.sub(r"[,，\s¥￥元]|km|公里", "", raw, flags=re.IGNORECASE)
+        if not _NUMBER.match(cleaned) or len(cleaned) > 30:
+            raise BadValue(f"{field} {raw[:40]!r} is not a number")
+        number = float(cleaned)
+    if not math.isfinite(number):  # Excel's 1e999 arrives as infinity
+        raise BadValue(f"{field} {str(value)[:40]!r} is not a finite number")
+    return number
 
 
 def kilometres(value) -> int:
@@ -191,6 +214,8 @@ def money_cents(value) -> int | None:
     amount = _number(value, "revenue")
     if amount < 0:
         raise BadValue(f"revenue {text(value)!r} is negative")
+    if amount > MAX_REVENUE_YUAN:
+        raise BadValue(f"revenue {text(value)[:40]!r} is more than one visit can cost")
     return round(amount * 100)
 
 

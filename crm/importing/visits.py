@@ -87,6 +87,13 @@ class VisitImport:
                 record.result = UNCHANGED
                 continue
             if "vehicle_id" in diff:
+                # The visit leaves its old car: its reading must no longer judge that car's
+                # other visits, or this file's later rows are judged by a reading a second
+                # import no longer sees, and the same file twice changes data.
+                moved_from = existing["vehicle_id"]
+                readings[moved_from] = [
+                    r for r in readings.get(moved_from, []) if r is not existing
+                ]
                 diff["customer_id"] = owner_id
                 readings.setdefault(vehicle_id, []).append(existing)
             touched |= {existing["vehicle_id"], vehicle_id}

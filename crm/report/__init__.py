@@ -53,16 +53,26 @@ def file_name(store: str, month: Month, fmt: str) -> str:
     return f"{store}-{month}.{fmt}"
 
 
-def write_file(path: Path, content: bytes) -> None:
+FILE_MODE, FOLDER_MODE = 0o640, 0o750  # customer data: owner and group (a manager) only
+
+
+def write_file(
+    path: Path, content: bytes, *, replace: bool = True, protected: tuple[Path, ...] = ()
+) -> None:
     """Write `content` whole or not at all: a reader never sees half a report.
 
-    Only a regular file is ever replaced: a folder, a pipe or a device at `path` is
-    refused, as is a path under something that is not a folder.
+    Only a regular file is ever replaced, and only with `replace` (a front end asks
+    the user first); the `protected` files (the database) never. A folder, a pipe or a device
+    at `path` is refused, as is a path under something that is not a folder.
     """
     if path.exists() and not path.is_file():
         raise UsageError(
             f"cannot write {path}: it is {_kind(path)}, not a regular file", field="output"
         )
+    if any(path.resolve() == other.resolve() for other in protected):
+        raise UsageError(f"cannot write {path}: it is the database", field="output")
+    if path.exists() and not replace:
+        raise UsageError(f"{path} exists already", field="output", override="force")
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
@@ -71,8 +81,10 @@ def write_file(path: Path, content: bytes) -> None:
                 )
             break
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        # mkstemp makes 0600: the service's group (the manager's account) must read it.
+        os.chmod(temporary, FILE_MODE)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror}", field="output") from None
     try:

@@ -18,8 +18,8 @@ from crm.report.definitions import Unit
 from crm.report.narrative import narrative
 from crm.report.summary import MonthlyReport
 from crm.report.tables import DELTA, TEXT, Cell, tables
+from crm.vocabulary.cells import formula_safe
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {
     Unit.RATE.value: "0.0%",
     Unit.COUNT.value: "#,##0",
@@ -32,8 +32,8 @@ INVALID_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
 def escape(value: str) -> str:
-    """Text that cannot become a formula: a leading = + - @ gets an apostrophe."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """Text that cannot become a formula (crm.vocabulary.cells)."""
+    return formula_safe(value)
 
 
 def _write(sheet, row: int, column: int, cell: Cell, no_data: str) -> None:

@@ -15,7 +15,14 @@ from jinja2 import TemplateError, UndefinedError
 
 from crm.config import Settings
 from crm.sms import segments, templates
-from crm.sms.render import TEMPLATES, salutation, sign, store_environment
+from crm.sms.render import (
+    MAX_TEXT,
+    TEMPLATES,
+    TemplateProblem,
+    salutation,
+    sign,
+    store_environment,
+)
 
 # Long, realistic values for every variable a template may be given; each kind gets only
 # its own (crm.sms.templates), as its sender gives them.
@@ -121,8 +128,18 @@ def lint_file(path: Path, locale: str, source: str, settings: Settings) -> Findi
     except UndefinedError as exc:
         finding.problems.append(f"missing variable: {exc.message}")
         return finding
+    except TemplateProblem as exc:  # a link out of the folder, a huge text being built
+        finding.problems.append(str(exc))
+        return finding
     except TemplateError as exc:
         finding.problems.append(f"template error: {exc}")
+        return finding
+    except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
+        # A store's template is code we did not write: 1/0, "a" + 1, bad bytes.
+        finding.problems.append(f"template error: {type(exc).__name__}: {exc}"[:300])
+        return finding
+    if any(len(text) > MAX_TEXT for text in texts):
+        finding.problems.append(f"renders over {MAX_TEXT} characters")
         return finding
     finding.text = max(texts, key=lambda text: segments.count(text).units)
     measured = segments.count(finding.text)

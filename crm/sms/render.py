@@ -47,10 +47,46 @@ def environment(locale: str) -> Environment:
     )
 
 
+# An SMS is at most a few hundred characters; a store's template that renders more (or
+# multiplies a string into millions) is broken, and must not fill memory or a phone.
+MAX_TEXT = 2000
+MAX_TEMPLATE_BYTES = 64 * 1024
+
+
+class StoreLoader(FileSystemLoader):
+    """A store's template folder: no file reached through a link out of it, none huge."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        folder = Path(self.searchpath[0]).resolve()
+        real = Path(filename).resolve()
+        if not real.is_relative_to(folder):
+            raise TemplateProblem(f"SMS template {filename} links outside its folder {folder}")
+        if len(source) > MAX_TEMPLATE_BYTES:
+            raise TemplateProblem(f"SMS template {filename} is over {MAX_TEMPLATE_BYTES:,} bytes")
+        return source, filename, uptodate
+
+
+class StoreSandbox(SandboxedEnvironment):
+    """Jinja2's sandbox, with `*` and `**` unable to build a huge string, list or number."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for sized, times in ((left, right), (right, left)):
+                sequence = isinstance(sized, str | list | tuple) and isinstance(times, int)
+                if sequence and len(sized) * times > MAX_TEXT:
+                    raise TemplateProblem(f"a template builds text over {MAX_TEXT} characters")
+        if operator == "**" and isinstance(right, int | float) and abs(right) > 64:
+            raise TemplateProblem("a template raises a number to a power over 64")
+        return super().call_binop(context, operator, left, right)
+
+
 @lru_cache(maxsize=4)
 def store_environment(folder: str) -> SandboxedEnvironment:
-    return SandboxedEnvironment(
-        loader=FileSystemLoader(folder),
+    return StoreSandbox(
+        loader=StoreLoader(folder),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
         autoescape=False,
@@ -89,6 +125,8 @@ def render(
     try:
         chosen = template(kind, locale, overrides)
         body = chosen.render(store=store_name, **context)
+    except TemplateProblem:
+        raise
     except TemplateError as exc:
         name = chosen.filename if chosen else getattr(exc, "filename", None) or f"{kind}.txt"
         given = ", ".join(["store", *context])
@@ -97,6 +135,17 @@ def render(
             f"SMS template {name} cannot be rendered: {exc.message or exc} "
             f"(for {kind} it is given {given})"
         ) from None
+    except (ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
+        # A store's template is code we did not write: 1/0, "a" + 1, bad bytes, deep nesting.
+        name = chosen.filename if chosen else f"{kind}.txt"
+        raise TemplateProblem(
+            f"SMS template {name} cannot be rendered: {type(exc).__name__}: {exc}"[:300]
+        ) from None
+    if len(body) > MAX_TEXT:
+        name = chosen.filename if chosen else f"{kind}.txt"
+        raise TemplateProblem(
+            f"SMS template {name} renders {len(body):,} characters (at most {MAX_TEXT})"
+        )
     return sign(body, category, store_name, opt_out_line)
 
 

@@ -14,6 +14,8 @@ from crm.sms import compose, policy, segments, templates
 from crm.vocabulary.calendars import HOLIDAYS, add_months
 from crm.vocabulary.kinds import Kind
 
+MAX_ID = 2**31 - 1  # ids are 32-bit on PostgreSQL
+
 MESSAGES = SmsMessage.__table__
 
 
@@ -72,7 +74,7 @@ def find_customer(session: Session, store: Store, ref: str) -> Customer:
     customer = session.execute(
         select(Customer).where(Customer.store_id == store.id, Customer.customer_code == ref)
     ).scalar_one_or_none()
-    if customer is None and ref.isdigit():
+    if customer is None and ref.isdigit() and int(ref) <= MAX_ID:
         customer = session.get(Customer, int(ref))
         if customer is not None and customer.store_id != store.id:
             customer = None
