@@ -83,6 +83,7 @@ def render(
     opt_out_line: str,
     context: dict,
     overrides: str | None = None,
+    bracket: bool = True,
 ) -> str:
     """The full text of one message of `kind`; a template that cannot render is one sentence."""
     chosen = None
@@ -97,12 +98,13 @@ def render(
             f"SMS template {name} cannot be rendered: {exc.message or exc} "
             f"(for {kind} it is given {given})"
         ) from None
-    return sign(body, category, store_name, opt_out_line)
+    return sign(body, category, store_name, opt_out_line, bracket)
 
 
-def sign(body: str, category: str, store_name: str, opt_out_line: str) -> str:
-    """【store】 first; marketing messages end with the opt-out line."""
-    text = f"【{store_name}】{body.strip()}"
+def sign(body: str, category: str, store_name: str, opt_out_line: str, bracket=True) -> str:
+    """【store】 first (not for template providers: their SignName signs it); marketing
+    messages end with the opt-out line."""
+    text = f"【{store_name}】{body.strip()}" if bracket else body.strip()
     if category == SmsCategory.MARKETING:
         text += opt_out_line
     return text

@@ -20,6 +20,21 @@ class Outgoing:
     message_id: int
     to: str
     body: str
+    kind: str = ""  # the outbox row's kind: a template provider finds its approved text by it
+
+
+@dataclass(frozen=True)
+class TemplateRules:
+    """What a template provider (Aliyun, Tencent) requires of an approved template."""
+
+    provider: str  # its name in sentences: Aliyun, Tencent
+    slot_style: str  # "aliyun" for ${name} slots, "tencent" for {1}
+    min_characters: int  # a slot's value, at least
+    max_characters: int  # a slot's value, at most
+    limit_setting: str  # the config key of max_characters, named when it is exceeded
+    opt_out: str  # what a marketing template must end with
+    sign_name: str  # the registered signature; empty when not configured
+    sign_setting: str  # the config key of the signature
 
 
 @dataclass(frozen=True)
@@ -65,6 +80,9 @@ class Answer:
     code: str | None = None  # the provider's error code
     number_problem: str | None = None  # FAILED for the number's sake: "invalid", "opted_out"
     report: Report | None = None  # SENT: the provider's record of the message
+    # RETRY_LATER that is no attempt of ours: "later" (the provider's per-number rate) or
+    # "tomorrow" (the number's daily allowance at the provider is used up).
+    wait: str | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -101,7 +119,7 @@ class Sender(Protocol):
         """The provider's record of a message claimed at `claimed_at`; None when it has
         certainly none; raise Unknown when it cannot tell."""
 
-    def status(self, provider_id: str) -> Report:
+    def status(self, provider_id: str, to: str, sent_at: datetime | None) -> Report:
         """The message's current state at the provider; raise ProviderError when unreadable."""
 
     def inbound(self, since: datetime) -> list[Inbound]:
