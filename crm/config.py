@@ -149,7 +149,7 @@ class TencentSettings(Section):
     slot_max_characters: int = Field(12, ge=1, le=500)
     # Tencent has no log to search, only delivery reports: a message claimed this long ago
     # without a report is taken as never sent when reconciling (a report comes in seconds).
-    report_wait_minutes: int = Field(10, ge=1, le=1440)
+    report_wait_seconds: int = Field(600, ge=0, le=86_400)
 
 
 class SmsSettings(Section):

@@ -64,6 +64,8 @@ class FakeAliyun:
         self.refuse: dict[str, str] = {}  # national number -> error code
         self.requests: list[dict] = []  # what arrived: action, query, form, headers
         self.timeout_sleep = 1.0
+        self.delay = 0.0  # seconds between accepting a send and answering
+        self.in_flight = 0
         self.calls = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
 
@@ -75,6 +77,12 @@ class FakeAliyun:
     def outbound(self, phone: str | None = None) -> list[dict]:
         with self.lock:
             return [m for m in self.messages if phone is None or m["PhoneNum"] == phone]
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Until no request is being answered (a killed client's last ones have landed)."""
+        deadline = time.monotonic() + timeout
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def fail_next(self, *actions: str) -> None:
         self.script.extend(actions)
@@ -168,6 +176,15 @@ class AliyunHandler(BaseHTTPRequestHandler):
         return True
 
     def do_POST(self) -> None:
+        with self.fake.lock:
+            self.fake.in_flight += 1
+        try:
+            self.answer()
+        finally:
+            with self.fake.lock:
+                self.fake.in_flight -= 1
+
+    def answer(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
         raw = self.rfile.read(length)
         if len(raw) < length:
@@ -208,6 +225,8 @@ class AliyunHandler(BaseHTTPRequestHandler):
             return
         if action == "timeout":
             time.sleep(self.fake.timeout_sleep)  # accepted, but the client gives up
+        elif self.fake.delay:
+            time.sleep(self.fake.delay)
         self.reply(payload)
 
     def send_sms(self, params: dict) -> None:

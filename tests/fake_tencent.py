@@ -49,6 +49,8 @@ class FakeTencent:
         self.refuse: dict[str, str] = {}  # +86 number -> error code
         self.requests: list[dict] = []  # what arrived: action, body, headers
         self.timeout_sleep = 1.0
+        self.delay = 0.0  # seconds between accepting a send and answering
+        self.in_flight = 0
         self.serials = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
 
@@ -60,6 +62,12 @@ class FakeTencent:
     def outbound(self, phone: str | None = None) -> list[dict]:
         with self.lock:
             return [m for m in self.messages if phone is None or m["PhoneNumber"] == phone]
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Until no request is being answered (a killed client's last ones have landed)."""
+        deadline = time.monotonic() + timeout
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def fail_next(self, *actions: str) -> None:
         self.script.extend(actions)
@@ -153,6 +161,15 @@ class TencentHandler(BaseHTTPRequestHandler):
         return True
 
     def do_POST(self) -> None:
+        with self.fake.lock:
+            self.fake.in_flight += 1
+        try:
+            self.answer()
+        finally:
+            with self.fake.lock:
+                self.fake.in_flight -= 1
+
+    def answer(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
         raw = self.rfile.read(length)
         if len(raw) < length:
@@ -228,6 +245,8 @@ class TencentHandler(BaseHTTPRequestHandler):
             return
         if action == "timeout":
             time.sleep(self.fake.timeout_sleep)  # accepted, but the client gives up
+        elif self.fake.delay:
+            time.sleep(self.fake.delay)
         self.reply({"SendStatusSet": statuses})
 
     def pull_status(self, body: dict) -> None:

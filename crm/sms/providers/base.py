@@ -53,6 +53,19 @@ class Report:
 
 
 @dataclass(frozen=True)
+class PushedReport:
+    """A delivery report a provider pushed to us: how to find its row, and what it says."""
+
+    phone: str  # E.164
+    provider_key: str  # the row's provider_sid, or what it starts with (Aliyun's BizId + ":")
+    report: Report
+
+
+class BadPush(ValueError):
+    """A pushed payload that is not what the provider sends; the sentence says what is wrong."""
+
+
+@dataclass(frozen=True)
 class Inbound:
     provider_id: str
     from_phone: str

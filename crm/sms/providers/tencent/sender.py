@@ -82,7 +82,7 @@ class TencentSender:
         self.settings = settings
         self.app_id = settings.tencent.sdk_app_id
         self.daily_limit_per_number = settings.tencent.daily_limit_per_number
-        self.report_wait = timedelta(minutes=settings.tencent.report_wait_minutes)
+        self.report_wait = timedelta(seconds=settings.tencent.report_wait_seconds)
         self.registry = approved.registry(settings, "tencent")
         self._local = threading.local()  # one client (one connection pool) per thread
 
@@ -181,8 +181,8 @@ class TencentSender:
         # No log to search: only the absence of a report, long after, says it never went.
         if utcnow() - claimed_at < self.report_wait:
             raise Unknown(
-                f"no delivery report from Tencent yet; absent only after "
-                f"sms.tencent.report_wait_minutes ({self.settings.tencent.report_wait_minutes})"
+                "no delivery report from Tencent yet; taken as never sent only after "
+                f"sms.tencent.report_wait_seconds ({self.settings.tencent.report_wait_seconds})"
             )
         return None
 
