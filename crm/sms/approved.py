@@ -196,7 +196,7 @@ def check_message(name: str, text: str, settings: SmsSettings, rules: TemplateRu
     if values is None:
         raise Refused(
             f"SMS template {name} would be refused by {rules.provider}: its text differs from "
-            f"the approved text (sms.approved.{name}); run crm sms lint"
+            f"the approved text (sms.approved.{name})"
         )
     problems = entry_problems(parsed, str(category_of(name)), rules)
     problems += slot_problems(parsed, values, rules)
