@@ -213,9 +213,9 @@ class Dispatcher:
                 return outcomes
             self.pacer.wait()
             live = []
+            lease, ours = self.renew([outcome.message for outcome in todo])
             for outcome in todo:
-                lease = self.renew(outcome.message)
-                if lease is None:
+                if outcome.message.id not in ours:
                     outcome.answer = CLAIM_LOST
                     continue
                 outcome.message = replace(outcome.message, lease=lease)
@@ -241,19 +241,21 @@ class Dispatcher:
                 time.sleep(backoff(self.settings.retry_backoff_seconds, attempt))
         return outcomes
 
-    def renew(self, message: Claimed) -> datetime | None:
-        """Move our lease to now, just before a provider call; None when it is ours no more.
+    def renew(self, messages: list[Claimed]) -> tuple[datetime, set[int]]:
+        """Move our leases to now, just before a provider call; returns the new lease and
+        the ids still ours (one transaction for a whole batch call).
 
         The reconciler judges a row by its lease's age, so a row that waited in the pool
         (or between retries) is never judged while its request may be in flight: the
         lease is at most one attempt (connect + read timeout) old during any call.
         """
-        now = utcnow()
+        now, ours = utcnow(), set()
         with self.engine.begin() as connection:
-            won = connection.execute(
-                RENEW, {"_id": message.id, "_ours": message.lease, "_lease": now, "_now": now}
-            ).rowcount
-        return now if won == 1 else None
+            for message in messages:
+                values = {"_id": message.id, "_ours": message.lease, "_lease": now, "_now": now}
+                if connection.execute(RENEW, values).rowcount == 1:
+                    ours.add(message.id)
+        return now, ours
 
     def record(self, outcomes: list[Outcome]) -> None:
         now = utcnow()

@@ -212,3 +212,24 @@ def test_missing_credentials_or_app_id_are_one_sentence(tencent_env):
         TencentSender(tencent_settings().sms, {"TENCENTCLOUD_SECRET_ID": "x"})
     with pytest.raises(UsageError, match="sms.tencent.sdk_app_id"):
         TencentSender(tencent_settings(tencent={"sdk_app_id": ""}).sms, tencent_env)
+
+
+def test_the_sync_job_pulls_reports_and_replies_from_tencent_without_anyone_asking(
+    database_url, session, tencent, fake_tencent
+):
+    from crm.app import App
+    from jobs.sms import run_dispatch, run_sync
+
+    app = App(settings=tencent_settings(), database_url=database_url)
+    wang, li = add_customer(session), add_customer(session)
+    message = add_message(session, wang, body=notice())
+    with freeze_time(NOW, tick=True):
+        run_dispatch(app, tencent)
+    fake_tencent.receive(li.phone, "R")
+
+    with freeze_time(NOW + timedelta(minutes=5)):
+        summary = run_sync(app, tencent)
+
+    assert summary == {"statuses": {"delivered": 1}, "replies": {"replies": 1, "opted_out": 1}}
+    assert row(session, message).status == "delivered"
+    assert session.get(Customer, li.id).sms_consent is False
