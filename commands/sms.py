@@ -43,7 +43,7 @@ class SmsGroup(CrmGroup):
 
 @click.group(cls=SmsGroup)
 def sms():
-    """SMS: templates, consent, the outbox and its provider (console or Twilio)."""
+    """SMS: templates, consent, the outbox and its provider (console, Twilio, Aliyun, Tencent)."""
 
 
 @sms.command("lint")

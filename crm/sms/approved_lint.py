@@ -29,6 +29,7 @@ from crm.sms.render import TEMPLATES, sign, store_environment
 # The longest value the product gives each computed variable; free text (a name, a car
 # model, a campaign) is measured by lint's long samples.
 LONGEST = {
+    "customer": "欧阳建国",  # a full name: the salutation needs a known gender
     "due_date": "2026-12-31",
     "years": "99",
     "holiday": "中秋节、国庆节",  # two holidays on one day come joined
