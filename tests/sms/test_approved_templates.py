@@ -199,3 +199,27 @@ def test_an_unknown_key_in_the_registry_is_named(tmp_path):
 
     with pytest.raises(UsageError, match="sms.approved.birthday_sms.slot: unknown key"):
         load_settings(path)
+
+
+def test_an_anniversary_with_no_approved_template_stops_plan_with_one_sentence(
+    crm, session, tmp_path
+):
+    from datetime import date
+
+    from tests.factories import add_vehicle
+
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2024, 3, 10))  # the second anniversary is today
+    (tmp_path / "own").mkdir()
+    for name, text in OWN.items():
+        (tmp_path / "own" / f"{name}.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "config.toml").write_text(CONFIG.format(backend="aliyun", extra=""))
+
+    result = crm("plan")
+
+    assert result.exit_code == 2
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(
+        "Error: SMS template anniversary_sms has no approved Aliyun template: register it "
+        "with Aliyun and add its code and text as sms.approved.anniversary_sms"
+    )
