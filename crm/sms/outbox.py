@@ -323,7 +323,8 @@ class Dispatcher:
 
     def set(self, message: Claimed, status: str, answer: Answer | None = None, **values):
         if answer is not None:
-            values |= {"error_code": answer.code, "error_message": str(answer)[:500]}
+            code = answer.code[:64] if answer.code else None  # the column's width
+            values |= {"error_code": code, "error_message": str(answer)[:500]}
         self.session.execute(
             update(MESSAGES)
             .where(

@@ -233,3 +233,14 @@ def test_the_sync_job_pulls_reports_and_replies_from_tencent_without_anyone_aski
     assert summary == {"statuses": {"delivered": 1}, "replies": {"replies": 1, "opted_out": 1}}
     assert row(session, message).status == "delivered"
     assert session.get(Customer, li.id).sms_consent is False
+
+
+def test_the_opt_out_at_the_carrier_is_recorded_with_its_source(session, tencent, fake_tencent):
+    zhou = add_customer(session, phone="+8613800000016")
+    add_message(session, zhou, body=notice())
+    fake_tencent.refuse["+8613800000016"] = "FailedOperation.PhoneNumberInBlacklist"
+
+    send(session, tencent)
+
+    session.expire_all()
+    assert session.get(Customer, zhou.id).sms_consent_source == "provider:PhoneNumberInBlacklist"

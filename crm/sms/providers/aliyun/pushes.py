@@ -44,7 +44,7 @@ def reports(body: bytes | str) -> list[PushedReport]:
         report = Report(
             f"{item['biz_id']}:",
             "delivered" if delivered else "undelivered",
-            error_code=code[:16] if code else None,
+            error_code=code[:64] if code else None,
             error_message=(item.get("err_msg") or code) if code else None,
             created_at=china_time(item.get("send_time")),
         )

@@ -224,7 +224,7 @@ def record(row) -> Report:
     return Report(
         row.SerialNo,
         "delivered" if delivered else "undelivered",
-        error_code=code[:16] if code else None,
+        error_code=code[:64] if code else None,
         error_message=f"Tencent delivery report {code}" if code else None,
         number_problem=number_problem(code),
     )
