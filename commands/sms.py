@@ -45,7 +45,7 @@ class SmsGroup(CrmGroup):
 
 @click.group(cls=SmsGroup)
 def sms():
-    """SMS: templates, consent, the outbox and its provider (console or Twilio)."""
+    """SMS: templates, consent, the outbox and its provider (console, Twilio, Aliyun, Tencent)."""
 
 
 @sms.command("lint")
@@ -55,7 +55,9 @@ def sms_lint(app: App, fmt: str):
     """Render every template with sample data: characters, encoding, segments and problems.
 
     Fails (exit 1) on a missing variable, a link where the route forbids them, or more
-    segments than sms.max_segments.
+    segments than sms.max_segments; with Aliyun or Tencent, also on a template that drifts
+    from its approved text (sms.approved), a slot that can exceed the provider's limit, a
+    marketing template without the opt-out, or no signature.
 
     Example: crm sms lint --format json
     """

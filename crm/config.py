@@ -111,8 +111,48 @@ class MaintenanceSettings(MaintenanceInterval):
         return self.models.get(model, self)
 
 
+# The providers that send only pre-approved templates under a registered signature
+# (China's routes): the text is the template's, the product sends its code and slot values.
+TEMPLATE_BACKENDS = ("aliyun", "tencent")
+
+
+class ApprovedTemplate(Section):
+    """One template as the provider approved it: its code, category and text with slots."""
+
+    code: str = Field(min_length=1, max_length=64)
+    category: str = Field(pattern=r"^(notice|marketing)$")
+    text: str = Field(min_length=1, max_length=500)
+    # Which product variable fills each slot: {"1" = "customer"} for Tencent's {1}; for
+    # Aliyun's ${name} a slot named after the variable needs no entry.
+    slots: dict[str, str] = {}
+
+
+class AliyunSettings(Section):
+    """Aliyun SMS (dysmsapi); the AccessKey comes from the environment, never from here."""
+
+    sign_name: str = ""  # the registered signature (签名), sent as SignName
+    region: str = Field("cn-hangzhou", pattern=r"^[a-z0-9-]+$")
+    # What the account's frequency limits allow one number a day (the console's setting).
+    daily_limit_per_number: int = Field(10, ge=1, le=1000)
+    slot_max_characters: int = Field(35, ge=1, le=500)  # Aliyun: 1-35 characters a variable
+
+
+class TencentSettings(Section):
+    """Tencent Cloud SMS; the SecretId/SecretKey come from the environment, never from here."""
+
+    sdk_app_id: str = Field("", pattern=r"^[0-9]*$")  # the SMS application's SdkAppId
+    sign_name: str = ""  # the registered signature (签名), sent as SignName
+    region: str = Field("ap-guangzhou", pattern=r"^[a-z0-9-]+$")
+    daily_limit_per_number: int = Field(2, ge=1, le=1000)  # Tencent's default: 2 a day
+    # 12 for a personal account's variables; an enterprise account may have more.
+    slot_max_characters: int = Field(12, ge=1, le=500)
+    # Tencent has no log to search, only delivery reports: a message claimed this long ago
+    # without a report is taken as never sent when reconciling (a report comes in seconds).
+    report_wait_seconds: int = Field(600, ge=0, le=86_400)
+
+
 class SmsSettings(Section):
-    backend: str = Field("console", pattern=r"^(console|twilio)$")
+    backend: str = Field("console", pattern=r"^(console|twilio|aliyun|tencent)$")
     send_window: str = Field("09:00-20:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
     max_per_customer_per_day: int = Field(1, ge=1, le=100)
     opt_out_line: str = "回T退订"
@@ -130,6 +170,11 @@ class SmsSettings(Section):
     reconcile_after_seconds: int = Field(120, ge=1, le=30 * 86_400)
     sync_days: int = Field(3, ge=1, le=30)
     status_callback: str | None = Field(None, pattern=r"^https?://")
+    aliyun: AliyunSettings = AliyunSettings()
+    tencent: TencentSettings = TencentSettings()
+    # The approved-template registry: template name (first_service_sms, a campaign's
+    # service_festival …) -> the provider's code, category and approved text.
+    approved: dict[str, ApprovedTemplate] = {}
 
     @field_validator("templates_dir")
     @classmethod
@@ -163,6 +208,11 @@ class SmsSettings(Section):
                 f"read_timeout_seconds ({longest:g})"
             )
         return self
+
+    @property
+    def templated(self) -> bool:
+        """True when the provider sends approved templates (no 【】 in the text, a code)."""
+        return self.backend in TEMPLATE_BACKENDS
 
     @property
     def window(self) -> tuple[time, time]:

@@ -77,7 +77,7 @@ def build(app: App, kind: type[BaseScheduler] = BackgroundScheduler):
         "interval",
         minutes=5,
         id="sms_sync",
-        name="SMS delivery reports and replies (every 5 minutes; twilio backend)",
+        name="SMS delivery reports and replies (every 5 minutes; not for the console)",
         replace_existing=True,
         misfire_grace_time=300,
     )

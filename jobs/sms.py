@@ -17,7 +17,7 @@ _sender = None
 
 
 def use(app: App) -> None:
-    """Bind the job to the scheduler's app; a twilio backend without credentials fails here."""
+    """Bind the job to the scheduler's app; a provider without its credentials fails here."""
     global _app, _sender
     _app, _sender = app, make_sender(app)
 

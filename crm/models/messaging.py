@@ -61,7 +61,7 @@ class SmsMessage(SQLModel, table=True):
     not_before: datetime | None = moment_field()
     expires_at: datetime | None = moment_field()
     provider_sid: str | None = code_field(64, default=None, unique=True)
-    error_code: str | None = code_field(16, default=None)
+    error_code: str | None = code_field(64, default=None)  # isv.MOBILE_NUMBER_ILLEGAL …
     error_message: str | None = None
     segments: int | None = None
     price: float | None = Field(default=None, sa_type=Numeric(10, 4, asdecimal=False))

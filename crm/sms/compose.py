@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 
 from crm.config import Settings
 from crm.models import SmsStatus
-from crm.sms import segments, templates
+from crm.sms import approved, segments, templates
+from crm.sms.providers import template_rules
 from crm.sms.render import render, salutation
 
 
@@ -48,8 +49,9 @@ def context(kind: str, locale: str, customer, vehicle, due_date: date, values: d
 
 
 def body(kind: str, store_name: str, settings: Settings, context: dict) -> str:
-    """The full text of one message of `kind` (a template that cannot render is one sentence)."""
-    return render(
+    """The full text of one message of `kind` (a template that cannot render, or that its
+    provider would refuse, is one sentence)."""
+    text = render(
         kind,
         templates.category(kind),
         settings.store.locale,
@@ -57,7 +59,11 @@ def body(kind: str, store_name: str, settings: Settings, context: dict) -> str:
         settings.sms.opt_out_line,
         context,
         overrides=settings.sms.templates_dir,
+        bracket=not settings.sms.templated,
     )
+    if settings.sms.templated:
+        approved.check_message(kind, text, settings.sms, template_rules(settings.sms))
+    return text
 
 
 def message_row(

@@ -76,6 +76,7 @@ OPT_OUT_WORDS = frozenset(
     {
         "T",
         "TD",
+        "R",  # China's providers' marketing opt-out: 拒收请回复R
         "退订",
         "退",
         "取消订阅",

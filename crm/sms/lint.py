@@ -122,6 +122,7 @@ def lint_file(path: Path, locale: str, source: str, settings: Settings) -> Findi
                 finding.category,
                 settings.store.name,
                 sms.opt_out_line,
+                bracket=not sms.templated,
             )
             for context in sample_contexts(kind, locale)
         ]
@@ -155,7 +156,8 @@ def lint_file(path: Path, locale: str, source: str, settings: Settings) -> Findi
 
 
 def lint_all(settings: Settings) -> list[Finding]:
-    """Every product template in every locale, then the store's own folder."""
+    """Every product template in every locale, then the store's own folder; for a template
+    provider (Aliyun, Tencent), then each template against its approved text."""
     findings = []
     for folder in sorted(p for p in TEMPLATES.iterdir() if p.is_dir()):
         for path in sorted(folder.glob("*.txt")):
@@ -164,4 +166,9 @@ def lint_all(settings: Settings) -> list[Finding]:
         own = Path(settings.sms.templates_dir)
         for path in sorted(own.glob("*.txt")):
             findings.append(lint_file(path, settings.store.locale, str(own), settings))
+    if settings.sms.templated:
+        from crm.sms.approved_lint import lint_approved
+        from crm.sms.providers import template_rules
+
+        findings += lint_approved(settings, template_rules(settings.sms))
     return findings

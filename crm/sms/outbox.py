@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, exists, select, update
@@ -29,8 +28,9 @@ from crm.config import SmsSettings
 from crm.models import Customer, SmsCategory, SmsStatus, Store
 from crm.models.base import UTCDateTime
 from crm.sms import eligibility, policy
+from crm.sms.claimed import CLAIM_LOST, STOPPED, Claimed, DispatchResult, Outcome
 from crm.sms.pacing import Pacer, backoff
-from crm.sms.providers.base import Answer, Outgoing, Sender, Verdict
+from crm.sms.providers.base import Answer, Sender, Verdict
 from crm.sms.verdicts import act_on_number, mark_sent
 
 MESSAGES = policy.MESSAGES
@@ -38,53 +38,6 @@ BATCH = 200  # rows claimed at a time; a process killed mid-batch leaves at most
 # A claimed row must reach the provider long before another process may reconcile it:
 # claim no more than the pace sends in this many seconds.
 CLAIM_AHEAD_SECONDS = 10
-# What a message still waiting in the pool gets when another one stopped the run.
-STOPPED = Answer(Verdict.STOP_RUN, "not sent: the run stopped")
-# What a message gets when another process settled its claim while it waited: not ours.
-CLAIM_LOST = Answer(Verdict.RETRY_LATER, "not sent: another process took over the claim")
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    store_id: int
-    customer_id: int
-    category: str
-    to_phone: str
-    body: str
-    claimed_at: datetime  # when this run claimed it: the day its daily slot was taken
-    lease: datetime  # claimed_at in the row now: renewed before each attempt
-
-    @property
-    def outgoing(self) -> Outgoing:
-        return Outgoing(self.id, self.to_phone, self.body)
-
-
-@dataclass
-class Outcome:
-    message: Claimed
-    answer: Answer = STOPPED  # until the provider answers
-    attempts: int = 0
-
-
-@dataclass
-class DispatchResult:
-    counts: Counter = field(default_factory=Counter)
-    closed_stores: list[str] = field(default_factory=list)
-    stopped: str | None = None  # why the run stopped early (a provider's STOP_RUN)
-
-    @property
-    def exit_code(self) -> int:
-        unfinished = ("failed", "retry_later", "awaiting_reconciliation")
-        return 1 if self.stopped or any(self.counts[k] for k in unfinished) else 0
-
-    def as_json(self) -> dict:
-        return {
-            **{k: self.counts[k] for k in ("sent", "failed", "retry_later")},
-            **{k: v for k, v in sorted(self.counts.items()) if k not in ("sent",)},
-            "outside_window": self.closed_stores,
-            "stopped": self.stopped,
-        }
 
 
 class Dispatcher:
@@ -101,6 +54,11 @@ class Dispatcher:
         self.result = DispatchResult()
         ahead = int(settings.rate_per_second * CLAIM_AHEAD_SECONDS)
         self.batch = max(2 * settings.concurrency, min(BATCH, ahead))
+        # A provider that takes many numbers a call (Aliyun, Tencent) gets them in chunks;
+        # its per-number daily allowance is counted before sending.
+        self.per_call = getattr(sender, "batch_size", 1)
+        self.number_limit = getattr(sender, "daily_limit_per_number", None)
+        self.numbers_used: dict[str, int] = {}
 
     def run(self, limit: int | None = None) -> DispatchResult:
         now = utcnow()
@@ -118,7 +76,7 @@ class Dispatcher:
                     claimed = self.claim(int(room))
                     exhausted = claimed is None
                     remaining -= len(claimed or ())
-                    pending |= {pool.submit(self.deliver, message) for message in claimed or ()}
+                    pending |= {pool.submit(self.deliver, chunk) for chunk in self.chunks(claimed)}
                     if claimed == [] and not pending:
                         continue  # the whole batch was put aside (cap, repeats): claim on
                 if not pending:
@@ -128,7 +86,7 @@ class Dispatcher:
                     # Let a few more answers arrive: one commit for several messages.
                     more, pending = wait(pending, timeout=0.02)
                     done |= more
-                self.record([future.result() for future in done])
+                self.record([outcome for future in done for outcome in future.result()])
                 done_count += len(done)
                 self.progress(done_count)
         return self.result
@@ -184,11 +142,17 @@ class Dispatcher:
                 MESSAGES.c.store_id,
                 MESSAGES.c.customer_id,
                 MESSAGES.c.category,
+                MESSAGES.c.kind,
                 MESSAGES.c.to_phone,
                 MESSAGES.c.body,
             )
         ).all()
         order = {message_id: n for n, message_id in enumerate(ids)}
+        if self.number_limit:
+            phones = {row.to_phone for row in won}
+            self.numbers_used = policy.numbers_used_today(
+                self.session, phones, now, {row.id for row in won}
+            )
         claimed = []
         for row in sorted(won, key=lambda r: order[r.id]):
             message = Claimed(*row, claimed_at=now, lease=now)
@@ -202,6 +166,17 @@ class Dispatcher:
         zone = self.zones[message.store_id]
         marketing = message.category == SmsCategory.MARKETING
         day = policy.local_day(now, zone)
+        if self.number_limit:
+            used = self.numbers_used.get(message.to_phone, 0)
+            if used >= self.number_limit:
+                # The provider would refuse it today: it waits (a greeting expires).
+                tomorrow = policy.provider_day(now)[1]
+                self.set(
+                    message, SmsStatus.QUEUED, not_before=tomorrow, error_message="number_limit"
+                )
+                self.result.counts["deferred_number_limit"] += 1
+                return False
+            self.numbers_used[message.to_phone] = used + 1
         if marketing and not policy.take_daily_slot(
             self.session, message.customer_id, day, self.settings.max_per_customer_per_day
         ):
@@ -219,42 +194,68 @@ class Dispatcher:
             return False
         return True
 
-    def deliver(self, message: Claimed) -> Outcome:
-        """Runs in a worker thread: renew the lease, send, retry transient errors."""
-        outcome = Outcome(message)
+    def chunks(self, claimed: list[Claimed] | None) -> list[list[Claimed]]:
+        """The claimed rows in the provider's call sizes (one each for Twilio)."""
+        rows = claimed or []
+        # Enough chunks to keep every worker busy, none larger than a provider's call.
+        size = max(1, min(self.per_call, -(-len(rows) // self.settings.concurrency)))
+        return [rows[start : start + size] for start in range(0, len(rows), size)]
+
+    def deliver(self, messages: list[Claimed]) -> list[Outcome]:
+        """Runs in a worker thread: renew the leases, send (a batch call when there are
+        several), retry the transient errors."""
+        outcomes = [Outcome(message) for message in messages]
+        todo = outcomes
         for attempt in range(1, self.settings.retries + 2):
             if self.stop.is_set():
-                outcome.answer = STOPPED
-                return outcome
+                for outcome in todo:
+                    outcome.answer = STOPPED
+                return outcomes
             self.pacer.wait()
-            lease = self.renew(outcome.message)
-            if lease is None:
-                outcome.answer = CLAIM_LOST
-                return outcome
-            outcome.message = replace(outcome.message, lease=lease)
-            outcome.attempts = attempt
-            outcome.answer = self.sender.send(message.outgoing)
-            if outcome.answer.verdict == Verdict.STOP_RUN:
+            live = []
+            lease, ours = self.renew([outcome.message for outcome in todo])
+            for outcome in todo:
+                if outcome.message.id not in ours:
+                    outcome.answer = CLAIM_LOST
+                    continue
+                outcome.message = replace(outcome.message, lease=lease)
+                outcome.attempts = attempt
+                live.append(outcome)
+            if len(live) == 1:
+                answers = [self.sender.send(live[0].message.outgoing)]
+            elif live:
+                answers = self.sender.send_batch([o.message.outgoing for o in live])
+            else:
+                return outcomes
+            for outcome, answer in zip(live, answers, strict=True):
+                outcome.answer = answer
+            if any(answer.verdict == Verdict.STOP_RUN for answer in answers):
                 self.stop.set()
-            if outcome.answer.verdict != Verdict.RETRY_LATER:
-                return outcome
+            # A provider's per-number limit is no error of ours: it waits, not retried now.
+            todo = [
+                o for o in live if o.answer.verdict == Verdict.RETRY_LATER and not o.answer.wait
+            ]
+            if not todo:
+                return outcomes
             if attempt <= self.settings.retries:
                 time.sleep(backoff(self.settings.retry_backoff_seconds, attempt))
-        return outcome
+        return outcomes
 
-    def renew(self, message: Claimed) -> datetime | None:
-        """Move our lease to now, just before a provider call; None when it is ours no more.
+    def renew(self, messages: list[Claimed]) -> tuple[datetime, set[int]]:
+        """Move our leases to now, just before a provider call; returns the new lease and
+        the ids still ours (one transaction for a whole batch call).
 
         The reconciler judges a row by its lease's age, so a row that waited in the pool
         (or between retries) is never judged while its request may be in flight: the
         lease is at most one attempt (connect + read timeout) old during any call.
         """
-        now = utcnow()
+        now, ours = utcnow(), set()
         with self.engine.begin() as connection:
-            won = connection.execute(
-                RENEW, {"_id": message.id, "_ours": message.lease, "_lease": now, "_now": now}
-            ).rowcount
-        return now if won == 1 else None
+            for message in messages:
+                values = {"_id": message.id, "_ours": message.lease, "_lease": now, "_now": now}
+                if connection.execute(RENEW, values).rowcount == 1:
+                    ours.add(message.id)
+        return now, ours
 
     def record(self, outcomes: list[Outcome]) -> None:
         now = utcnow()
@@ -295,6 +296,15 @@ class Dispatcher:
         self.session.commit()
 
     def retry_later(self, message: Claimed, answer: Answer, now: datetime) -> None:
+        if answer.wait:
+            # The number's allowance at the provider: it waits, and no attempt is counted.
+            later = now + timedelta(minutes=self.settings.retry_later_minutes)
+            if answer.wait == "tomorrow":
+                later = policy.provider_day(now)[1]
+            attempts = MESSAGES.c.send_attempts - 1
+            self.set(message, SmsStatus.QUEUED, answer, not_before=later, send_attempts=attempts)
+            self.result.counts["deferred_number_limit"] += 1
+            return
         attempts = self.session.execute(
             select(MESSAGES.c.send_attempts).where(MESSAGES.c.id == message.id)
         ).scalar_one()
@@ -313,7 +323,8 @@ class Dispatcher:
 
     def set(self, message: Claimed, status: str, answer: Answer | None = None, **values):
         if answer is not None:
-            values |= {"error_code": answer.code, "error_message": str(answer)[:500]}
+            code = answer.code[:64] if answer.code else None  # the column's width
+            values |= {"error_code": code, "error_message": str(answer)[:500]}
         self.session.execute(
             update(MESSAGES)
             .where(

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, exists, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, update
 from sqlmodel import Session
 
 from crm.db import insert_for
@@ -170,3 +170,42 @@ def take_fingerprint(session: Session, message_id: int, phone: str, body: str, n
 def forget_old_fingerprints(session: Session, now: datetime) -> None:
     table = SmsFingerprint.__table__
     session.execute(table.delete().where(table.c.claimed_at <= now - REPEAT_GUARD))
+
+
+# China's providers count a number's messages by Beijing's day.
+PROVIDER_ZONE = ZoneInfo("Asia/Shanghai")
+# What counts against the number's allowance at the provider: what reached it, or may have.
+HANDED_OVER = (SmsStatus.SENDING, SmsStatus.SENT, SmsStatus.DELIVERED, SmsStatus.UNDELIVERED)
+
+
+def provider_day(now: datetime) -> tuple[datetime, datetime]:
+    """The start of the provider's day holding `now`, and of the next."""
+    day = now.astimezone(PROVIDER_ZONE).date()
+    start = datetime.combine(day, time(0), PROVIDER_ZONE)
+    return start, datetime.combine(day + timedelta(days=1), time(0), PROVIDER_ZONE)
+
+
+def numbers_used_today(
+    session: Session, phones: set[str], now: datetime, exclude: set[int]
+) -> dict[str, int]:
+    """Messages handed to the provider today per number, besides the ones in `exclude`.
+
+    A courtesy count, not a guarantee: the provider enforces its own limit, and what it
+    refuses for it waits (it is never failed), so two senders counting at once cost one
+    refused call at worst.
+    """
+    if not phones:
+        return {}
+    start, _ = provider_day(now)
+    moment = func.coalesce(MESSAGES.c.sent_at, MESSAGES.c.claimed_at)
+    rows = session.execute(
+        select(MESSAGES.c.to_phone, func.count())
+        .where(
+            MESSAGES.c.to_phone.in_(phones),
+            MESSAGES.c.status.in_(HANDED_OVER),
+            moment >= start,
+            MESSAGES.c.id.not_in(exclude),
+        )
+        .group_by(MESSAGES.c.to_phone)
+    ).all()
+    return dict(rows)

@@ -119,6 +119,7 @@ def render(
     opt_out_line: str,
     context: dict,
     overrides: str | None = None,
+    bracket: bool = True,
 ) -> str:
     """The full text of one message of `kind`; a template that cannot render is one sentence."""
     chosen = None
@@ -146,12 +147,13 @@ def render(
         raise TemplateProblem(
             f"SMS template {name} renders {len(body):,} characters (at most {MAX_TEXT})"
         )
-    return sign(body, category, store_name, opt_out_line)
+    return sign(body, category, store_name, opt_out_line, bracket)
 
 
-def sign(body: str, category: str, store_name: str, opt_out_line: str) -> str:
-    """【store】 first; marketing messages end with the opt-out line."""
-    text = f"【{store_name}】{body.strip()}"
+def sign(body: str, category: str, store_name: str, opt_out_line: str, bracket=True) -> str:
+    """【store】 first (not for template providers: their SignName signs it); marketing
+    messages end with the opt-out line."""
+    text = f"【{store_name}】{body.strip()}" if bracket else body.strip()
     if category == SmsCategory.MARKETING:
         text += opt_out_line
     return text

@@ -23,7 +23,13 @@ def sync_status(session: Session, sender: Sender, now: datetime, days: int) -> C
     """Ask the provider about every message sent in the last `days` not yet final."""
     counts = Counter()
     rows = session.execute(
-        select(MESSAGES.c.id, MESSAGES.c.store_id, MESSAGES.c.to_phone, MESSAGES.c.provider_sid)
+        select(
+            MESSAGES.c.id,
+            MESSAGES.c.store_id,
+            MESSAGES.c.to_phone,
+            MESSAGES.c.provider_sid,
+            MESSAGES.c.sent_at,
+        )
         .where(
             MESSAGES.c.status == SmsStatus.SENT,
             MESSAGES.c.provider_sid.is_not(None),
@@ -35,7 +41,8 @@ def sync_status(session: Session, sender: Sender, now: datetime, days: int) -> C
     ).all()
     for row in rows:
         try:
-            report = sender.status(row.provider_sid)
+            # Aliyun finds a message by its number and day, not by its id alone.
+            report = sender.status(row.provider_sid, row.to_phone, row.sent_at)
         except ProviderError as exc:
             counts["unreachable"] += 1
             if exc.verdict == Verdict.STOP_RUN:

@@ -72,4 +72,9 @@ def act_on_number(session: Session, message, problem: str | None, code, now) -> 
                 Customer.store_id == message.store_id, Customer.phone == message.to_phone
             )
         ).scalars()
-        opt_out(session, customers, f"provider:{code}", now)
+        # The source column holds 32 characters: Tencent's codes are dotted and long, and
+        # their last part (PhoneNumberInBlacklist) says it.
+        source = f"provider:{code}"
+        if len(source) > 32:
+            source = f"provider:{str(code).rsplit('.', 1)[-1]}"[:32]
+        opt_out(session, customers, source, now)

@@ -65,8 +65,7 @@ def test_a_lease_another_process_settled_is_not_sent_nor_written(session, settin
             .values(claimed_at=NOW + timedelta(minutes=3))
         )
         session.commit()
-        outcome = dispatcher.deliver(claimed)
-        dispatcher.record([outcome])
+        dispatcher.record(dispatcher.deliver([claimed]))
 
     session.expire_all()
     saved = session.get(SmsMessage, message.id)

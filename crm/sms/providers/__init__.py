@@ -1,7 +1,8 @@
 """SMS providers: one folder each (its sender, its error mapping), one contract (`base.Sender`).
 
 A provider is imported only when it is the configured one, so only the Twilio folder
-imports twilio. Another provider is a folder beside these and one line in PROVIDERS.
+imports twilio (and only Aliyun's and Tencent's import their SDKs). Another provider is
+a folder beside these and one line in PROVIDERS; a template provider adds its `rules`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable
 
 from crm.config import SmsSettings
 from crm.errors import UsageError
-from crm.sms.providers.base import Sender
+from crm.sms.providers.base import Sender, TemplateRules
 
 
 def _console(settings: SmsSettings) -> Sender:
@@ -25,7 +26,35 @@ def _twilio(settings: SmsSettings) -> Sender:
     return TwilioSender(settings)
 
 
-PROVIDERS: dict[str, Callable[[SmsSettings], Sender]] = {"console": _console, "twilio": _twilio}
+def _aliyun(settings: SmsSettings) -> Sender:
+    from crm.sms.providers.aliyun import AliyunSender
+
+    return AliyunSender(settings)
+
+
+def _tencent(settings: SmsSettings) -> Sender:
+    from crm.sms.providers.tencent import TencentSender
+
+    return TencentSender(settings)
+
+
+PROVIDERS: dict[str, Callable[[SmsSettings], Sender]] = {
+    "console": _console,
+    "twilio": _twilio,
+    "aliyun": _aliyun,
+    "tencent": _tencent,
+}
+
+
+def template_rules(settings: SmsSettings) -> TemplateRules | None:
+    """What the configured provider requires of approved templates; None for free text."""
+    if settings.backend == "aliyun":
+        from crm.sms.providers.aliyun.rules import rules
+    elif settings.backend == "tencent":
+        from crm.sms.providers.tencent.rules import rules
+    else:
+        return None
+    return rules(settings)
 
 
 def make_sender(settings: SmsSettings) -> Sender:

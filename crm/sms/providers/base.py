@@ -20,6 +20,21 @@ class Outgoing:
     message_id: int
     to: str
     body: str
+    kind: str = ""  # the outbox row's kind: a template provider finds its approved text by it
+
+
+@dataclass(frozen=True)
+class TemplateRules:
+    """What a template provider (Aliyun, Tencent) requires of an approved template."""
+
+    provider: str  # its name in sentences: Aliyun, Tencent
+    slot_style: str  # "aliyun" for ${name} slots, "tencent" for {1}
+    min_characters: int  # a slot's value, at least
+    max_characters: int  # a slot's value, at most
+    limit_setting: str  # the config key of max_characters, named when it is exceeded
+    opt_out: str  # what a marketing template must end with
+    sign_name: str  # the registered signature; empty when not configured
+    sign_setting: str  # the config key of the signature
 
 
 @dataclass(frozen=True)
@@ -35,6 +50,19 @@ class Report:
     price_unit: str | None = None
     created_at: datetime | None = None
     number_problem: str | None = None  # "invalid" or "opted_out": act on the customer
+
+
+@dataclass(frozen=True)
+class PushedReport:
+    """A delivery report a provider pushed to us: how to find its row, and what it says."""
+
+    phone: str  # E.164
+    provider_key: str  # the row's provider_sid, or what it starts with (Aliyun's BizId + ":")
+    report: Report
+
+
+class BadPush(ValueError):
+    """A pushed payload that is not what the provider sends; the sentence says what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +93,9 @@ class Answer:
     code: str | None = None  # the provider's error code
     number_problem: str | None = None  # FAILED for the number's sake: "invalid", "opted_out"
     report: Report | None = None  # SENT: the provider's record of the message
+    # RETRY_LATER that is no attempt of ours: "later" (the provider's per-number rate) or
+    # "tomorrow" (the number's daily allowance at the provider is used up).
+    wait: str | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -101,7 +132,7 @@ class Sender(Protocol):
         """The provider's record of a message claimed at `claimed_at`; None when it has
         certainly none; raise Unknown when it cannot tell."""
 
-    def status(self, provider_id: str) -> Report:
+    def status(self, provider_id: str, to: str, sent_at: datetime | None) -> Report:
         """The message's current state at the provider; raise ProviderError when unreadable."""
 
     def inbound(self, since: datetime) -> list[Inbound]:

@@ -31,7 +31,7 @@ class ConsoleSender:
         # Nothing was ever sent, so printing it again costs nothing and loses nothing.
         return None
 
-    def status(self, provider_id: str) -> Report:
+    def status(self, provider_id: str, to: str = "", sent_at: datetime | None = None) -> Report:
         return Report(provider_id, "sent")
 
     def inbound(self, since: datetime) -> list[Inbound]:

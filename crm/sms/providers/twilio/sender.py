@@ -124,7 +124,7 @@ class TwilioSender:
             raise Unknown(f"more than {LOOKBACK} recent messages to {message.to}")
         return None
 
-    def status(self, provider_id: str) -> Report:
+    def status(self, provider_id: str, to: str = "", sent_at: datetime | None = None) -> Report:
         try:
             return report(self.client.messages(provider_id).fetch())
         except (TwilioException, requests.RequestException, ValueError) as exc:
