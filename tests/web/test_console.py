@@ -287,7 +287,9 @@ def test_bad_input_shows_one_sentence_beside_the_field_and_saves_nothing(
     page.keyboard.press("n")  # no answer…
     page.keyboard.press("4")  # …with a rating: only a reached customer can rate
     page.keyboard.press("Control+Enter")
-    expect(page.locator("[data-error-for=satisfaction]")).to_have_text("只有接通的客户才能评满意度")
+    error = page.locator("[data-error-for=satisfaction]")
+    expect(error).to_have_text("只有接通的客户才能评满意度")
+    expect(error).to_be_in_viewport()  # the agent sees why without scrolling
     expect(card_of(page)).to_have_attribute("data-task-id", str(desk.calls[0]))
     screenshot(page, "5-bad-input", database_url)
     session.expire_all()

@@ -412,3 +412,18 @@ def test_the_next_call_after_a_save_skips_one_a_colleague_holds(client, desk, da
         headers={"Origin": BASE, "HX-Request": "true"},
     )
     assert saved.headers["HX-Push-Url"] == f"/calls/{desk.calls[2]}"
+
+
+def test_a_save_refused_because_the_call_closed_meanwhile_says_so(client, desk, database_url):
+    from crm.actions.calls import log_call
+
+    signed_in(client, "a01")
+    token = token_of(client, f"/calls/{desk.calls[0]}")
+    log_call(App(Settings(), database_url), desk.calls[0], "reached")  # from the CLI, meanwhile
+    answer = client.post(
+        f"/calls/{desk.calls[0]}/log",
+        data={"csrf_token": token, "outcome": "reached"},
+        headers={"Origin": BASE, "HX-Request": "true"},
+    )
+    assert 'data-error-for="outcome"' in answer.text
+    assert "此回访已关闭，未保存" in answer.text

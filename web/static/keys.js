@@ -97,7 +97,12 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail.target && event.detail.target.id === "card") {
       const card = document.querySelector("#card .call-card");
-      if (card) card.focus({ preventScroll: false });
+      if (!card) return;
+      card.focus({ preventScroll: true });
+      // A refused save shows its sentence; a new card starts at its top.
+      const error = card.querySelector(".error");
+      if (error) error.scrollIntoView({ block: "center" });
+      else event.detail.target.scrollTop = 0;
     }
   });
 
