@@ -259,6 +259,29 @@ def test_a_value_that_passes_its_type_but_no_real_store_uses_is_refused(
     assert reason in message
 
 
+@pytest.mark.parametrize("depth", [1_000, 100_000])
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [("[", "]"), ("{b = ", "}")],
+    ids=["arrays", "inline-tables"],
+)
+def test_deeply_nested_toml_stops_a_command_with_one_sentence_and_exit_2(
+    tmp_path, monkeypatch, depth, opening, closing
+):
+    # tomllib parses nesting by recursion: this was a RecursionError traceback.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
+    nested = opening * depth + ("1" if opening != "[" else "") + closing * depth
+    path = write(tmp_path / "deep.toml", f"a = {nested}\n")
+
+    result = CliRunner().invoke(main, ["--config", str(path), "stores", "list"])
+
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: config file {path} is nested too deeply to be a config\n"
+    assert not (tmp_path / "crm.db").exists()
+
+
 def test_deeply_nested_toml_is_one_sentence(tmp_path):
     message = config_error(tmp_path, "x = " + "[" * 100_000 + "]" * 100_000 + "\n")
 

@@ -64,13 +64,18 @@ def test_a_cell_over_131072_characters_rejects_its_row_and_keeps_the_rest(crm, s
     assert "200,000 characters" in reject["reason"]
 
 
-def test_a_header_cell_over_131072_characters_is_no_traceback(crm, tmp_path):
+def test_a_header_cell_over_131072_characters_is_an_unknown_column_not_a_traceback(
+    crm, session, tmp_path
+):
+    # Python's csv module stopped at 131,072 characters a cell: this header was a traceback.
     path = write_csv(tmp_path / "c.csv", [*HEADERS, "x" * 200_000], many(3))
 
     result = crm("import", "customers", path)
 
+    assert result.exception is None, result.exception
     assert result.exit_code == 0, result.output
-    assert isinstance(result.exception, SystemExit) or result.exception is None
+    assert result.output == "customers: 3 new, 0 updated, 0 unchanged, 0 rejected\n"
+    assert count(session, Customer) == 3
 
 
 def test_values_the_columns_cannot_hold_reject_their_rows_on_both_databases(crm, session, tmp_path):
@@ -149,6 +154,73 @@ def test_a_damaged_xlsx_stops_with_one_sentence_and_stores_nothing(
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit), result.exception
     assert "is not a readable .xlsx file" in result.output
+    assert count(session, Customer) == 0
+
+
+def test_a_revenue_of_1e999_in_an_xlsx_rejects_its_row_with_its_reason(crm, session, tmp_path):
+    crm("import", "customers", write_csv(tmp_path / "c.csv", CUSTOMER_HEADERS_ZH, customer_rows()))
+    crm("import", "vehicles", write_csv(tmp_path / "v.csv", VEHICLE_HEADERS_ZH, vehicle_rows()))
+    visits = [
+        ["RO1", VIN_A, "2026-01-08", 4980, "首保", "", 680],
+        ["RO2", VIN_A, "2026-01-09", 5000, "维修", "", 12345],
+        ["RO3", VIN_A, "2026-01-10", 5100, "维修", "", 720],
+    ]
+    path = write_xlsx(tmp_path / "s.xlsx", VISIT_HEADERS_ZH, visits)
+    # Excel writes an overflowing number as it was typed; openpyxl reads it as infinity.
+    damage(path, "xl/worksheets/sheet1.xml", b"<v>12345</v>", b"<v>1e999</v>")
+
+    result = crm("import", "visits", path)
+
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1, result.output
+    assert "2 new, 0 updated, 0 unchanged, 1 rejected" in result.output
+    (reject,) = read_rejects(tmp_path / "s.rejects.csv")
+    assert reject["工单号"] == "RO2"
+    assert "revenue 'inf' is not a finite number" in reject["reason"]
+    assert count(session, ServiceVisit) == 2
+
+
+def without_its_sheet(path) -> None:
+    """The workbook lists no sheet, as an exporter that failed before its first one leaves it."""
+    damage(
+        path,
+        "xl/workbook.xml",
+        b'<sheet name="Sheet" sheetId="1" state="visible" r:id="rId1" />',
+        b"",
+    )
+
+
+def with_a_shared_string_past_the_end(path) -> None:
+    """The last row's code points at shared string 7 of a file that holds none."""
+    damage(
+        path,
+        "xl/worksheets/sheet1.xml",
+        b'<c r="A1501" t="inlineStr"><is><t>C01499</t></is></c>',
+        b'<c r="A1501" t="s"><v>7</v></c>',
+    )
+
+
+@pytest.mark.parametrize(
+    ("damaged", "says"),
+    [
+        (without_its_sheet, "c.xlsx has no worksheet"),
+        (with_a_shared_string_past_the_end, "c.xlsx is not a readable .xlsx file"),
+    ],
+    ids=["no-sheet", "shared-string-index-past-the-end"],
+)
+def test_an_xlsx_without_a_sheet_or_with_a_bad_shared_string_is_one_sentence(
+    crm, session, tmp_path, damaged, says
+):
+    rows = [[f"C{i:05d}", "王伟", 13800000000 + i, ""] for i in range(1500)]
+    path = write_xlsx(tmp_path / "c.xlsx", HEADERS, rows)
+    damaged(path)
+
+    result = crm("import", "customers", path)
+
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2, result.output
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {says}"), line
     assert count(session, Customer) == 0
 
 

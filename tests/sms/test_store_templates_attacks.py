@@ -1,5 +1,7 @@
 """A store's own templates cannot crash a command, flood a phone or read outside their folder."""
 
+import json
+
 import pytest
 
 from tests.factories import add_customer
@@ -57,4 +59,25 @@ def test_a_template_linked_to_a_file_outside_its_folder_is_refused(crm, session,
 
     assert result.exit_code == 2, result.output
     assert "links outside its folder" in result.output
+    assert "abc123" not in result.output
+
+
+def test_lint_refuses_a_template_linked_to_a_file_outside_its_folder(crm, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TWILIO_AUTH_TOKEN=abc123")
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "birthday_sms.txt").symlink_to(secret)
+    (tmp_path / "config.toml").write_text('[sms]\ntemplates_dir = "own"\n')
+
+    result = crm("sms", "lint", "--format", "json")
+
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1, result.output
+    (own,) = [f for f in json.loads(result.stdout) if f["source"] == "own"]
+    assert own["ok"] is False
+    [problem] = own["problems"]
+    assert problem == (
+        f"SMS template {tmp_path / 'own' / 'birthday_sms.txt'} "
+        f"links outside its folder {(tmp_path / 'own').resolve()}"
+    )
     assert "abc123" not in result.output
