@@ -42,7 +42,8 @@ def month(year: int, number: int, leap: bool = False) -> Month:
 def solar(year: int, number: int, day: int, leap: bool = False) -> date:
     """The solar day of a lunar date, by the reference."""
     found = month(year, number, leap)
-    assert 1 <= day <= found.days, (year, number, day, leap)
+    if not 1 <= day <= found.days:
+        raise ValueError(f"lunar {year}-{number}-{day} (leap {leap}) is not in the reference")
     return found.first_day + timedelta(days=day - 1)
 
 

@@ -99,6 +99,23 @@ OUTCOMES = {
     "declined": ("拒绝回访", "Declined", "d"),
     "callback_later": ("约定回拨", "Call back later", "l"),
 }
+# Stored states as the pages say them in Chinese (English reads the codes themselves).
+STATES = {
+    "open": "待处理",
+    "done": "已完成",
+    "unreachable": "未联系上",
+    "cancelled": "已取消",
+    "queued": "待发送",
+    "sending": "发送中",
+    "sent": "已发送",
+    "delivered": "已送达",
+    "failed": "失败",
+    "undelivered": "未送达",
+    "resolved": "已解决",
+    "closed": "已关闭",
+    "in_progress": "处理中",
+    **{outcome: said[0] for outcome, said in OUTCOMES.items()},
+}
 KEYS = [
     (
         "R N B W D L",
@@ -188,6 +205,11 @@ def outcome_words(locale: str) -> list[tuple[str, str, str]]:
     """(outcome, its name, its key) in the order the form shows them."""
     index = 0 if locale == "zh_CN" else 1
     return [(name, said[index], said[2]) for name, said in OUTCOMES.items()]
+
+
+def status_word(code: str, locale: str) -> str | None:
+    """A stored state or outcome in the store's words, where the pages have one."""
+    return STATES.get(code) if locale == "zh_CN" else None
 
 
 def key_help(locale: str) -> list[tuple[str, str]]:

@@ -108,10 +108,13 @@ def my_day(
 
 def open_call(app: App, viewer: Viewer, task_id: int) -> dict:
     """The call card: the call, its customer's history, and who else holds it (reading only)."""
+    return _card(call_store(app, viewer, task_id), viewer, task_id)
+
+
+def _card(ctx: StoreContext, viewer: Viewer, task_id: int) -> dict:
     from crm.calls import claims
     from crm.calls.history import task_history
 
-    ctx = call_store(app, viewer, task_id)
     with ctx.session() as session:
         card = task_history(session, task_id, ctx.locale, ctx.now)
         held = claims.holder(session, task_id, ctx.now)
@@ -125,9 +128,8 @@ def open_call(app: App, viewer: Viewer, task_id: int) -> dict:
 
 def card_with_day(app: App, viewer: Viewer, task_id: int, kind: str | None = None) -> dict:
     """The card and, beside it, the page of the viewer's list that holds it."""
-    card = open_call(app, viewer, task_id)
-    day = my_day(call_store(app, viewer, task_id), viewer, kind, around=task_id)
-    return {"card": card, "day": day}
+    ctx = call_store(app, viewer, task_id)
+    return {"card": _card(ctx, viewer, task_id), "day": my_day(ctx, viewer, kind, around=task_id)}
 
 
 def hold_call(app: App, viewer: Viewer, task_id: int) -> dict:
