@@ -256,6 +256,12 @@ def progress_bar(label: str):
 
 def store_context(app, code: str | None):
     """The context of `--store` (default: the configured store), on its own clock."""
-    from crm.actions.context import open_store
+    import getpass
 
-    return open_store(app, code)
+    from crm.actions.context import acting, open_store
+
+    try:  # the audit trail names who ran the command; a container may have no user name
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return acting(open_store(app, code), f"cli:{user}")

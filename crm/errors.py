@@ -38,6 +38,10 @@ class NotFound(UsageError):
     """The thing named (a store, task, agent, complaint) does not exist."""
 
 
+class Forbidden(UsageError):
+    """The viewer's role may not do this (an agent on a manager's page)."""
+
+
 class UnknownStore(NotFound):
     """The store code names no store of this database."""
 

@@ -12,10 +12,10 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from crm.actions.users import session_secret
 from crm.app import App
-from crm.errors import CrmError, NotFound
+from crm.errors import CrmError, Forbidden, NotFound
 from web import csrf
 from web.render import is_htmx, page
-from web.session import SignInRequired, require_viewer
+from web.session import SignInRequired, require_manager, require_viewer
 
 log = logging.getLogger("crm.web")
 STATIC = Path(__file__).parent / "static"
@@ -24,7 +24,7 @@ MIN_SECRET = 32
 
 def create_app(app: App) -> FastAPI:
     """The console for the database and settings of `app`."""
-    from web.pages import auth, calls, customers, day
+    from web.pages import auth, calls, customers, day, manager
 
     secret = session_secret(app)
     if len(secret) < MIN_SECRET:
@@ -45,6 +45,9 @@ def create_app(app: App) -> FastAPI:
     signed = [Depends(require_viewer)]
     for pages in (day, calls, customers):
         console.include_router(pages.router, dependencies=signed)
+    managing = [Depends(require_viewer), Depends(require_manager)]
+    for pages in manager.PAGES:
+        console.include_router(pages.router, dependencies=managing)
 
     @console.exception_handler(SignInRequired)
     async def to_login(request: Request, _exc) -> Response:
@@ -56,6 +59,10 @@ def create_app(app: App) -> FastAPI:
     async def forged(request: Request, exc) -> Response:
         log.warning("refused a forged POST to %s (%s)", request.url.path, exc)
         return page(request, "error.html", status_code=403, message_key="forbidden")
+
+    @console.exception_handler(Forbidden)
+    async def forbidden(request: Request, _exc) -> Response:
+        return page(request, "error.html", status_code=403, message_key="manager_only")
 
     @console.exception_handler(NotFound)
     async def not_found(request: Request, _exc) -> Response:

@@ -52,3 +52,11 @@ def current(app: App, request: Request) -> Viewer:
 def require_viewer(request: Request) -> None:
     """Every page but the login needs a signed-in, active user (the one access check)."""
     request.state.viewer = current(request.app.state.crm, request)
+
+
+def require_manager(request: Request) -> None:
+    """The manager's pages: a manager of the store, or an admin; an agent is refused (403)."""
+    from crm.errors import Forbidden
+
+    if request.state.viewer.is_agent:
+        raise Forbidden("this page is for the store's manager", field="role")

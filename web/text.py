@@ -4,6 +4,15 @@ from __future__ import annotations
 
 WORDS = {
     "title": ("客服回访台", "Follow-up desk"),
+    # The manager's pages: the navigation; each page's own words follow in its block below.
+    "dashboard": ("总览", "Dashboard"),
+    "nav_agents": ("坐席", "Agents"),
+    "nav_imports": ("导入", "Imports"),
+    "nav_campaigns": ("活动", "Campaigns"),
+    "nav_sms": ("短信", "SMS"),
+    "nav_reports": ("月报", "Reports"),
+    "nav_audit": ("操作记录", "Audit"),
+    "nav_users": ("用户", "Users"),
     "login": ("登录", "Sign in"),
     "username": ("用户名", "User name"),
     "password": ("密码", "Password"),
@@ -88,6 +97,7 @@ WORDS = {
         "请求被拒绝：请从本系统的页面提交。",
         "Refused: submit from this console's own pages.",
     ),
+    "manager_only": ("此页面仅限经理使用。", "This page is for the store's manager."),
     "phone_invalid": ("（号码无效）", "(invalid number)"),
     "store": ("门店", "Store"),
 }

@@ -7,7 +7,7 @@ is the store's own date in its own zone, never the configured store's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +30,7 @@ class StoreContext:
     zone: ZoneInfo
     now: datetime  # aware, UTC
     today: date  # the store's own date at `now`
+    actor: str = "system"  # who acts, for the audit trail: a user's code, "cli:<user>"
 
     @property
     def settings(self) -> Settings:
@@ -91,6 +92,11 @@ def store_codes(app: App) -> list[str]:
     """The codes of every store, for work that goes store by store and survives one failing."""
     with app.session() as session:
         return list(session.exec(select(Store.code).order_by(Store.code)))
+
+
+def acting(ctx: StoreContext, actor: str) -> StoreContext:
+    """The same store and clock, with `actor` named as the one who acts."""
+    return replace(ctx, actor=actor)
 
 
 def store_of(app: App, store_id: int, now: datetime | None = None) -> StoreContext:

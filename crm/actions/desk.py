@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from crm.access.users import Viewer
-from crm.actions.context import StoreContext, open_store, store_of
+from crm.actions.context import StoreContext, acting, open_store, store_of
 from crm.app import App
 from crm.errors import NotFound
 
@@ -19,8 +19,8 @@ def viewer_store(app: App, viewer: Viewer, store_code: str | None = None) -> Sto
     from crm.models import Role
 
     if viewer.role == Role.ADMIN:
-        return open_store(app, store_code)
-    return store_of(app, viewer.store_id)
+        return acting(open_store(app, store_code), viewer.code)
+    return acting(store_of(app, viewer.store_id), viewer.code)
 
 
 def call_store(app: App, viewer: Viewer, task_id: int) -> StoreContext:
@@ -37,7 +37,7 @@ def call_store(app: App, viewer: Viewer, task_id: int) -> StoreContext:
         if not visible:
             raise NotFound(f"no call task {task_id}", field="task_id")
         store_id = task.store_id
-    return store_of(app, store_id)
+    return acting(store_of(app, store_id), viewer.code)
 
 
 def customer_store(app: App, viewer: Viewer, customer_id: int) -> StoreContext:
@@ -48,7 +48,7 @@ def customer_store(app: App, viewer: Viewer, customer_id: int) -> StoreContext:
         if customer is None or not viewer.may_see_store(customer.store_id):
             raise NotFound(f"no customer {customer_id}", field="customer")
         store_id = customer.store_id
-    return store_of(app, store_id)
+    return acting(store_of(app, store_id), viewer.code)
 
 
 def my_day(

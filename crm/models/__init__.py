@@ -1,6 +1,7 @@
 """Every table of the store, importable from one place (Alembic reads the metadata here)."""
 
 from crm.models.access import AppSecret, LoginEvent, LoginResult, Role, User
+from crm.models.audit import AuditEvent
 from crm.models.cases import Complaint, ComplaintCategory, ComplaintStatus, Inquiry, InquiryTopic
 from crm.models.fleet import ServiceType, ServiceVisit, Vehicle, VehicleOwnership
 from crm.models.followup import (
@@ -26,6 +27,7 @@ from crm.models.people import Agent, BirthdayCalendar, Customer, CustomerStatus,
 __all__ = [
     "Agent",
     "AppSecret",
+    "AuditEvent",
     "LoginEvent",
     "LoginResult",
     "Role",

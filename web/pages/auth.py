@@ -12,8 +12,8 @@ from crm.actions.users import sign_in
 from crm.errors import CrmError
 from web.csrf import Posted
 from web.render import page
+from web.session import SignInRequired, current, sign_out
 from web.session import sign_in as start_session
-from web.session import sign_out
 
 log = logging.getLogger("crm.web")
 router = APIRouter()
@@ -38,7 +38,7 @@ def login(request: Request, form: Posted):
         return page(request, "login.html", status_code=401, username=username, error=str(exc))
     start_session(request, viewer)
     log.info("login ok: user %s", viewer.user_id)
-    return RedirectResponse("/day", status_code=303)
+    return RedirectResponse("/day" if viewer.is_agent else "/dashboard", status_code=303)
 
 
 @router.post("/logout")
@@ -55,5 +55,10 @@ def healthz(request: Request):
 
 
 @router.get("/")
-def home():
-    return RedirectResponse("/day", status_code=303)
+def home(request: Request):
+    """An agent starts on their day; a manager or an admin on the dashboard."""
+    try:
+        viewer = current(request.app.state.crm, request)
+    except SignInRequired:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse("/day" if viewer.is_agent else "/dashboard", status_code=303)

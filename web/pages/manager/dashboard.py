@@ -1,0 +1,7 @@
+"""The manager's home: today per agent, the month's on-time rates, complaints, SMS, job health."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
