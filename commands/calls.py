@@ -131,17 +131,24 @@ def calls_show(app: App, task_id: int, fmt: str):
     if fmt == "json":
         print_json(data)
         return
-    task, person = data["task"], data["customer"]
+    task = data["task"]
     out.print(
         f"[bold]#{task['task_id']} {task['label']}[/bold] · {task['status']} · "
         f"due {task['due_date']} · {task['attempts']} tries · agent {task['agent'] or '-'}"
     )
     out.print(f"  {task['reason']}")
     out.print(f"  [bold]say:[/bold] {task['talking_points']}")
+    print_history(data)
+
+
+def print_history(data: dict) -> None:
+    """A customer and their cars, visits, calls, SMS and complaints, a table each."""
+    person = data["customer"]
     phone = person["phone"] + ("" if person["phone_valid"] else " (invalid)")
     consent = "SMS ok" if person["sms_consent"] else "no SMS"
+    status = "" if person["status"] == "active" else f" · {person['status']}"
     out.print(
-        f"[bold]{person['name']}[/bold] {phone} · {consent}"
+        f"[bold]{person['name']}[/bold] {phone} · {consent}{status}"
         + (f" · {person['notes']}" if person["notes"] else "")
     )
     sections = [
@@ -150,9 +157,10 @@ def calls_show(app: App, task_id: int, fmt: str):
         ("calls", ["at", "kind", "agent", "outcome", "satisfaction", "note"]),
         ("messages", ["at", "kind", "status", "body"]),
         ("complaints", ["complaint_id", "received_at", "category", "status", "text"]),
+        ("open_tasks", ["task_id", "label", "window_start", "due_date"]),
     ]
     for name, columns in sections:
-        if not data[name]:
+        if not data.get(name):
             continue
         sheet = rich_table(title=name, title_justify="left", box="SIMPLE_HEAD")
         for column in columns:

@@ -15,5 +15,6 @@ parse input, call one action and show its result.
 """
 
 from crm.vocabulary.cells import formula_safe  # noqa: E402 - for the front ends' CSV writers
+from crm.vocabulary.phones import readable_phone  # noqa: E402 - phones as people write them
 
-__all__ = ["formula_safe"]
+__all__ = ["formula_safe", "readable_phone"]

@@ -70,7 +70,9 @@ def search(session: Session, store_id: int, query: str, region: str) -> list[dic
     return [
         {
             "customer_id": person.id,
+            "customer_code": person.customer_code,
             "name": person.name,
+            "status": person.status,
             "phone": person.phone,
             "is_lead": person.is_lead,
             "vehicles": vehicles.get(person.id, []),

@@ -39,3 +39,22 @@ def parse_phone(value, region: str) -> str:
 
 _SEPARATORS = re.compile(r"[\s\-()]")
 _CN_MOBILE = re.compile(r"^(?:\+86|0086|86)?(1\d{10})$")
+
+
+def readable_phone(e164: str | None) -> str:
+    """A stored number as people write it: 138 0013 8000, 010 6552 9988, +1 415-555-0100."""
+    if not e164:
+        return ""
+    if e164.startswith("+86") and len(e164) == 14 and e164[3] == "1":
+        digits = e164[3:]
+        return f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 86
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
