@@ -39,8 +39,8 @@ def customers_find(app: App, query: str, store: str | None, fmt: str):
 
     Example: crm customers find "138 0013 8000"
     """
-    from crm.actions.customers import find_customers
     from crm.actions import readable_phone
+    from crm.actions.customers import find_customers
 
     rows = find_customers(store_context(app, store), query)
     for row in rows:
