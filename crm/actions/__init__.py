@@ -9,7 +9,9 @@ parse input, call one action and show its result.
 - `setup`: the database, stores, agents, demo data and DMS imports.
 - `planning`: planning a day, the picture of the day, planning status, campaigns.
 - `calls`: the day's list, one call's history, logging a call, assignment.
+- `customers`: find a customer, their history, add, edit, mark lost or deceased.
 - `cases`: complaints and inquiries.
+- `audit`: the audit trail of accountable changes.
 - `sms`: templates, previews, opt-outs, sending, reconciling, syncing, the outbox.
 - `reports`: the month-end summary and the figures' definitions.
 """
