@@ -18,6 +18,7 @@ from crm.errors import (
     SmsTemplateError,
     StoreNotEmpty,
     UnknownStore,
+    UsageError,
 )
 
 
@@ -195,8 +196,11 @@ def print_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=indent, default=str))
 
 
-def write_csv(rows: list[dict], columns: list[str] | None = None) -> None:
+def write_csv(rows: list[dict], columns: list[str] | None = None, bom: bool = False) -> None:
+    """CSV on stdout; `bom` for files meant for Excel, which reads UTF-8 right only after one."""
     columns = columns or (list(rows[0]) if rows else [])
+    if bom:
+        sys.stdout.write("\ufeff")
     writer = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
@@ -204,14 +208,29 @@ def write_csv(rows: list[dict], columns: list[str] | None = None) -> None:
         writer.writerow({k: "" if row.get(k) is None else formula_safe(row[k]) for k in columns})
 
 
-def emit(data, fmt: str, table: Callable[[], None], columns: list[str] | None = None) -> None:
+def emit(
+    data,
+    fmt: str,
+    table: Callable[[], None],
+    columns: list[str] | None = None,
+    bom: bool = False,
+) -> None:
     """The one writer: json and csv for scripts and spreadsheets, `table()` for people."""
     if fmt == "json":
         print_json(data)
     elif fmt == "csv":
-        write_csv(data, columns)
+        write_csv(data, columns, bom)
     else:
         table()
+
+
+def write_file_bytes(data: bytes, example: str) -> None:
+    """A binary file (an .xlsx) on stdout, which must be redirected to a file."""
+    if sys.stdout.isatty():
+        raise UsageError(f"an .xlsx cannot be shown in a terminal; redirect it: {example}")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def rich_table(*headers: str, box: str | None = None, **options):

@@ -17,6 +17,7 @@ from commands.base import (
     rich_table,
     store_context,
     store_option,
+    write_file_bytes,
 )
 from crm.app import App
 
@@ -25,6 +26,7 @@ CALL_COLUMNS = [
     "task_id",
     "kind",
     "customer",
+    "customer_code",
     "phone",
     "model",
     "plate",
@@ -63,19 +65,29 @@ def calls():
     help="At most this many calls (the table shows the first 30 unless told).",
 )
 @store_option
-@format_option("table", "json", "csv")
+@format_option("table", "json", "csv", "xlsx")
 @click.pass_obj
 def calls_list(app: App, day, agent: str | None, limit: int | None, store: str | None, fmt: str):
     """The day's calls: overdue first, then by due date, with what to say.
 
-    Example: crm calls list --agent a01
-    """
-    from crm.actions.calls import day_list
+    csv (with a BOM, for Excel) and xlsx are for a spreadsheet: phones as people write them.
 
+    Example: crm calls list --agent a01, or crm calls list --format xlsx > calls.xlsx
+    """
+    from crm.actions import readable_phone
+    from crm.actions.calls import day_list, day_list_workbook, spreadsheet_rows
+
+    if fmt == "xlsx":
+        workbook = day_list_workbook(store_context(app, store), day, agent, limit)
+        write_file_bytes(workbook, "crm calls list --format xlsx > calls.xlsx")
+        return
     # The table counts the whole day beneath its page; scripts get what they ask for.
     cap = None if fmt == "table" else limit
     data = day_list(store_context(app, store), day, agent, cap)
     rows = data["rows"]
+    if fmt == "csv":
+        emit(spreadsheet_rows(rows), fmt, lambda: None, CALL_COLUMNS, bom=True)
+        return
 
     def table():
         shown = rows[: limit or TABLE_PAGE]
@@ -87,6 +99,7 @@ def calls_list(app: App, day, agent: str | None, limit: int | None, store: str |
         sheet.add_column("customer", no_wrap=True)
         sheet.add_column("vehicle", no_wrap=True)
         sheet.add_column("say", ratio=1, overflow="fold")
+        sheet.add_column("agent", no_wrap=True)
         for row in shown:
             due = row["due_date"]
             if row["overdue"]:
@@ -96,7 +109,8 @@ def calls_list(app: App, day, agent: str | None, limit: int | None, store: str |
             )
             if row["callback_at"]:
                 tries += f" @{row['callback_at'][11:16]}"
-            phone = row["phone"] if row["phone_valid"] else f"[strike]{row['phone']}[/strike]"
+            phone = readable_phone(row["phone"])
+            phone = phone if row["phone_valid"] else f"[strike]{phone}[/strike]"
             car = "\n".join(filter(None, (row["model"], row["plate"], row["vin"]))) or "-"
             say = row["talking_points"] + (f"\n[dim]{row['notes']}[/dim]" if row["notes"] else "")
             sheet.add_row(
@@ -104,6 +118,7 @@ def calls_list(app: App, day, agent: str | None, limit: int | None, store: str |
                 f"{row['customer']}\n{phone}",
                 car,
                 say,
+                row["agent"] or "-",
             )
         out.print(sheet)
         overdue = sum(row["overdue"] for row in rows)

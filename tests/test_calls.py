@@ -123,15 +123,51 @@ def test_the_table_fits_80_columns_with_chinese_names(crm, session):
 
 
 def test_csv_lists_the_same_calls_for_a_spreadsheet(crm, session):
-    person = add_customer(session, name="李娜")
+    person = add_customer(session, name="李娜", phone="+8613800138000", customer_code="C0101")
     task = add_task(session, person, "care_call", TODAY, TODAY)
 
     result = crm("calls", "list", "--format", "csv")
 
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    # A byte-order mark first: Excel on a Chinese PC reads UTF-8 right only after one.
+    assert result.output.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(result.output.removeprefix("\ufeff"))))
     assert [(r["task_id"], r["customer"], r["due_date"]) for r in rows] == [
         (str(task.id), "李娜", "2026-03-10")
     ]
+    assert (rows[0]["phone"], rows[0]["customer_code"]) == ("138 0013 8000", "C0101")
+
+
+def test_xlsx_lists_the_calls_with_chinese_headers_and_readable_phones(crm, session, tmp_path):
+    from openpyxl import load_workbook
+
+    person = add_customer(session, name="李娜", phone="+8613800138000", customer_code="C0101")
+    add_agent(session, "a01", "王芳")
+    task = add_task(session, person, "care_call", TODAY, TODAY)
+    crm("calls", "assign")
+
+    result = crm("calls", "list", "--format", "xlsx")
+
+    assert result.exit_code == 0
+    path = tmp_path / "calls.xlsx"
+    path.write_bytes(result.stdout_bytes)
+    sheet = load_workbook(path).active
+    header = [cell.value for cell in sheet[2]]
+    row = dict(zip(header, (cell.value for cell in sheet[3])))
+    assert (row["任务号"], row["客户"], row["客户编号"]) == (task.id, "李娜", "C0101")
+    assert (row["电话"], row["客服"]) == ("138 0013 8000", "a01")
+
+
+def test_the_table_shows_the_agent_and_json_carries_the_dms_code(crm, session):
+    person = add_customer(session, name="李娜", phone="+8613800138000", customer_code="C0101")
+    add_agent(session, "a07", "王芳")
+    add_task(session, person, "care_call", TODAY, TODAY)
+    crm("calls", "assign")
+
+    table = crm("calls", "list").output
+    (row,) = json.loads(crm("calls", "list", "--format", "json").output)
+
+    assert "a07" in table and "138 0013 8000" in table
+    assert (row["customer_code"], row["phone"]) == ("C0101", "+8613800138000")
 
 
 def test_show_puts_the_customers_history_on_one_screen(crm, session):

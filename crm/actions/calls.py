@@ -33,6 +33,29 @@ def day_list(
     }
 
 
+def day_list_workbook(
+    ctx: StoreContext,
+    day: date | None = None,
+    agent_code: str | None = None,
+    limit: int | None = None,
+) -> bytes:
+    """The day's calls as an .xlsx for a spreadsheet, in the store's words."""
+    from crm.calls.export import workbook
+
+    data = day_list(ctx, day, agent_code, limit)
+    title = f"{data['store_name']} · {data['date']}"
+    if data["agent"]:
+        title += f" · {data['agent']['name']}"
+    return workbook(data["rows"], title, ctx.locale)
+
+
+def spreadsheet_rows(rows: list[dict]) -> list[dict]:
+    """The list's rows with their phones as people write them, for a CSV file."""
+    from crm.calls.export import spreadsheet_row
+
+    return [spreadsheet_row(row) for row in rows]
+
+
 def task_context(app: App, task_id: int) -> StoreContext:
     """The context of the store a task belongs to; an unknown task is refused."""
     from crm.models import FollowupTask

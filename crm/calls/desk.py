@@ -146,6 +146,7 @@ def day_list(
         select(
             *TASK_COLUMNS,
             Customer.name,
+            Customer.customer_code,
             Customer.phone,
             Customer.phone_valid,
             Customer.occupation,
@@ -182,6 +183,7 @@ def day_list(
                 "label": talking.label(task.kind, locale),
                 "customer": task.name,
                 "customer_id": task.customer_id,
+                "customer_code": task.customer_code,
                 "phone": task.phone,
                 "phone_valid": task.phone_valid,
                 "model": task.model,
