@@ -152,7 +152,7 @@ def test_xlsx_lists_the_calls_with_chinese_headers_and_readable_phones(crm, sess
     path.write_bytes(result.stdout_bytes)
     sheet = load_workbook(path).active
     header = [cell.value for cell in sheet[2]]
-    row = dict(zip(header, (cell.value for cell in sheet[3])))
+    row = dict(zip(header, (cell.value for cell in sheet[3]), strict=True))
     assert (row["任务号"], row["客户"], row["客户编号"]) == (task.id, "李娜", "C0101")
     assert (row["电话"], row["客服"]) == ("138 0013 8000", "a01")
 

@@ -32,6 +32,7 @@ TASK_COLUMNS = (
     FollowupTask.id,
     FollowupTask.kind,
     FollowupTask.subject,
+    FollowupTask.cycle,
     FollowupTask.customer_id,
     FollowupTask.window_start,
     FollowupTask.due_date,
@@ -199,7 +200,7 @@ def day_list(
                 "callback_at": callback,
                 "agent": task.code,
                 "reason": task.reason,
-                "talking_points": talking.ask(task.kind, locale, facts.get(task.id, {})),
+                "talking_points": talking.ask(task.kind, locale, facts.get(task.id, {}), day),
                 "notes": talking.notes(task.occupation, task.hobbies, task.family_notes, locale),
             }
         )
@@ -223,6 +224,19 @@ def _facts(session: Session, tasks) -> dict[int, dict]:
             facts[visits[visit_id]].update(
                 visit_date=visit_date.isoformat(), service_type=service_type
             )
+    # A maintenance call names the km of the service it follows (its cycle "after:<visit>").
+    bases = {
+        int(task.cycle.split(":")[1]): task.id
+        for task in tasks
+        if task.kind == "maintenance_call" and (task.cycle or "").startswith("after:")
+    }
+    if bases:
+        for visit_id, km in session.execute(
+            select(ServiceVisit.id, ServiceVisit.odometer_km).where(
+                ServiceVisit.id.in_(list(bases))
+            )
+        ):
+            facts[bases[visit_id]]["last_service_km"] = km
     complaints = {
         int(task.subject.split(":")[1]): task.id
         for task in tasks

@@ -57,7 +57,9 @@ def task_history(session: Session, task_id: int, locale: str, now) -> dict:
             "last_outcome": task.last_outcome,
             "agent": agent.code if agent else None,
             "reason": task.reason,
-            "talking_points": talking.ask(task.kind, locale, _facts(session, [task])[task.id]),
+            "talking_points": talking.ask(
+                task.kind, locale, _facts(session, [task])[task.id], now.astimezone(zone).date()
+            ),
             "callback_at": callback,
             "vehicle_id": task.vehicle_id,
             "complaint_id": task.details.get("complaint_id"),

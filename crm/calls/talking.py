@@ -6,6 +6,8 @@ what to ask, with the numbers the agent needs in front of them.
 
 from __future__ import annotations
 
+from datetime import date
+
 LABELS = {
     "zh_CN": {
         "sales_callback": "交车回访",
@@ -32,23 +34,42 @@ LABELS = {
 ASK = {
     "zh_CN": {
         "sales_callback": "询问对新车、交车过程和销售顾问的满意度（1-5分）",
-        "care_call": "询问用车情况和当前里程（记下里程），提醒首保时间",
+        "care_call": "询问用车情况和当前里程（记下里程），提醒首保：{first_service_on}前后或行驶{first_service_km}公里，以先到者为准",
         "first_service_call": "邀请{first_service_on}前后回店免费首保（首保里程{first_service_km}公里），可当场预约",
         "service_callback": "询问{visit_date}{service_type}的维修质量和服务满意度（1-5分）",
-        "maintenance_call": "预计{predicted_on}需要保养{pace}，邀请预约",
+        "maintenance_call": "预计{predicted_on}需要保养{last_service}{pace}，邀请预约",
         "campaign_call": "邀请参加“{campaign}”",
         "complaint_followup": "告知投诉处理进展（{category}，{department}）：{text}",
         "complaint_confirmation": "确认问题是否已解决（处理结果：{resolution}），并记录客户是否确认已解决",
     },
     "en": {
         "sales_callback": "ask how satisfied they are with the car, the delivery and the consultant (1-5)",
-        "care_call": "ask how the car is used and its mileage now (note it); mention the first service",
+        "care_call": "ask how the car is used and its mileage now (note it); mention the first service: around {first_service_on} or at {first_service_km} km, whichever comes first",
         "first_service_call": "invite them for the free first service around {first_service_on} ({first_service_km} km); book it on the call",
         "service_callback": "ask about the {service_type} visit on {visit_date}: quality and satisfaction (1-5)",
-        "maintenance_call": "maintenance predicted for {predicted_on}{pace}; offer a booking",
+        "maintenance_call": "maintenance predicted for {predicted_on}{last_service}{pace}; offer a booking",
         "campaign_call": 'invite them to "{campaign}"',
         "complaint_followup": "tell them how their complaint is progressing ({category}, {department}): {text}",
         "complaint_confirmation": "ask whether it is solved (resolution: {resolution}); record whether they confirm it",
+    },
+}
+
+# When the date a call names has passed, the line must not speak of it as ahead.
+PAST = {
+    "zh_CN": {
+        "first_service_call": "首保时间（{first_service_on}）已过，请尽快回店免费首保（首保里程{first_service_km}公里），可当场预约",
+        "maintenance_call": "预计保养日期（{predicted_on}）已过{late_days}天，请尽快回店保养{last_service}{pace}，可当场预约",
+    },
+    "en": {
+        "first_service_call": "the first service was due on {first_service_on} ({first_service_km} km): invite them in as soon as they can; book it on the call",
+        "maintenance_call": "maintenance was due on {predicted_on}, {late_days} days ago{last_service}{pace}: invite them in soon; book it on the call",
+    },
+}
+# A call planned before its facts were recorded says what it can without them.
+WITHOUT = {
+    "zh_CN": {"care_call": "询问用车情况和当前里程（记下里程），提醒首保时间"},
+    "en": {
+        "care_call": "ask how the car is used and its mileage now (note it); mention the first service"
     },
 }
 
@@ -73,12 +94,35 @@ def label(kind: str, locale: str) -> str:
     return LABELS.get(locale, LABELS["en"]).get(kind, kind)
 
 
-def ask(kind: str, locale: str, facts: dict) -> str:
-    """The line to say for a call of `kind`, filled from `facts` (missing ones read '?')."""
+def ask(kind: str, locale: str, facts: dict, today: date | None = None) -> str:
+    """The line to say for a call of `kind` on `today`, filled from `facts` ('?' if missing).
+
+    A date in the past is said as past ("首保时间已过，请尽快回店"), never as ahead.
+    """
     template = ASK.get(locale, ASK["en"]).get(kind)
     if template is None:
         return ""
     facts = dict(facts)
+    if kind == "care_call" and "first_service_on" not in facts:
+        template = WITHOUT.get(locale, WITHOUT["en"])[kind]
+    named = facts.get("first_service_on") or facts.get("predicted_on")
+    if today is not None and named and kind in PAST["en"]:
+        try:
+            late = (today - date.fromisoformat(named)).days
+        except ValueError:
+            late = 0
+        if late > 0:
+            template = PAST.get(locale, PAST["en"])[kind]
+            facts["late_days"] = late
+    last_km = facts.get("last_service_km")
+    if last_km:
+        facts["last_service"] = (
+            f"（上次保养{last_km}公里）"
+            if locale == "zh_CN"
+            else f" (last service at {last_km} km)"
+        )
+    else:
+        facts["last_service"] = ""
     if "service_type" in facts:
         names = SERVICE_TYPES.get(locale, {})
         facts["service_type"] = names.get(facts["service_type"], facts["service_type"])

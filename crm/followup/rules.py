@@ -97,6 +97,12 @@ def care_call(car: Delivery, settings: FollowupSettings) -> Occurrence:
         f"delivered {car.delivery_date}; {settings.care_call.open_after_days}-day care call "
         f"due {due}: ask about usage and mileage",
         car.vehicle_id,
+        {
+            "first_service_on": add_months(
+                car.delivery_date, settings.first_service_sms_after_months
+            ).isoformat(),
+            "first_service_km": settings.first_service_km,
+        },
     )
 
 
