@@ -273,14 +273,18 @@ def progress_bar(label: str):
     )
 
 
-def store_context(app, code: str | None):
-    """The context of `--store` (default: the configured store), on its own clock."""
+def cli_actor() -> str:
+    """Who runs the command, for the audit trail: `cli:<login>`."""
     import getpass
 
+    try:  # a container may have no user name
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def store_context(app, code: str | None):
+    """The context of `--store` (default: the configured store), on its own clock."""
     from crm.actions.context import acting, open_store
 
-    try:  # the audit trail names who ran the command; a container may have no user name
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return acting(open_store(app, code), f"cli:{user}")
+    return acting(open_store(app, code), cli_actor())

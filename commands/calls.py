@@ -8,6 +8,7 @@ from commands.base import (
     COUNT,
     ROW_ID,
     CrmGroup,
+    cli_actor,
     date_option,
     emit,
     format_option,
@@ -243,6 +244,38 @@ def calls_log(app: App, task_id: int, tags: str | None, fmt: str, **given):
     click.echo(line)
     for effect in data["effects"]:
         click.echo(f"  {effect}")
+
+
+@calls.command("correct")
+@click.argument("task_id", type=ROW_ID)
+@click.option("--reason", required=True, help="Why the logged result was wrong, e.g. 误选已接通.")
+@click.option(
+    "--outcome",
+    type=click.Choice(["reached", "no_answer", "busy"]),
+    help="The right outcome (reached, no_answer and busy correct into each other).",
+)
+@click.option("--satisfaction", type=int, help="The right rating, 1-5.")
+@click.option("--mileage", "mileage_km", type=int, metavar="KM", help="The right odometer, km.")
+@click.option("--force", is_flag=True, help="Accept a mileage below the last reading.")
+@click.option("--note", help="The right note.")
+@format_option("text", "json")
+@click.pass_obj
+def calls_correct(app: App, task_id: int, reason: str, fmt: str, **corrected):
+    """Amend a call's last logged result; the original stays beside the correction.
+
+    Example: crm calls correct 42 --mileage 15000 --reason 多输了一个0
+    """
+    from crm.actions.calls import correct_call, task_context
+    from crm.actions.context import acting
+
+    ctx = acting(task_context(app, task_id), cli_actor())
+    done = correct_call(ctx, task_id, reason, **corrected)
+    if fmt == "json":
+        print_json(done)
+        return
+    click.echo(f"call {task_id}: {', '.join(done['changed'])} corrected")
+    if done["effect"]:
+        click.echo(f"  {done['effect']}")
 
 
 @calls.command("assign")

@@ -97,6 +97,18 @@ def log_call(app: App, task_id: int, outcome: str, **details) -> dict:
     return result.as_json(ctx.zone)
 
 
+def correct_call(ctx: StoreContext, task_id: int, reason: str, **corrected) -> dict:
+    """Amend the last logged result of a call (outcome, satisfaction, mileage, note), with why.
+
+    `ctx` is the task's store as the caller may see it (`task_context`, or the console's
+    `call_store`); `ctx.actor` is recorded as who corrected it.
+    """
+    from crm.calls.corrections import correct_call as correct
+
+    with ctx.session() as session:
+        return correct(session, task_id, reason=reason, actor=ctx.actor, now=ctx.now, **corrected)
+
+
 def assign(ctx: StoreContext, rebalance: bool = False) -> dict:
     """Give every open call an active agent; with `rebalance`, even out the loads too."""
     from crm.calls.assignment import assign as run

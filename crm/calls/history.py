@@ -158,6 +158,8 @@ def customer_history(
                 "mileage_km": attempt.mileage_km,
                 "note": attempt.note,
                 "tags": attempt.tags,
+                "corrected": attempt.corrected_at is not None,
+                "original": (attempt.correction or {}).get("original"),
             }
             for attempt, kind, code in calls
         ],

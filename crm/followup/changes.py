@@ -44,9 +44,20 @@ def reported_cars(
         ContactAttempt.attempted_at >= datetime.combine(since, time.min, UTC),
         ContactAttempt.mileage_km.is_not(None),
     )
+    queries = [attempts]
     if after is not None:
-        attempts = attempts.where(ContactAttempt.attempted_at > after)
-    task_ids = {task_id for task_id in session.execute(attempts).scalars() if task_id}
+        queries = [
+            attempts.where(ContactAttempt.attempted_at > after),
+            # A reading corrected since: an older call with a new value (its own index).
+            select(ContactAttempt.task_id).where(
+                ContactAttempt.corrected_at > after,
+                ContactAttempt.attempted_at >= datetime.combine(since, time.min, UTC),
+                ContactAttempt.mileage_km.is_not(None),
+            ),
+        ]
+    task_ids = {
+        task_id for query in queries for task_id in session.execute(query).scalars() if task_id
+    }
     cars: set[int] = set()
     for chunk in chunks(task_ids):
         cars.update(

@@ -94,6 +94,7 @@ class ContactAttempt(SQLModel, table=True):
     __table_args__ = (
         Index("ix_attempt_customer_time", "customer_id", "attempted_at"),
         Index("ix_attempt_time", "attempted_at"),
+        Index("ix_attempt_corrected", "corrected_at"),
         CheckConstraint(one_of("outcome", Outcome), name="ck_attempt_outcome"),
         CheckConstraint(
             "satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5", name="ck_attempt_satisfaction"
@@ -114,6 +115,10 @@ class ContactAttempt(SQLModel, table=True):
     note: str | None = None
     tags: list[str] = Field(default_factory=list, sa_type=JSON)
     callback_at: datetime | None = moment_field()
+    # An amended result: the row holds the corrected values (the report and the prediction
+    # read them); `correction` keeps the original values, the reason, who and when.
+    corrected_at: datetime | None = moment_field()
+    correction: dict | None = Field(default=None, sa_type=JSON)
 
 
 class DoNotCall(SQLModel, table=True):
