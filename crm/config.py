@@ -170,6 +170,9 @@ class SmsSettings(Section):
     reconcile_after_seconds: int = Field(120, ge=1, le=30 * 86_400)
     sync_days: int = Field(3, ge=1, le=30)
     status_callback: str | None = Field(None, pattern=r"^https?://")
+    # A service reminder owed more than this many days ago (go-live, a long outage) is not
+    # sent: its date is past, and the phone invitation that follows says so.
+    stale_after_days: int = Field(7, ge=1, le=365)
     aliyun: AliyunSettings = AliyunSettings()
     tencent: TencentSettings = TencentSettings()
     # The approved-template registry: template name (first_service_sms, a campaign's

@@ -651,3 +651,53 @@ def test_a_car_without_a_plate_gets_no_empty_brackets_in_its_sms(crm, session, t
     (message,) = session.exec(select(SmsMessage)).all()
     assert "您的爱车朗逸预计2026-03-13前后需要保养" in message.body
     assert "（）" not in message.body
+
+
+def long_overdue_first_service_call(session):
+    """A first-service invitation whose named day, 2026-02-20, is 18 days gone."""
+    add_agent(session, "a01")
+    customer = add_customer(session, name="王伟")
+    car = add_vehicle(session, customer, date(2025, 11, 20), model="朗逸", plate="粤A12345")
+    details = {"first_service_km": 5000, "first_service_on": "2026-02-20"}
+    return add_task(
+        session,
+        customer,
+        "first_service_call",
+        date(2026, 2, 23),
+        date(2026, 2, 27),
+        vehicle_id=car.id,
+        subject=f"vehicle:{car.id}",
+        cycle="first",
+        details=details,
+    )
+
+
+def test_a_fallback_for_a_date_long_past_says_come_in_soon_not_the_date(crm, session, tmp_path):
+    task = long_overdue_first_service_call(session)
+    config = tmp_path / "one.toml"
+    config.write_text("[followup]\nmax_attempts = 1\n", encoding="utf-8")
+
+    crm("--config", config, "calls", "log", task.id, "--outcome", "busy", "--agent", "a01")
+
+    (message,) = session.exec(select(SmsMessage)).all()
+    assert "首保时间已过，请尽快回店免费首保" in message.body
+    assert "2026-02-20" not in message.body
+
+
+def test_a_stores_own_fallback_wording_is_not_sent_for_a_date_long_past(crm, session, tmp_path):
+    task = long_overdue_first_service_call(session)
+    own = tmp_path / "own"
+    own.mkdir()
+    (own / "reminder_fallback.txt").write_text(
+        "{{ customer }}您好，请于{{ due_date }}前后回店{{ reminder }}。", encoding="utf-8"
+    )
+    config = tmp_path / "own.toml"
+    config.write_text(
+        f'[followup]\nmax_attempts = 1\n[sms]\ntemplates_dir = "{own}"\n', encoding="utf-8"
+    )
+
+    result = crm("--config", config, "calls", "log", task.id, "--outcome", "busy", "--agent", "a01")
+
+    assert result.exit_code == 0, result.output
+    assert "no SMS fallback: the reminder's date 2026-02-20 is 18 days past" in result.output
+    assert session.exec(select(SmsMessage)).all() == []

@@ -399,3 +399,35 @@ def test_a_car_imported_late_gets_the_invitation_call_due_on_the_catch_up_date(s
 
     (call,) = session.exec(select(FollowupTask)).all()
     assert (call.kind, call.due_date) == ("first_service_call", date(2026, 2, 23))
+
+
+def plan_catching_up(session, day: date, days: int):
+    """A go-live run that looks `days` back (followup.catch_up_days)."""
+    from crm.config import FollowupSettings
+
+    store = session.exec(select(Store)).first()
+    settings = Settings(followup=FollowupSettings(catch_up_days=days))
+    return plan_day(session, store, day, settings, morning(day))
+
+
+def test_a_first_service_sms_owed_weeks_ago_is_skipped_and_counted_not_sent(session):
+    # Go-live looking 30 days back: a first-service SMS owed on 02-20 names a past date.
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2025, 11, 20))
+
+    result = plan_catching_up(session, date(2026, 3, 10), 30)
+
+    kinds = {m.kind for m in session.exec(select(SmsMessage))}
+    assert "first_service_sms" not in kinds
+    assert result.skipped["service_sms_stale"] == 1
+
+
+def test_a_first_service_sms_a_few_days_late_is_still_sent(session):
+    wang = add_customer(session)
+    add_vehicle(session, wang, date(2025, 12, 5))  # SMS owed 2026-03-05, five days ago
+
+    result = plan_catching_up(session, date(2026, 3, 10), 30)
+
+    sms = session.exec(select(SmsMessage).where(SmsMessage.kind == "first_service_sms")).one()
+    assert sms.planned_for == date(2026, 3, 5)
+    assert result.skipped["service_sms_stale"] == 0

@@ -34,16 +34,26 @@ def queue_fallback(
         return None
     # First service: the day the reminder named; maintenance: the predicted day.
     named = (task.details or {}).get("first_service_on")
+    due = date.fromisoformat(named) if named else task.due_date
+    reminder = REMINDERS[Kind(task.kind)]
+    late = (today - due).days
+    if late > settings.sms.stale_after_days:
+        # "Come in around <a day weeks ago>" would read as a mistake: say 请尽快 instead,
+        # where the product's own wording is sent; the store's own words may lack it.
+        if compose.own_wording(str(Kind.REMINDER_FALLBACK), settings):
+            effects.append(f"no SMS fallback: the reminder's date {due} is {late} days past")
+            return None
+        reminder = f"{reminder}_overdue"
     owed = compose.Owed(
         str(Kind.REMINDER_FALLBACK),
         task.subject,
         task.cycle,
         f"{task.kind} task {task.id} unanswered {task.unanswered} times",
         planned_for=today,
-        due_date=date.fromisoformat(named) if named else task.due_date,
+        due_date=due,
         vehicle_id=task.vehicle_id,
         task_id=task.id,
-        values={"reminder": REMINDERS[Kind(task.kind)]},
+        values={"reminder": reminder},
     )
     row = compose.message_row(
         owed,

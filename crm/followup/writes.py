@@ -20,7 +20,7 @@ from crm.models import (
 )
 from crm.sms import compose, eligibility, templates
 from crm.vocabulary.calendars import HOLIDAYS
-from crm.vocabulary.kinds import GREETINGS
+from crm.vocabulary.kinds import GREETINGS, Kind
 
 KEY = ("kind", "subject", "cycle")
 
@@ -82,6 +82,9 @@ class ContactWriter:
             return refused.reason
         if occurrence.kind in GREETINGS and occurrence.window_start < self.day - timedelta(days=1):
             return "greeting_too_late"
+        stale = self.day - timedelta(days=self.settings.sms.stale_after_days)
+        if occurrence.kind == Kind.FIRST_SERVICE_SMS and occurrence.window_start < stale:
+            return "service_sms_stale"
         return refused.reason if refused else None
 
     def _task(self, occurrence: rules.Occurrence) -> dict:

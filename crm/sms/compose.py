@@ -107,3 +107,12 @@ def message_row(
         "queued_at": now,
         "updated_at": now,
     }
+
+
+def own_wording(kind: str, settings: Settings) -> bool:
+    """Whether the store's own words (its template file, or a provider's approved text)
+    send `kind`: branches the product's template has may be missing from them."""
+    from pathlib import Path
+
+    own = settings.sms.templates_dir
+    return settings.sms.templated or bool(own and (Path(own) / f"{kind}.txt").is_file())

@@ -49,7 +49,12 @@ SAMPLES = {
     },
 }
 # `reminder` picks the fallback's wording: render each branch.
-BRANCHES = [{"reminder": "first_service"}, {"reminder": "maintenance"}]
+BRANCHES = [
+    {"reminder": "first_service"},
+    {"reminder": "maintenance"},
+    {"reminder": "first_service_overdue"},  # the date named is long past: 请尽快
+    {"reminder": "maintenance_overdue"},
+]
 
 
 def sample_contexts(kind: str, locale: str) -> list[dict]:
