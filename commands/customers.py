@@ -1,10 +1,11 @@
-"""Customers at the desk: `crm customers find|show|add|edit|mark`."""
+"""Customers at the desk: `crm customers find|show|add|edit|mark|lapsed`."""
 
 from __future__ import annotations
 
 import click
 
 from commands.base import (
+    COUNT,
     CrmGroup,
     emit,
     format_option,
@@ -66,6 +67,47 @@ def customers_find(app: App, query: str, store: str | None, fmt: str):
 
     columns = ["customer_id", "customer_code", "name", "phone", "cars", "status", "is_lead"]
     emit(rows, fmt, table, columns)
+
+
+@customers.command("lapsed")
+@click.option("--limit", type=COUNT, help="At most this many cars (longest lapsed first).")
+@store_option
+@format_option("table", "json", "csv")
+@click.pass_obj
+def customers_lapsed(app: App, limit: int | None, store: str | None, fmt: str):
+    """流失预警: cars not in for months or long past their maintenance, longest first.
+
+    Example: crm customers lapsed --format csv > lapsed.csv
+    """
+    from crm.actions import readable_phone
+    from crm.actions.customers import lapsed_customers
+
+    rows = lapsed_customers(store_context(app, store), limit)
+
+    def table():
+        if not rows:
+            out.print("no lapsed customers")
+            return
+        sheet = rich_table()
+        for column in ("customer", "phone", "car", "last in", "lapsed since", "call"):
+            sheet.add_column(column, no_wrap=column in ("phone", "last in"))
+        for row in rows[: limit or 30]:
+            why = "保养逾期" if row["why"] == "overdue" else "未回店"
+            call = (
+                f"#{row['lapsed_call']} {row['lapsed_call_status']}" if row["lapsed_call"] else "-"
+            )
+            sheet.add_row(
+                row["customer"],
+                readable_phone(row["phone"]),
+                " ".join(filter(None, (row["plate"], row["model"]))),
+                row["last_in"],
+                f"{row['lapsed_since']} {why}",
+                call,
+            )
+        out.print(sheet)
+        out.print(f"{len(rows)} lapsed cars")
+
+    emit(rows, fmt, table)
 
 
 @customers.command("show")

@@ -86,6 +86,11 @@ class FollowupSettings(Section):
     max_attempts: int = Field(3, ge=1, le=20)
     holidays: list[str] = ["spring_festival", "mid_autumn", "national_day", "new_year"]
     catch_up_days: Days = 7
+    # 流失预警: a car not in for this long, or this long past its predicted maintenance,
+    # gets one win-back call per lapse, due `lapsed_call_days` after the lapse begins.
+    lapsed_after_months: int = Field(9, ge=1, le=60)
+    lapsed_overdue_days: int = Field(60, ge=1, le=730)
+    lapsed_call_days: Days = 7
 
     @field_validator("holidays")
     @classmethod

@@ -62,6 +62,15 @@ def mark_customer(ctx: StoreContext, ref: str, status: str, reason: str = "") ->
         return {**_summary(customer), **result}
 
 
+def lapsed_customers(ctx: StoreContext, limit: int | None = None) -> list[dict]:
+    """流失预警: the store's cars not in for `followup.lapsed_after_months` or long past their
+    maintenance, whose owners are still customers, with their win-back call if planned."""
+    from crm.followup.lapsed import lapsed_cars
+
+    with ctx.session() as session:
+        return lapsed_cars(session, ctx.store_id, ctx.today, ctx.settings, limit)
+
+
 def _find(session, ctx: StoreContext, ref: str):
     from crm.calls.lookup import find_customer
 

@@ -16,6 +16,7 @@ LABELS = {
         "service_callback": "维修回访",
         "maintenance_call": "定保提醒",
         "campaign_call": "活动邀约",
+        "lapsed_call": "流失预警",
         "complaint_followup": "投诉跟进",
         "complaint_confirmation": "投诉确认",
     },
@@ -26,6 +27,7 @@ LABELS = {
         "service_callback": "service callback",
         "maintenance_call": "maintenance",
         "campaign_call": "campaign",
+        "lapsed_call": "win-back",
         "complaint_followup": "complaint",
         "complaint_confirmation": "confirm fix",
     },
@@ -39,6 +41,7 @@ ASK = {
         "service_callback": "询问{visit_date}{service_type}的维修质量和服务满意度（1-5分）",
         "maintenance_call": "预计{predicted_on}需要保养{last_service}{pace}，邀请预约",
         "campaign_call": "邀请参加“{campaign}”",
+        "lapsed_call": "{lapse}，了解原因（搬家、换车或去了别家？），邀请回店保养并记下当前里程",
         "complaint_followup": "告知投诉处理进展（{category}，{department}）：{text}",
         "complaint_confirmation": "确认问题是否已解决（处理结果：{resolution}），并记录客户是否确认已解决",
     },
@@ -49,6 +52,7 @@ ASK = {
         "service_callback": "ask about the {service_type} visit on {visit_date}: quality and satisfaction (1-5)",
         "maintenance_call": "maintenance predicted for {predicted_on}{last_service}{pace}; offer a booking",
         "campaign_call": 'invite them to "{campaign}"',
+        "lapsed_call": "{lapse}: ask why (moved, sold the car, another garage?), invite them in for maintenance and note the mileage",
         "complaint_followup": "tell them how their complaint is progressing ({category}, {department}): {text}",
         "complaint_confirmation": "ask whether it is solved (resolution: {resolution}); record whether they confirm it",
     },
@@ -114,6 +118,8 @@ def ask(kind: str, locale: str, facts: dict, today: date | None = None) -> str:
         if late > 0:
             template = PAST.get(locale, PAST["en"])[kind]
             facts["late_days"] = late
+    if kind == "lapsed_call":
+        facts["lapse"] = _lapse(facts, locale)
     last_km = facts.get("last_service_km")
     if last_km:
         facts["last_service"] = (
@@ -145,6 +151,24 @@ def notes(occupation: str | None, hobbies: str | None, family: str | None, local
         if value
     ]
     return "；".join(parts) if locale == "zh_CN" else "; ".join(parts)
+
+
+def _lapse(facts: dict, locale: str) -> str:
+    """Why the car counts as lapsed, in words: months away, or maintenance overdue."""
+    chinese = locale == "zh_CN"
+    if facts.get("overdue_days"):
+        return (
+            f"保养已逾期{facts['overdue_days']}天（预计{facts.get('predicted_on', '?')}）"
+            if chinese
+            else f"maintenance {facts['overdue_days']} days overdue (due {facts.get('predicted_on', '?')})"
+        )
+    since = facts.get("last_visit") or facts.get("delivered")
+    what = "上次进店" if facts.get("last_visit") else "交车"
+    return (
+        f"已{facts.get('months', '?')}个月未回店（{what}{since}）"
+        if chinese
+        else f"not in for {facts.get('months', '?')} months (last {'visit' if facts.get('last_visit') else 'delivery'} {since})"
+    )
 
 
 class _Missing(dict):

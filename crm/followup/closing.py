@@ -47,6 +47,11 @@ def close_settled(
         Vehicle.id == tasks.c.vehicle_id,
         tasks.c.cycle != literal("after:") + cast(Vehicle.maintenance_basis_visit_id, String),
     )
+    # A win-back call is moot once the car has been in since the call was planned.
+    back_in = exists().where(
+        ServiceVisit.vehicle_id == tasks.c.vehicle_id,
+        ServiceVisit.created_at > tasks.c.created_at,
+    )
     inactive = exists().where(
         Customer.id == tasks.c.customer_id, Customer.status != CustomerStatus.ACTIVE
     )
@@ -79,6 +84,12 @@ def close_settled(
             (tasks.c.kind == Kind.MAINTENANCE_CALL) & newer_basis,
             tasks.c.vehicle_id,
             changed.repredicted,
+        ),
+        (
+            closing_tasks.values(status=TaskStatus.DONE),
+            (tasks.c.kind == Kind.LAPSED_CALL) & back_in,
+            tasks.c.vehicle_id,
+            changed.visited,
         ),
         (
             closing_tasks.values(status=TaskStatus.CANCELLED),

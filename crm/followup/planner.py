@@ -22,7 +22,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from crm.config import Settings
-from crm.followup import candidates, changes, closing, maintenance, rules
+from crm.followup import candidates, changes, closing, lapsed, maintenance, rules
 from crm.followup.writes import ContactWriter
 from crm.models import (
     Customer,
@@ -145,6 +145,7 @@ def plan_day(
             candidates.first_service(session, horizon, settings, zone),
             candidates.service_visits(session, horizon, settings),
             candidates.maintenance(session, horizon, settings),
+            lapsed.candidates(session, horizon, settings),
         )
         greetings = chain(
             candidates.birthdays(session, horizon),

@@ -215,6 +215,57 @@ def maintenance_call(
     )
 
 
+def lapse_start(
+    last_in: date, maintenance_due_on: date | None, settings: FollowupSettings
+) -> tuple[date, str]:
+    """When a car counts as lapsed (流失): months after it was last in, or sooner when its
+    predicted maintenance is that long overdue; and which of the two it was."""
+    away = add_months(last_in, settings.lapsed_after_months)
+    if maintenance_due_on is not None:
+        overdue = maintenance_due_on + timedelta(days=settings.lapsed_overdue_days)
+        if overdue < away:
+            return overdue, "overdue"
+    return away, "away"
+
+
+def lapsed_call(
+    vehicle_id: int,
+    customer_id: int,
+    last_visit: tuple[int, date] | None,
+    delivered: date,
+    maintenance_due_on: date | None,
+    settings: FollowupSettings,
+) -> Occurrence:
+    """流失预警: one win-back call per lapse (a lapse ends with the car's next visit)."""
+    last_in = last_visit[1] if last_visit else delivered
+    start, why = lapse_start(last_in, maintenance_due_on, settings)
+    if why == "overdue":
+        late = (start - maintenance_due_on).days
+        details = {"overdue_days": late, "predicted_on": maintenance_due_on.isoformat()}
+        reason = f"maintenance predicted {maintenance_due_on} is {late} days overdue"
+    else:
+        months = settings.lapsed_after_months
+        details = {"months": months}
+        if last_visit:
+            details["last_visit"] = last_in.isoformat()
+        else:
+            details["delivered"] = last_in.isoformat()
+        reason = (
+            f"not in for {months} months (last {'visit' if last_visit else 'delivery'} {last_in})"
+        )
+    return Occurrence(
+        Kind.LAPSED_CALL,
+        customer_id,
+        f"vehicle:{vehicle_id}",
+        f"after:{last_visit[0] if last_visit else 'delivery'}",
+        start,
+        start + timedelta(days=settings.lapsed_call_days),
+        reason,
+        vehicle_id,
+        details,
+    )
+
+
 # Greetings (the days they fall on: crm.vocabulary.calendars) ---------------------
 
 

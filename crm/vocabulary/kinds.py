@@ -23,6 +23,7 @@ class Kind(StrEnum):
     HOLIDAY_SMS = "holiday_sms"
     CAMPAIGN_SMS = "campaign_sms"
     CAMPAIGN_CALL = "campaign_call"
+    LAPSED_CALL = "lapsed_call"  # 流失预警: a win-back call once per lapse
     # The call desk's own follow-ups (crm.calls): not planned by the cadence.
     REMINDER_FALLBACK = "reminder_fallback"  # SMS after a reminder's calls went unanswered
     COMPLAINT_FOLLOWUP = "complaint_followup"  # progress call while a complaint is open
