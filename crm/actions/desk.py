@@ -157,6 +157,7 @@ def log_call(
         before = desk.day_ids(session, ctx.store_id, ctx.today, agent_id, kind)
     if viewer.is_agent:
         details.setdefault("agent_code", viewer.code)
+    details.setdefault("actor", viewer.code)
     if details.get("complaint_category") and not details.get("complaint_text"):
         details["complaint_text"] = details.get("note")  # what the agent wrote is what was said
     result = calls.log_call(app, task_id, outcome, user_id=viewer.user_id, **details)
