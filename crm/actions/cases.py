@@ -106,7 +106,7 @@ def complaint_timeline(ctx: StoreContext, complaint_id: int) -> dict:
         complaint = _own_complaint(session, ctx, complaint_id)
         data = complaints.show(session, complaint_id, ctx.now)
         data["timeline"] = complaint_progress.timeline(session, complaint, ctx.zone)
-        owner = session.get(Agent, complaint.agent_id) if complaint.agent_id else None
+        owner = complaint_progress.owner_of(session, complaint)
         data["owner"] = {"code": owner.code, "name": owner.name} if owner else None
         active = select(Agent).where(Agent.store_id == ctx.store_id, Agent.active)
         data["agents"] = [

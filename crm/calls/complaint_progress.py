@@ -45,6 +45,19 @@ def departments(settings: Settings) -> list[str]:
     return sorted(set(settings.complaints.departments.values()))
 
 
+def owner_of(session: Session, complaint: Complaint) -> Agent | None:
+    """Who answers for the complaint: the agent it was given to, else the one with its calls."""
+    if complaint.agent_id is not None:
+        return session.get(Agent, complaint.agent_id)
+    agent_id = session.execute(
+        select(FollowupTask.agent_id)
+        .where(FollowupTask.subject == subject_of(complaint.id))
+        .order_by(FollowupTask.id.desc())
+        .limit(1)
+    ).scalar()
+    return session.get(Agent, agent_id) if agent_id else None
+
+
 def add_note(
     session: Session, complaint: Complaint, author: str, text: str, now: datetime
 ) -> ComplaintNote:
@@ -95,10 +108,10 @@ def route(
             raise UsageError(
                 f"agent {agent.code} is inactive; choose an active agent", field="agent"
             )
-        if agent.id != complaint.agent_id:
-            before = session.get(Agent, complaint.agent_id) if complaint.agent_id else None
+        before = owner_of(session, complaint)
+        complaint.agent_id = agent.id
+        if before is None or agent.id != before.id:
             changed["agent"] = [before.code if before else None, agent.code]
-            complaint.agent_id = agent.id
             session.execute(
                 update(FollowupTask)
                 .where(
