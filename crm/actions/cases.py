@@ -88,10 +88,16 @@ def complaints_page(
     size = ctx.settings.web.page_size
     page = max(page, 1)
     with ctx.session() as session:
+        store = ctx.store(session)
         rows, counts = urgent_page(
-            session, ctx.store(session), status, overdue, ctx.now, size, (page - 1) * size
+            session, store, status, overdue, ctx.now, size, (page - 1) * size
         )
-    pages = max(1, -(-counts["total"] // size))
+        pages = max(1, -(-counts["total"] // size))
+        if page > pages:  # past the end (the list shrank, or a typed address): the last page
+            page = pages
+            rows, counts = urgent_page(
+                session, store, status, overdue, ctx.now, size, (page - 1) * size
+            )
     return {"rows": rows, "counts": counts, "page": page, "pages": pages, "store": ctx.code}
 
 

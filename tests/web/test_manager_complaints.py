@@ -195,3 +195,12 @@ def test_a_bad_status_in_the_address_is_a_sentence_beside_the_filter(client, cas
 
     assert answer.status_code == 422
     assert 'data-error-for="status">没有这个状态，请从列表中选择<' in answer.text
+
+
+def test_a_page_past_the_end_shows_the_last_one(client, cases):
+    signed_in(client, "m01")
+
+    answer = client.get("/complaints?page=99")
+
+    assert answer.status_code == 200
+    assert answer.text.count("data-complaint-id=") == 2 and "第1/1页" in answer.text
