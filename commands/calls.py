@@ -233,6 +233,7 @@ def calls_log(app: App, task_id: int, tags: str | None, fmt: str, **given):
         agent_code=given["agent"],
         opt_out=given["opt_out"],
         solved=given["solved"],
+        actor=cli_actor(),
     )
     if fmt == "json":
         print_json(data)

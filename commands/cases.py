@@ -1,4 +1,4 @@
-"""Complaints and inquiries: `crm complaints add|list|show|resolve`, `crm inquiries log|list`."""
+"""Complaints and inquiries: `crm complaints add|list|show|note|route|resolve`, `crm inquiries`."""
 
 from __future__ import annotations
 
@@ -126,45 +126,78 @@ def complaints_list(app: App, status: str, overdue: bool, store: str | None, fmt
     emit(rows, fmt, table, COMPLAINT_COLUMNS)
 
 
+def complaint_store(app: App, complaint_id: int):
+    """The complaint's own store (its number is unique across stores), the CLI user acting."""
+    from crm.actions.cases import complaint_context
+
+    return store_context(app, complaint_context(app, complaint_id).code)
+
+
 @complaints.command("show")
 @click.argument("complaint_id", type=ROW_ID)
 @format_option()
 @click.pass_obj
 def complaints_show(app: App, complaint_id: int, fmt: str):
-    """One complaint: deadlines, resolution and every call about it.
+    """One complaint: deadlines, resolution, and its timeline (calls, notes, routing).
 
     Example: crm complaints show 7
     """
-    from crm.actions.cases import show_complaint
+    from crm.actions.cases import complaint_timeline
 
-    data = show_complaint(app, complaint_id)
+    data = complaint_timeline(complaint_store(app, complaint_id), complaint_id)
     if fmt == "json":
         print_json(data)
         return
+    owner = f" · owner {data['owner']['code']}" if data["owner"] else ""
     out.print(
         f"[bold]complaint {data['complaint_id']}[/bold] · {data['customer']} "
-        f"{data['phone']} · {data['category']} -> {data['department']} · {data['status']}"
+        f"{data['phone']} · {data['category']} -> {data['department']}{owner} · {data['status']}"
     )
     out.print(f"  {data['text']}")
-    for label in (
-        "received_at",
-        "respond_by",
-        "first_response_at",
-        "resolve_by",
-        "resolved_at",
-        "confirmed_at",
-    ):
+    for label in ("respond_by", "first_response_at", "resolve_by", "confirmed_at"):
         if data[label]:
             out.print(f"  {label.replace('_', ' ')}: {data[label]}")
-    if data["resolution"]:
-        out.print(f"  resolution: {data['resolution']}")
     if data["overdue"]:
         out.print(f"  [red]overdue: {data['overdue_reason']}[/red]")
-    for attempt in data["attempts"]:
-        out.print(
-            f"  {attempt['at']} {attempt['kind']} {attempt['agent'] or ''} "
-            f"{attempt['outcome']} {attempt['note'] or ''}"
+    for step in data["timeline"]:
+        said = " ".join(
+            str(part) for part in (step["by"], step.get("outcome"), step["text"]) if part
         )
+        out.print(f"  {step['at']} {step['event'].replace('_', ' ')}: {said}", markup=False)
+
+
+@complaints.command("note")
+@click.argument("complaint_id", type=ROW_ID)
+@click.option("--note", required=True, help="What was done or learnt.")
+@click.pass_obj
+def complaints_note(app: App, complaint_id: int, note: str):
+    """Add a progress note to a complaint's timeline.
+
+    Example: crm complaints note 7 --note 已联系厂家，配件周五到店
+    """
+    from crm.actions.cases import add_complaint_note
+
+    added = add_complaint_note(complaint_store(app, complaint_id), complaint_id, note)
+    click.echo(f"note added to complaint {added['complaint_id']} by {added['author']}")
+
+
+@complaints.command("route")
+@click.argument("complaint_id", type=ROW_ID)
+@click.option("--department", help="The department now answerable (see [complaints.departments]).")
+@click.option("--agent", metavar="CODE", help="The new owner; the complaint's open calls follow.")
+@click.pass_obj
+def complaints_route(app: App, complaint_id: int, department: str | None, agent: str | None):
+    """Send a complaint to another department or owner; recorded in the audit trail.
+
+    Example: crm complaints route 7 --department parts --agent a02
+    """
+    from crm.actions.cases import route_complaint
+
+    done = route_complaint(complaint_store(app, complaint_id), complaint_id, department, agent)
+    moved = ", ".join(
+        f"{what} {old or '-'} -> {new}" for what, (old, new) in done["changed"].items()
+    )
+    click.echo(f"complaint {done['complaint_id']}: {moved}")
 
 
 @complaints.command("resolve")
@@ -179,7 +212,8 @@ def complaints_resolve(app: App, complaint_id: int, resolution: str, agent: str 
     """
     from crm.actions.cases import resolve_complaint
 
-    done = resolve_complaint(app, complaint_id, resolution, agent)
+    ctx = complaint_store(app, complaint_id)
+    done = resolve_complaint(ctx, complaint_id, resolution, agent)
     click.echo(f"complaint {done['complaint_id']} resolved; a confirmation call is on the list")
 
 

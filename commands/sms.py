@@ -10,6 +10,7 @@ from commands.base import (
     COUNT,
     SECONDS,
     CrmGroup,
+    cli_actor,
     emit,
     err,
     format_option,
@@ -133,7 +134,7 @@ def sms_optout(app: App, phone: str, source: str):
     """
     from crm.actions.sms import opt_out
 
-    result = opt_out(app, phone, source)
+    result = opt_out(app, phone, source, actor=cli_actor())
     click.echo(
         f"{result['phone']}: consent withdrawn for {result['customers']} customer(s); "
         f"{result['cancelled']} queued message(s) cancelled"

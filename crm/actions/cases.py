@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from crm.actions.context import StoreContext, store_of
+from crm.access.users import Viewer
+from crm.actions.context import StoreContext, acting, store_of
 from crm.app import App
-from crm.errors import UsageError
+from crm.errors import NotFound, UsageError
 
 INQUIRY_DAYS = 30  # the inquiries list's default span, ending today
 
@@ -61,27 +62,147 @@ def complaint_context(app: App, complaint_id: int) -> StoreContext:
     return store_of(app, store_id)
 
 
-def show_complaint(app: App, complaint_id: int) -> dict:
-    """One complaint: its deadlines, resolution and every call about it."""
-    from crm.calls.complaints import show
+def complaint_store(app: App, viewer: Viewer, complaint_id: int) -> StoreContext:
+    """The store of a complaint the viewer may see, acting as the viewer; any other
+    complaint does not exist for them."""
+    from crm.models import Complaint
 
-    ctx = complaint_context(app, complaint_id)
+    with app.session() as session:
+        complaint = session.get(Complaint, complaint_id)
+        if complaint is None or not viewer.may_see_store(complaint.store_id):
+            raise NotFound(f"no complaint {complaint_id}", field="complaint_id")
+        store_id = complaint.store_id
+    return acting(store_of(app, store_id), viewer.code)
+
+
+def complaints_page(
+    ctx: StoreContext, status: str = "open", overdue: bool = False, page: int = 1
+) -> dict:
+    """A page of the store's complaints, overdue first, then by the nearest deadline."""
+    from crm.calls.complaint_progress import STATUSES, urgent_page
+
+    if status not in STATUSES:
+        raise UsageError(
+            f"unknown status {status!r}; use one of {', '.join(STATUSES)}", field="status"
+        )
+    size = ctx.settings.web.page_size
+    page = max(page, 1)
     with ctx.session() as session:
-        return show(session, complaint_id, ctx.now)
+        store = ctx.store(session)
+        rows, counts = urgent_page(
+            session, store, status, overdue, ctx.now, size, (page - 1) * size
+        )
+        pages = max(1, -(-counts["total"] // size))
+        if page > pages:  # past the end (the list shrank, or a typed address): the last page
+            page = pages
+            rows, counts = urgent_page(
+                session, store, status, overdue, ctx.now, size, (page - 1) * size
+            )
+    return {"rows": rows, "counts": counts, "page": page, "pages": pages, "store": ctx.code}
+
+
+def complaint_timeline(ctx: StoreContext, complaint_id: int) -> dict:
+    """One complaint with its timeline, its deadlines, and who it may be routed to."""
+    from sqlmodel import select
+
+    from crm.calls import complaint_progress, complaints
+    from crm.models import Agent
+
+    with ctx.session() as session:
+        complaint = _own_complaint(session, ctx, complaint_id)
+        data = complaints.show(session, complaint_id, ctx.now)
+        data["timeline"] = complaint_progress.timeline(session, complaint, ctx.zone)
+        owner = complaint_progress.owner_of(session, complaint)
+        data["owner"] = {"code": owner.code, "name": owner.name} if owner else None
+        active = select(Agent).where(Agent.store_id == ctx.store_id, Agent.active)
+        data["agents"] = [
+            {"code": agent.code, "name": agent.name}
+            for agent in session.exec(active.order_by(Agent.code))
+        ]
+    data["departments"] = complaint_progress.departments(ctx.settings)
+    data["store"] = ctx.code
+    return data
+
+
+def add_complaint_note(ctx: StoreContext, complaint_id: int, text: str) -> dict:
+    """A progress note on the complaint, signed by whoever acts."""
+    from crm.calls.complaint_progress import add_note
+
+    with ctx.session() as session:
+        complaint = _own_complaint(session, ctx, complaint_id)
+        note = add_note(session, complaint, ctx.actor, text, ctx.now)
+        session.commit()
+        return {"complaint_id": complaint_id, "note_id": note.id, "author": note.author}
+
+
+def route_complaint(
+    ctx: StoreContext,
+    complaint_id: int,
+    department: str | None = None,
+    agent_code: str | None = None,
+) -> dict:
+    """Send the complaint to another department or owner (its open calls follow the owner)."""
+    from crm.access.audit import record
+    from crm.calls.agents import get_agent
+    from crm.calls.complaint_progress import route, subject_of
+
+    if not department and not agent_code:
+        raise UsageError("choose a department or an owner", field="department")
+    with ctx.session() as session:
+        complaint = _own_complaint(session, ctx, complaint_id)
+        agent = get_agent(session, ctx.store(session), agent_code) if agent_code else None
+        changed = route(
+            session, ctx.settings, complaint, ctx.now, department=department, agent=agent
+        )
+        record(
+            session,
+            store_id=ctx.store_id,
+            actor=ctx.actor,
+            action="complaint_route",
+            at=ctx.now,
+            subject=subject_of(complaint_id),
+            customer_id=complaint.customer_id,
+            detail=changed,
+        )
+        session.commit()
+    return {"complaint_id": complaint_id, "changed": changed}
 
 
 def resolve_complaint(
-    app: App, complaint_id: int, resolution: str, agent_code: str | None = None
+    ctx: StoreContext, complaint_id: int, resolution: str, agent_code: str | None = None
 ) -> dict:
     """The store solved it: the progress calls stop and a confirmation call comes due."""
+    from crm.access.audit import record
     from crm.calls.agents import get_agent
+    from crm.calls.complaint_progress import subject_of
     from crm.calls.complaints import resolve
 
-    ctx = complaint_context(app, complaint_id)
     with ctx.session() as session:
+        _own_complaint(session, ctx, complaint_id)
         agent = get_agent(session, ctx.store(session), agent_code) if agent_code else None
         complaint = resolve(session, ctx.settings, complaint_id, resolution, ctx.now, agent=agent)
+        record(
+            session,
+            store_id=ctx.store_id,
+            actor=ctx.actor,
+            action="complaint_resolve",
+            at=ctx.now,
+            subject=subject_of(complaint_id),
+            customer_id=complaint.customer_id,
+            detail={"resolution": complaint.resolution},
+        )
+        session.commit()
         return {"complaint_id": complaint.id, "status": str(complaint.status)}
+
+
+def _own_complaint(session, ctx: StoreContext, complaint_id: int):
+    """The complaint, when it is this store's; another store's is NotFound, as a missing one."""
+    from crm.calls.complaints import get_complaint
+
+    complaint = get_complaint(session, complaint_id)
+    if complaint.store_id != ctx.store_id:
+        raise NotFound(f"no complaint {complaint_id} in store {ctx.code}", field="complaint_id")
+    return complaint
 
 
 def log_inquiry(

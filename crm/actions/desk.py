@@ -157,6 +157,7 @@ def log_call(
         before = desk.day_ids(session, ctx.store_id, ctx.today, agent_id, kind)
     if viewer.is_agent:
         details.setdefault("agent_code", viewer.code)
+    details.setdefault("actor", viewer.code)
     if details.get("complaint_category") and not details.get("complaint_text"):
         details["complaint_text"] = details.get("note")  # what the agent wrote is what was said
     result = calls.log_call(app, task_id, outcome, user_id=viewer.user_id, **details)
@@ -201,6 +202,7 @@ def search(ctx: StoreContext, query: str) -> list[dict]:
 
 def customer_page(app: App, viewer: Viewer, customer_id: int) -> dict:
     """A customer's whole history and open calls."""
+    from crm.actions.audit import audit_trail
     from crm.calls.history import customer_history
     from crm.models import Customer
 
@@ -210,9 +212,11 @@ def customer_page(app: App, viewer: Viewer, customer_id: int) -> dict:
             session, session.get(Customer, customer_id), ctx.locale, ctx.zone, ctx.now
         )
     data["store"] = ctx.code
+    data["audit"] = audit_trail(ctx, customer_id=customer_id, limit=CUSTOMER_AUDIT_ROWS)
     return data
 
 
+CUSTOMER_AUDIT_ROWS = 20  # the newest changes on a customer's page; /audit has them all
 NEXT_LOOK = 25  # calls after the logged one checked at once; the whole list only if all are gone
 
 

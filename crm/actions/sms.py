@@ -51,13 +51,13 @@ def preview(
         )
 
 
-def opt_out(app: App, phone: str, source: str = "manual") -> dict:
+def opt_out(app: App, phone: str, source: str = "manual", actor: str = "system") -> dict:
     """Withdraw consent for every customer with this number, in every store, and cancel
-    their queued messages."""
+    their queued messages; each customer's change is in its store's audit trail."""
     from sqlalchemy import select
 
     from crm.models import Customer
-    from crm.sms.consent import opt_out as withdraw
+    from crm.sms.consent import opt_out_recorded as withdraw
     from crm.vocabulary.phones import parse_phone
 
     try:
@@ -73,7 +73,7 @@ def opt_out(app: App, phone: str, source: str = "manual") -> dict:
                 f"no customer has the number {number}; check it with the customer list",
                 field="phone",
             )
-        cancelled = withdraw(session, customers, source, utcnow())
+        cancelled = withdraw(session, customers, source, actor, utcnow())
         session.commit()
     return {"phone": number, "customers": len(customers), "cancelled": cancelled}
 

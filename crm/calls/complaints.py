@@ -155,7 +155,8 @@ def resolve(
     *,
     agent: Agent | None = None,
 ) -> Complaint:
-    """The store says it is solved: stop the progress calls, ask the customer to confirm."""
+    """The store says it is solved: stop the progress calls, ask the customer to confirm
+    (in the caller's transaction)."""
     complaint = get_complaint(session, complaint_id)
     if complaint.status != ComplaintStatus.OPEN:
         raise UsageError(
@@ -194,7 +195,6 @@ def resolve(
     )
     insert_new(session, FollowupTask.__table__, [row])
     _assign_new(session, store, [row], agent.id if agent else None)
-    session.commit()
     return complaint
 
 

@@ -31,7 +31,7 @@ from crm.models import (
     Store,
     TaskStatus,
 )
-from crm.sms.consent import flag_invalid_number, opt_out
+from crm.sms.consent import flag_invalid_number, opt_out_recorded
 from crm.vocabulary import predictions
 from crm.vocabulary.kinds import Kind
 
@@ -90,6 +90,7 @@ class CallLog:
     opt_out: bool = False
     solved: bool | None = None
     user_id: int | None = None  # the console user logging it; None from the CLI
+    actor: str | None = None  # who acts, for the audit trail (default: the caller's code)
 
 
 def log_call(session: Session, settings: Settings, call: CallLog, now: datetime) -> CallResult:
@@ -229,7 +230,7 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
         result.complaint_id = complaint.id
         result.effects.append(f"complaint {complaint.id} opened ({complaint.department})")
     if call.opt_out:
-        cancelled = opt_out(session, [customer.id], "call", now)
+        cancelled = opt_out_recorded(session, [customer.id], "call", call.actor or agent.code, now)
         result.effects.append(f"SMS opt-out recorded; {cancelled} queued SMS cancelled")
     session.add(task)
     session.commit()

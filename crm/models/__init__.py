@@ -2,7 +2,14 @@
 
 from crm.models.access import AppSecret, LoginEvent, LoginResult, Role, User
 from crm.models.audit import AuditEvent
-from crm.models.cases import Complaint, ComplaintCategory, ComplaintStatus, Inquiry, InquiryTopic
+from crm.models.cases import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintNote,
+    ComplaintStatus,
+    Inquiry,
+    InquiryTopic,
+)
 from crm.models.fleet import ServiceType, ServiceVisit, Vehicle, VehicleOwnership
 from crm.models.followup import (
     Campaign,
@@ -37,6 +44,7 @@ __all__ = [
     "Channel",
     "Complaint",
     "ComplaintCategory",
+    "ComplaintNote",
     "ComplaintStatus",
     "ContactAttempt",
     "Customer",

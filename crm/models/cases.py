@@ -66,6 +66,18 @@ class Complaint(SQLModel, table=True):
     reopened: int = 0
 
 
+class ComplaintNote(SQLModel, table=True):
+    """A progress note on a complaint (跟进记录): what the department did or learnt."""
+
+    __tablename__ = "complaint_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    at: datetime = created_at_field()
+    author: str = code_field(64)  # a user's code or "cli:<os user>", as in the audit trail
+    text: str
+
+
 class Inquiry(SQLModel, table=True):
     """An inbound call (咨询电话); an unknown number becomes a lead."""
 

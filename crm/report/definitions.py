@@ -201,6 +201,7 @@ NAMES = {
         "holiday_sms": "节日祝福",
         "campaign_sms": "活动邀约",
         "customer_service": "客服部",
+        "after_sales": "售后部",
     },
     "en": {
         "sales_callback": "7-day sales callback",
@@ -220,6 +221,7 @@ NAMES = {
         "holiday_sms": "holiday greeting",
         "campaign_sms": "campaign",
         "customer_service": "customer service",
+        "after_sales": "after-sales",
     },
 }
 

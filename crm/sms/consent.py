@@ -43,6 +43,39 @@ def opt_out(session: Session, customer_ids: Iterable[int], source: str, now: dat
     return cancel_queued(session, ids, "opted out", now)
 
 
+def opt_out_recorded(
+    session: Session, customer_ids: Iterable[int], source: str, actor: str, now: datetime
+) -> int:
+    """`opt_out`, with one audit row for each customer whose consent it withdrew."""
+    from crm.access.audit import record
+
+    ids = list(customer_ids)
+    before = session.execute(
+        select(
+            Customer.id, Customer.store_id, Customer.sms_consent, Customer.marketing_consent
+        ).where(Customer.id.in_(ids))
+    ).all()
+    cancelled = opt_out(session, ids, source, now)
+    for customer_id, store_id, sms, marketing in before:
+        changed = {
+            name: [was, False]
+            for name, was in (("sms_consent", sms), ("marketing_consent", marketing))
+            if was
+        }
+        if changed:  # already withdrawn: nothing changed, nothing to account for
+            record(
+                session,
+                store_id=store_id,
+                actor=actor,
+                action="consent",
+                at=now,
+                subject=f"customer:{customer_id}",
+                customer_id=customer_id,
+                detail={**changed, "source": source},
+            )
+    return cancelled
+
+
 def cancel_queued(session: Session, customer_ids: list[int], why: str, now: datetime) -> int:
     """Cancel what is still queued for these customers; returns how many."""
     return session.execute(
