@@ -78,6 +78,17 @@ def open_complaint(
     session.add(complaint)
     session.flush()
     ensure_followups(session, settings, store, now, complaint_ids=[complaint.id], agent_id=agent_id)
+    # No campaign pitch to a customer with a complaint (queued marketing SMS are cancelled
+    # at dispatch by the eligibility rules).
+    session.execute(
+        update(FollowupTask)
+        .where(
+            FollowupTask.customer_id == customer_id,
+            FollowupTask.kind == Kind.CAMPAIGN_CALL,
+            FollowupTask.status == TaskStatus.OPEN,
+        )
+        .values(status=TaskStatus.CANCELLED, closed_at=now, updated_at=now)
+    )
     return complaint
 
 

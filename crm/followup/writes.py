@@ -76,6 +76,8 @@ class ContactWriter:
                 return "customer_lost_or_deceased"
             if not customer.phone_valid:
                 return "invalid_phone"  # a call proved the number wrong: nobody to call
+            if occurrence.kind == Kind.CAMPAIGN_CALL and customer.in_complaint:
+                return "open_complaint"  # no sales pitch while a complaint is unsettled
             return "do_not_call" if (customer.id, occurrence.kind) in blocked else None
         refused = eligibility.refusal(customer, templates.category(occurrence.kind))
         if refused is eligibility.LOST:
@@ -145,6 +147,7 @@ class ContactWriter:
                 Customer.status,
                 Customer.sms_consent,
                 Customer.marketing_consent,
+                eligibility.in_complaint(Customer.id).label("in_complaint"),
             ).where(Customer.id.in_(ids))
         )
         return {row.id: row for row in rows}

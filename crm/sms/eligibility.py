@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, not_, or_
+from sqlalchemy import ColumnElement, and_, exists, not_, or_
 
-from crm.models import Customer, CustomerStatus, SmsCategory
+from crm.models import Complaint, ComplaintStatus, Customer, CustomerStatus, SmsCategory
 
 EVERY = frozenset(SmsCategory)
 CUSTOMERS = Customer.__table__
@@ -52,6 +52,22 @@ RULES = (
     ),
 )
 LOST = RULES[0]
+# No marketing while a complaint is unsettled (open, or resolved and not yet confirmed):
+# a birthday greeting or a festival offer then reads as not listening. Not a column of
+# the customer: `refusal` reads the row's `in_complaint`, `refusals` asks the complaints.
+IN_COMPLAINT = Rule(
+    "open_complaint",
+    "in_complaint",
+    False,
+    frozenset({SmsCategory.MARKETING}),
+    "the customer has an open complaint",
+)
+UNSETTLED = (ComplaintStatus.OPEN, ComplaintStatus.RESOLVED)
+
+
+def in_complaint(customer_id) -> ColumnElement:
+    """SQL true where the customer (an id column) has an unsettled complaint."""
+    return exists().where(Complaint.customer_id == customer_id, Complaint.status.in_(UNSETTLED))
 
 
 def refusal(customer, category: str) -> Rule | None:
@@ -62,6 +78,8 @@ def refusal(customer, category: str) -> Rule | None:
     for rule in RULES:
         if category in rule.categories and getattr(customer, rule.column) != rule.required:
             return rule
+    if category in IN_COMPLAINT.categories and getattr(customer, "in_complaint", False):
+        return IN_COMPLAINT
     return None
 
 
@@ -86,6 +104,12 @@ def refusals(category) -> dict[str, ColumnElement]:
         broken = _broken(rule, category)
         if broken is not None:
             found.setdefault(rule.reason, []).append(broken)
+    complaint = in_complaint(CUSTOMERS.c.id)
+    if isinstance(category, str):
+        if category in IN_COMPLAINT.categories:
+            found[IN_COMPLAINT.reason] = [complaint]
+    else:
+        found[IN_COMPLAINT.reason] = [and_(category == SmsCategory.MARKETING, complaint)]
     return {reason: or_(*conditions) for reason, conditions in found.items()}
 
 
