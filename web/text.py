@@ -100,6 +100,9 @@ WORDS = {
     "manager_only": ("此页面仅限经理使用。", "This page is for the store's manager."),
     "phone_invalid": ("（号码无效）", "(invalid number)"),
     "store": ("门店", "Store"),
+    # The customer's page: the SMS replies the providers' webhooks and `sms sync` record.
+    "sms_replies": ("短信回复", "SMS replies"),
+    "reply_opted_out": ("已退订", "Opted out"),
 }
 OUTCOMES = {
     "reached": ("接通", "Reached", "r"),
