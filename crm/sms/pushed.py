@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, bindparam, func, select, update
 from sqlmodel import Session
 
 from crm.access import audit
 from crm.db import insert_for
-from crm.models import Customer, SmsInbound, SmsStatus
+from crm.models import Customer, SmsInbound, SmsStatus, Store
+from crm.models.base import UTCDateTime
 from crm.sms.consent import is_opt_out, opt_out
 from crm.sms.policy import MESSAGES
 from crm.sms.providers.base import PushedReport
@@ -39,41 +40,55 @@ REPLY_SOURCE = "sms reply"  # the consent's source, whichever route brought the 
 MIN_TOKEN = 16  # a push token shorter than this is guessable: refused as unset
 
 
+def _forward(row) -> Update:
+    """The one UPDATE moving the matched row forward: only from a status behind the
+    report's (`behind`), keeping what the report does not say (coalesce). Built once."""
+
+    def given(column: str):
+        return func.coalesce(bindparam(column, type_=MESSAGES.c[column].type), MESSAGES.c[column])
+
+    return (
+        update(MESSAGES)
+        .where(row, MESSAGES.c.status.in_(bindparam("behind", expanding=True)))
+        .values(
+            status=bindparam("status"),
+            updated_at=bindparam("now", type_=UTCDateTime),
+            **{column: given(column) for column in REPORTED},
+        )
+        .returning(MESSAGES.c.id, MESSAGES.c.store_id, MESSAGES.c.to_phone)
+    )
+
+
+REPORTED = ("delivered_at", "error_code", "error_message", "price", "price_unit", "segments")
+BY_SID = MESSAGES.c.provider_sid == bindparam("key")
+# Aliyun: a batch shares one BizId and each row's sid is "BizId:outbox id", so the number
+# (indexed) finds the batch's row and the sid's start must be the BizId.
+BY_NUMBER_AND_BATCH = (MESSAGES.c.to_phone == bindparam("phone")) & (
+    func.substr(MESSAGES.c.provider_sid, 1, func.length(bindparam("key"))) == bindparam("key")
+)
+FORWARD = {False: _forward(BY_SID), True: _forward(BY_NUMBER_AND_BATCH)}
+
+
 def record_report(session: Session, pushed: PushedReport, now: datetime) -> str:
     """Move the reported message forward; "updated", "unchanged" (a repeat, or later news
     already recorded) or "unknown" (no message of ours). The caller commits."""
     report = pushed.report
-    row = _the_row(pushed)
+    batch = pushed.provider_key.endswith(":")
+    match = {"key": pushed.provider_key, "phone": pushed.phone}
+    values = {column: getattr(report, column, None) for column in REPORTED}
+    values["delivered_at"] = now if report.status == SmsStatus.DELIVERED else None
     behind = [status for status, rank in RANK.items() if rank < RANK[report.status]]
-    values = {"status": report.status, "updated_at": now}
-    if report.status == SmsStatus.DELIVERED:
-        values["delivered_at"] = now
-    for column in ("error_code", "error_message", "price", "price_unit", "segments"):
-        if getattr(report, column) is not None:
-            values[column] = getattr(report, column)
     moved = session.execute(
-        update(MESSAGES)
-        .where(row, MESSAGES.c.status.in_(behind))
-        .values(**values)
-        .returning(MESSAGES.c.id, MESSAGES.c.store_id, MESSAGES.c.to_phone)
+        FORWARD[batch],
+        {**match, **values, "behind": behind, "status": report.status, "now": now},
     ).first()
     if moved is None:
-        known = session.execute(select(MESSAGES.c.id).where(row).limit(1)).first()
+        row = BY_NUMBER_AND_BATCH if batch else BY_SID
+        known = session.execute(select(MESSAGES.c.id).where(row).limit(1), match).first()
         return "unchanged" if known else "unknown"
     # Undelivered because the number is wrong or unsubscribed: act as a send would.
     act_on_number(session, moved, report.number_problem, report.error_code, now)
     return "updated"
-
-
-def _the_row(pushed: PushedReport):
-    key = pushed.provider_key
-    if key.endswith(":"):
-        # Aliyun: a batch shares one BizId; the row's sid is "BizId:outbox id", so the
-        # number tells the batch's messages apart.
-        return MESSAGES.c.provider_sid.startswith(key, autoescape=True) & (
-            MESSAGES.c.to_phone == pushed.phone
-        )
-    return MESSAGES.c.provider_sid == key
 
 
 @dataclass(frozen=True)
@@ -106,7 +121,12 @@ def record_reply(session: Session, reply, actor: str, now: datetime) -> Recorded
     if new is None or not stopping:
         return Recorded(new)
     customers = session.execute(
-        select(Customer.id, Customer.store_id).where(Customer.phone == reply.from_phone)
+        select(Customer.id, Customer.store_id).where(
+            # Every store's customers with the number; naming the stores lets the
+            # (store_id, phone) index find them instead of reading every customer.
+            Customer.store_id.in_(select(Store.id)),
+            Customer.phone == reply.from_phone,
+        )
     ).all()
     opt_out(session, [c.id for c in customers], REPLY_SOURCE, now)
     for customer in customers:
