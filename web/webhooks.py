@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import FormData
 
@@ -23,6 +23,7 @@ from crm.errors import CrmError, Forbidden, NotFound
 
 log = logging.getLogger("crm.web")
 router = APIRouter()
+MAX_PUSH_BYTES = 1_000_000
 
 
 async def _form(request: Request) -> FormData:
@@ -30,7 +31,13 @@ async def _form(request: Request) -> FormData:
 
 
 async def _body(request: Request) -> bytes:
-    return await request.body()
+    # Read before the path's token is checked, so bounded: a push is a few kilobytes.
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_PUSH_BYTES:
+            raise HTTPException(413)
+    return body
 
 
 Form = Annotated[FormData, Depends(_form)]

@@ -536,3 +536,9 @@ def test_a_push_that_is_not_the_providers_json_is_refused_with_a_sentence(client
 
     assert answer.status_code == 400
     assert answer.text == "an Aliyun delivery report push must be JSON; this is not"
+
+
+def test_an_oversized_push_is_refused_before_it_is_read_whole(client):
+    answer = client.post(f"/webhooks/tencent/reply/{TENCENT_TOKEN}", content=b"[" * 1_000_001)
+
+    assert answer.status_code == 413
