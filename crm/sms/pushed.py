@@ -38,6 +38,8 @@ RANK = {
 }
 REPLY_SOURCE = "sms reply"  # the consent's source, whichever route brought the reply
 MIN_TOKEN = 16  # a push token shorter than this is guessable: refused as unset
+# What a report may say beyond its status; what it leaves out keeps its value.
+REPORTED = ("delivered_at", "error_code", "error_message", "price", "price_unit", "segments")
 
 
 def _forward(row) -> Update:
@@ -59,7 +61,6 @@ def _forward(row) -> Update:
     )
 
 
-REPORTED = ("delivered_at", "error_code", "error_message", "price", "price_unit", "segments")
 BY_SID = MESSAGES.c.provider_sid == bindparam("key")
 # Aliyun: a batch shares one BizId and each row's sid is "BizId:outbox id", so the number
 # (indexed) finds the batch's row and the sid's start must be the BizId.
