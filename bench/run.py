@@ -23,6 +23,10 @@
 - sms: 10,000 queued messages dispatched by `crm sms send` through the real twilio client
   to the local Twilio-compatible server (tests/fake_twilio.py) with the rate limit lifted
   (target: at least 200 messages per second).
+- webhooks: 1,000 signed Twilio status callbacks from 20 concurrent clients to a real
+  `crm serve` on SQLite (target: at least 200 a second, no update lost), and how soon a
+  TD reply shows as an opt-out in the database (target: within a second);
+  `python bench/run.py webhooks`, details in bench/webhooks_bench.py.
 
 Figures in CPU seconds are printed beside `bench/previous.json` (see bench/figures.py);
 `--save PATH` writes this run's.
@@ -628,6 +632,7 @@ def main() -> None:
         save_to = args[at + 1]
         del args[at : at + 2]
     steps = {"seed", "import", "startup", "planning", "calls", "report", "console", "sms"}
+    steps.add("webhooks")
     which = set(args) or steps
     if which - steps:
         sys.exit(f"unknown step {', '.join(sorted(which - steps))}; the steps: {', '.join(steps)}")
@@ -654,6 +659,10 @@ def main() -> None:
             bench_console(workdir, seeded_group(), crm, PLAN, PLAN_DAY)
         if "sms" in which:
             bench_sms(workdir)
+        if "webhooks" in which:
+            from webhooks_bench import bench_webhooks
+
+            bench_webhooks(workdir)
     if save_to:
         save(save_to)
 

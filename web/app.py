@@ -24,6 +24,7 @@ MIN_SECRET = 32
 
 def create_app(app: App) -> FastAPI:
     """The console for the database and settings of `app`."""
+    from web import webhooks
     from web.pages import auth, calls, customers, day, manager
 
     secret = session_secret(app)
@@ -42,6 +43,8 @@ def create_app(app: App) -> FastAPI:
     )
     console.mount("/static", StaticFiles(directory=STATIC), name="static")
     console.include_router(auth.router)
+    # A provider posts these: no login, no CSRF token; a signature or secret path instead.
+    console.include_router(webhooks.router)
     signed = [Depends(require_viewer)]
     for pages in (day, calls, customers):
         console.include_router(pages.router, dependencies=signed)

@@ -182,6 +182,9 @@ WORDS = {
     "audit_source_phone": ("电话告知", "by phone"),
     "audit_source_sms reply": ("短信回复", "an SMS reply"),
     "audit_of_customer": ("操作记录", "Changes recorded"),
+    # The customer's page: the SMS replies the providers' webhooks and `sms sync` record.
+    "sms_replies": ("短信回复", "SMS replies"),
+    "reply_opted_out": ("已退订", "Opted out"),
 }
 OUTCOMES = {
     "reached": ("接通", "Reached", "r"),

@@ -14,10 +14,16 @@ __all__ = ["ProviderError"]  # a provider failed: the front ends show it as one 
 
 
 def make_sender(app: App):
-    """The configured provider's sender; missing credentials fail here, naming the variable."""
+    """The configured provider's sender; missing credentials fail here, naming the variable.
+    With `web.public_url` set, Twilio reports each message to the console's webhook."""
+    from crm.actions.webhooks import status_callback_url
     from crm.sms.providers import make_sender as make
 
-    return make(app.settings.sms)
+    settings = app.settings.sms
+    callback = status_callback_url(app)
+    if callback != settings.status_callback:
+        settings = settings.model_copy(update={"status_callback": callback})
+    return make(settings)
 
 
 def lint_templates(app: App) -> list:

@@ -18,6 +18,7 @@ from crm.models import (
     Customer,
     FollowupTask,
     ServiceVisit,
+    SmsInbound,
     SmsMessage,
     Store,
     TaskStatus,
@@ -71,7 +72,7 @@ def task_history(session: Session, task_id: int, locale: str, now) -> dict:
 def customer_history(
     session: Session, customer: Customer, locale: str, zone: ZoneInfo, now
 ) -> dict:
-    """A customer, their cars, visits, calls, messages, complaints and open calls."""
+    """A customer, their cars, visits, calls, messages, replies, complaints and open calls."""
 
     def local(moment):
         return moment.astimezone(zone).isoformat(timespec="minutes") if moment else None
@@ -99,6 +100,13 @@ def customer_history(
         select(SmsMessage)
         .where(SmsMessage.customer_id == customer.id)
         .order_by(SmsMessage.queued_at.desc(), SmsMessage.id.desc())
+        .limit(RECENT)
+    ).all()
+    # Replies are kept by number (a reply names no message): this customer's number's.
+    replies = session.exec(
+        select(SmsInbound)
+        .where(SmsInbound.from_phone == customer.phone)
+        .order_by(SmsInbound.received_at.desc(), SmsInbound.id.desc())
         .limit(RECENT)
     ).all()
     complaints = session.exec(
@@ -171,6 +179,9 @@ def customer_history(
                 "body": m.body,
             }
             for m in messages
+        ],
+        "replies": [
+            {"at": local(r.received_at), "body": r.body, "opt_out": r.opt_out} for r in replies
         ],
         "complaints": [describe(c, customer.name, customer.phone, zone, now) for c in complaints],
         "open_tasks": [

@@ -40,6 +40,8 @@ class SmsMessage(SQLModel, table=True):
         UniqueConstraint("kind", "subject", "cycle", name="uq_sms_kind_subject_cycle"),
         Index("ix_sms_status_not_before", "status", "not_before"),
         Index("ix_sms_customer_queued", "customer_id", "queued_at"),
+        # Aliyun's delivery reports name a batch's BizId and the number, not our row.
+        Index("ix_sms_to_phone", "to_phone"),
         CheckConstraint(one_of("status", SmsStatus), name="ck_sms_status"),
         CheckConstraint(one_of("category", SmsCategory), name="ck_sms_category"),
     )

@@ -9,11 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from crm.db import insert_for
-from crm.models import Customer, SmsInbound, SmsStatus
-from crm.sms.consent import is_opt_out, opt_out
+from crm.models import SmsStatus
 from crm.sms.policy import MESSAGES
 from crm.sms.providers.base import ProviderError, Sender, Verdict
+from crm.sms.pushed import record_reply
 from crm.sms.verdicts import act_on_number
 
 FINAL = {SmsStatus.DELIVERED, SmsStatus.UNDELIVERED, SmsStatus.FAILED}
@@ -59,7 +58,12 @@ def sync_status(session: Session, sender: Sender, now: datetime, days: int) -> C
             counts[report.status] += 1
         else:
             counts["still_sent"] += 1
-        session.execute(update(MESSAGES).where(MESSAGES.c.id == row.id).values(**values))
+        # Still `sent`: a webhook may have recorded the final state since the select.
+        session.execute(
+            update(MESSAGES)
+            .where(MESSAGES.c.id == row.id, MESSAGES.c.status == SmsStatus.SENT)
+            .values(**values)
+        )
         act_on_number(session, row, report.number_problem, report.error_code, now)
         session.commit()
     return counts
@@ -68,38 +72,12 @@ def sync_status(session: Session, sender: Sender, now: datetime, days: int) -> C
 def sync_replies(session: Session, sender: Sender, now: datetime, days: int) -> Counter:
     """Record each new reply once; an opt-out reply withdraws that number's consent."""
     counts = Counter()
-    table = SmsInbound.__table__
-    insert = insert_for(session.get_bind().dialect.name)
     for reply in sender.inbound(now - timedelta(days=days)):
-        stopping = is_opt_out(reply.body)
-        new = session.execute(
-            insert(table)
-            .values(
-                provider_sid=reply.provider_id,
-                from_phone=reply.from_phone,
-                to_phone=reply.to_phone,
-                body=reply.body,
-                received_at=reply.received_at,
-                opt_out=stopping,
-                customers_opted_out=0,
-                recorded_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["provider_sid"])
-            .returning(table.c.id)
-        ).scalar()
-        if new is None:
-            continue  # seen on an earlier sync
+        recorded = record_reply(session, reply, sender.name, now)
+        if recorded.inbound_id is None:
+            continue  # seen on an earlier sync, or pushed to a webhook
         counts["replies"] += 1
-        if stopping:
-            customers = list(
-                session.execute(
-                    select(Customer.id).where(Customer.phone == reply.from_phone)
-                ).scalars()
-            )
-            opt_out(session, customers, "sms reply", now)
-            session.execute(
-                update(table).where(table.c.id == new).values(customers_opted_out=len(customers))
-            )
-            counts["opted_out"] += len(customers)
+        if recorded.opted_out:
+            counts["opted_out"] += recorded.opted_out
         session.commit()
     return counts

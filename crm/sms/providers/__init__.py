@@ -1,16 +1,19 @@
-"""SMS providers: one folder each (its sender, its error mapping), one contract (`base.Sender`).
+"""SMS providers: one folder each (its sender, its error mapping, what it pushes to us),
+one contract (`base.Sender`).
 
-A provider is imported only when it is the configured one, so only the Twilio folder
-imports twilio (and only Aliyun's and Tencent's import their SDKs). Another provider is
-a folder beside these and one line in PROVIDERS; a template provider adds its `rules`.
+A provider is imported only when it is the configured one (or its push arrives), so only
+the Twilio folder imports twilio (and only Aliyun's and Tencent's import their SDKs).
+Another provider is a folder beside these and one line in PROVIDERS; a template provider
+adds its `rules`, a pushing one its `pushes`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 
 from crm.config import SmsSettings
-from crm.errors import UsageError
+from crm.errors import NotFound, UsageError
 from crm.sms.providers.base import Sender, TemplateRules
 
 
@@ -55,6 +58,21 @@ def template_rules(settings: SmsSettings) -> TemplateRules | None:
     else:
         return None
     return rules(settings)
+
+
+PUSHING = ("aliyun", "tencent")  # providers that push reports and replies to a secret path
+
+
+def pushes(provider: str) -> ModuleType:
+    """The module reading `provider`'s pushes: `reports`, `replies`, its `ANSWER` and the
+    `TOKEN_VARIABLE` naming its secret path's token."""
+    if provider == "aliyun":
+        from crm.sms.providers.aliyun import pushes as module
+    elif provider == "tencent":
+        from crm.sms.providers.tencent import pushes as module
+    else:
+        raise NotFound(f"{provider!r} pushes nothing to this product", field="provider")
+    return module
 
 
 def make_sender(settings: SmsSettings) -> Sender:

@@ -14,6 +14,8 @@ from crm.sms.providers.aliyun.sender import china_time
 from crm.sms.providers.base import BadPush, Inbound, PushedReport, Report
 
 ANSWER = {"code": 0, "msg": "成功"}  # what Aliyun expects back, or it pushes again
+# The secret in the receivers' path (/webhooks/aliyun/report/TOKEN): the pushes are unsigned.
+TOKEN_VARIABLE = "ALIYUN_SMS_PUSH_TOKEN"
 
 
 def records(body: bytes | str, kind: str, needed: tuple[str, ...]) -> list[dict]:

@@ -15,6 +15,8 @@ from crm.sms.providers.tencent.errors import number_problem
 from crm.sms.providers.tencent.sender import china_time
 
 ANSWER = {"result": 0, "errmsg": "OK"}  # what Tencent expects back, or it pushes again
+# The secret in the receivers' path (/webhooks/tencent/report/TOKEN): the pushes are unsigned.
+TOKEN_VARIABLE = "TENCENT_SMS_PUSH_TOKEN"
 
 
 def parsed(body: bytes | str, kind: str):
