@@ -164,6 +164,8 @@ WORDS = {
         "An import is already running for this store; wait for it to finish.",
     ),
     "campaigns_title": ("活动", "Campaigns"),
+    "template_service_festival": ("服务节", "Service festival"),
+    "template_car_care_class": ("爱车养护课堂", "Car-care class"),
     "new_campaign": ("新建活动", "New campaign"),
     "campaign_name": ("活动名称", "Name"),
     "sms_template": ("短信模板", "SMS template"),

@@ -132,6 +132,11 @@ def launch_campaign(
     """
     from crm.followup.campaigns import launch
 
+    name = (name or "").strip()
+    if not name or len(name) > NAME_MAX:
+        raise UsageError(
+            f"a campaign needs a name of 1-{NAME_MAX} characters, e.g. 秋季服务节", field="name"
+        )
     segment = _segment(
         models, min_age_months, max_age_months, no_visit_since, visited_since, consent
     )
@@ -150,6 +155,9 @@ def launch_campaign(
             dry_run=dry_run,
             actor=ctx.actor,
         )
+
+
+NAME_MAX = 60  # a campaign's name is shown in lists and the report; it is a title
 
 
 def list_campaigns(ctx: StoreContext) -> list[dict]:
