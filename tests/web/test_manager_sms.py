@@ -68,10 +68,12 @@ def test_the_outbox_pages_through_the_filtered_messages(console, open_page, sess
     someone = session.exec(select(Customer).where(Customer.store_id == 1)).first()
     for _ in range(53):
         add_message(session, someone, "first_service_sms")
+    add_message(session, someone, "birthday_sms", status="delivered")
     page = open_page()
     sign_in(page, console, "m01")
     page.wait_for_url("**/dashboard")
     page.goto(f"{console}/sms")
+    expect(page.locator("[data-total]")).to_have_text("共54条")
     page.select_option("select[name=status]", "queued")
     expect(page.locator("[data-total]")).to_have_text("共53条")
     rows = page.locator("#outbox table.outbox tbody tr")
