@@ -214,10 +214,6 @@ WORDS = {
     "call_count": ("电话", "Calls"),
     "no_campaigns": ("还没有活动。", "No campaigns yet."),
     "everyone": ("全部客户", "every customer"),
-    "name_needed": (
-        "请填写活动名称，例如 秋季服务节。",
-        "Give the campaign a name, e.g. Autumn Service Festival.",
-    ),
     "months_needed": ("请填写整数月数，例如 12。", "Give whole months, e.g. 12."),
     "days_needed": ("请填写0-60之间的整数天数。", "Give a whole number of days from 0 to 60."),
     "date_needed": ("请按 2026-03-01 的格式填写日期。", "Give the date as 2026-03-01."),
@@ -249,7 +245,6 @@ WORDS = {
     "characters": ("字数", "Characters"),
     "encoding": ("编码", "Encoding"),
     "segments": ("计费条数", "Segments"),
-    "problems": ("问题", "Problems"),
     "add_opt_out": ("登记退订", "Record an opt-out"),
     "opt_out_phone": ("客户手机号", "Customer's phone"),
     "opted_out": (

@@ -101,19 +101,22 @@ def check_upload(kind: str, filename: str, declared: int | None) -> dict[str, st
 
 def start(ctx: StoreContext, kind: str, filename: str, source) -> Job:
     """Keep the upload in a private folder and start its dry run; Refused if it cannot."""
-    with _lock:
-        _sweep()
-        if any(job.running and job.ctx.store_id == ctx.store_id for job in _jobs.values()):
-            raise Refused("file", "busy_import")
     folder = Path(tempfile.mkdtemp(prefix="crm-import-"))  # 0700: this user's alone
     job = Job(secrets.token_urlsafe(16), ctx, kind, safe_name(filename), folder)
+    with _lock:  # checked and taken at once: two uploads cannot both find the store idle
+        _sweep()
+        busy = any(other.running and other.ctx.store_id == ctx.store_id for other in _jobs.values())
+        if not busy:
+            _jobs[job.id] = job
     try:
+        if busy:
+            raise Refused("file", "busy_import")
         _save(source, job.path)
     except BaseException:
+        with _lock:
+            _jobs.pop(job.id, None)
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    with _lock:
-        _jobs[job.id] = job
     _run(job)
     return job
 

@@ -255,3 +255,24 @@ def test_the_page_polls_the_progress_every_second_until_the_import_ends(client, 
             break
         time.sleep(0.05)
     assert 'data-state="done"' in polled and "hx-trigger" not in polled
+
+
+def test_every_change_on_these_pages_refuses_a_post_without_the_forms_token(client, session):
+    """Imports, campaigns and SMS: each POST the three pages declare, sent without the token."""
+    pages = Path(__file__).resolve().parents[2] / "web" / "pages" / "manager"
+    routes = []
+    for name in ("imports", "campaigns", "sms"):
+        routes += re.findall(r'@router\.post\("([^"]+)"\)', (pages / f"{name}.py").read_text())
+    assert len(routes) >= 9
+    signed_in(client, "m01")
+    for path in routes:
+        answer = client.post(
+            path.replace("{job_id}", "x"),
+            data={"kind": "customers", "phone": "13900000001", "name": "x"},
+            files={"file": ("c.csv", "姓名,手机号\n王伟,13911112222\n".encode(), "text/csv")},
+            headers={"Origin": BASE},
+        )
+        assert answer.status_code == 403, path
+    session.expire_all()
+    assert session.exec(select(AuditEvent)).all() == []
+    assert session.exec(select(Customer).where(Customer.sms_consent.is_(False))).all() == []
