@@ -67,7 +67,10 @@ def opt_out(app: App, phone: str, source: str = "manual", ctx: StoreContext | No
         where.append(Customer.store_id == ctx.store_id)
     now = ctx.now if ctx is not None else utcnow()
     with app.session() as session:
-        customers = list(session.execute(select(Customer.id).where(*where)).scalars())
+        before = dict(
+            session.execute(select(Customer.id, Customer.sms_consent).where(*where)).all()
+        )
+        customers = list(before)
         if not customers:
             scope = " of this store" if ctx is not None else ""
             raise CrmError(
@@ -84,7 +87,11 @@ def opt_out(app: App, phone: str, source: str = "manual", ctx: StoreContext | No
                 at=now,
                 subject=f"opt-out {number}",
                 customer_id=customer_id,
-                detail={"sms_consent": [True, False], "source": source, "cancelled": cancelled},
+                detail={
+                    "sms_consent": [before[customer_id], False],
+                    "source": source,
+                    "cancelled": cancelled,
+                },
             )
         session.commit()
     return {"phone": number, "customers": len(customers), "cancelled": cancelled}

@@ -128,6 +128,7 @@ def test_a_manager_records_an_opt_out_in_their_own_store_only(
     assert session.get(SmsMessage, outbox["other_store"].id).status == "queued"
     [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "consent")).all()
     assert (event.actor, event.customer_id) == ("m01", outbox["queued"].customer_id)
+    assert (event.detail["sms_consent"], event.detail["source"]) == ([True, False], "manual")
 
 
 @pytest.fixture
