@@ -8,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from crm.actions.context import StoreContext, every_store, open_store
 from crm.app import App
+from crm.errors import UsageError
 
 DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected
 # Each store's day is planned at 06:30 of its own clock, before its desk opens.
@@ -129,12 +130,16 @@ def launch_campaign(
     The segment: owners of `models`, of cars delivered between `min_age_months` and
     `max_age_months` ago, with no visit since or a visit since a day, with a consent.
     """
-    from crm.followup.campaigns import Segment, launch
+    from crm.followup.campaigns import launch
 
-    segment = Segment(
-        tuple(models), min_age_months, max_age_months, no_visit_since, visited_since, consent
+    name = (name or "").strip()
+    if not name or len(name) > NAME_MAX:
+        raise UsageError(
+            f"a campaign needs a name of 1-{NAME_MAX} characters, e.g. 秋季服务节", field="name"
+        )
+    segment = _segment(
+        models, min_age_months, max_age_months, no_visit_since, visited_since, consent
     )
-
     with ctx.session() as session:
         return launch(
             session,
@@ -148,7 +153,11 @@ def launch_campaign(
             with_calls=with_calls,
             call_days=call_days,
             dry_run=dry_run,
+            actor=ctx.actor,
         )
+
+
+NAME_MAX = 60  # a campaign's name is shown in lists and the report; it is a title
 
 
 def list_campaigns(ctx: StoreContext) -> list[dict]:
@@ -156,3 +165,98 @@ def list_campaigns(ctx: StoreContext) -> list[dict]:
 
     with ctx.session() as session:
         return listed(session, ctx.store(session))
+
+
+def _segment(
+    models=(),
+    min_age_months: int | None = None,
+    max_age_months: int | None = None,
+    no_visit_since: date | None = None,
+    visited_since: date | None = None,
+    consent: str = "any",
+):
+    """The segment, or a UsageError naming the option that cannot hold."""
+    from crm.followup.campaigns import Segment
+
+    if consent not in ("any", "sms", "marketing"):
+        raise UsageError(f"consent must be any, sms or marketing, not {consent!r}", field="consent")
+    for field, months in (("min_age_months", min_age_months), ("max_age_months", max_age_months)):
+        if months is not None and not 0 <= months <= 1200:
+            raise UsageError(f"{field} must be 0-1200 months", field=field)
+    if None not in (min_age_months, max_age_months) and min_age_months > max_age_months:
+        raise UsageError(
+            f"no car is at least {min_age_months} and at most {max_age_months} months old; "
+            "swap the two",
+            field="max_age_months",
+        )
+    return Segment(
+        tuple(models), min_age_months, max_age_months, no_visit_since, visited_since, consent
+    )
+
+
+def campaign_choices(ctx: StoreContext) -> dict:
+    """What a campaign may be built from: the campaign templates and the store's car models."""
+    from crm.followup.campaigns import campaign_templates, store_models
+
+    with ctx.session() as session:
+        models = store_models(session, ctx.store_id)
+    return {"templates": campaign_templates(ctx.settings), "models": models}
+
+
+def campaign_audience(ctx: StoreContext, samples: int = 5, **segment) -> dict:
+    """How many customers the segment holds today, and the first few of them."""
+    from sqlalchemy import func, select
+
+    from crm.followup.campaigns import audience
+    from crm.followup.campaigns import samples as first
+
+    chosen = _segment(**segment)
+    query = audience(ctx.store_id, chosen, ctx.today).subquery()
+    with ctx.session() as session:
+        count = session.execute(select(func.count()).select_from(query)).scalar_one()
+        shown = first(session, ctx.store_id, chosen, ctx.today, samples)
+    return {"audience": count, "samples": shown}
+
+
+def campaign_text(
+    ctx: StoreContext, template: str, name: str, customer_id: int | None, audience: int
+) -> dict:
+    """The text a customer of the segment would get (sample values without one), measured
+    and judged as `crm sms lint` judges it, with what the campaign would cost."""
+    from crm.followup.campaigns import campaign_templates
+    from crm.sms import compose
+    from crm.sms.lint import sample_contexts, text_problems
+    from crm.sms.segments import count
+    from crm.sms.view import preview, price_per_segment
+
+    if template not in campaign_templates(ctx.settings):
+        raise UsageError(f"no campaign template {template!r}", field="template")
+    with ctx.session() as session:
+        store = ctx.store(session)
+        if customer_id is not None:
+            body = preview(
+                session, ctx.settings, store, template, str(customer_id), ctx.today, name
+            )["body"]
+        else:
+            sample = sample_contexts(template, ctx.locale)[0] | {"campaign": name}
+            body = compose.body(template, store.name, ctx.settings, sample)
+        price = price_per_segment(session, store, ctx.now - timedelta(days=PRICED_DAYS))
+    measured = count(body)
+    cost = None
+    if price is not None:
+        per_segment, unit = price
+        amount = round(per_segment * measured.segments * audience, 2)
+        cost = {"amount": amount, "unit": unit, "per_segment": round(per_segment, 4)}
+    return {
+        "body": body,
+        "characters": measured.characters,
+        "encoding": measured.encoding,
+        "segments": measured.segments,
+        "per_segment": measured.per_segment,
+        "problems": text_problems([body], ctx.settings),
+        "cost": cost,
+    }
+
+
+# The cost estimate prices a segment as the provider billed the store's messages lately.
+PRICED_DAYS = 90

@@ -116,7 +116,10 @@ def import_file(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ):
-    """Import a DMS export; every row is stored or written to the rejects file with its reason."""
+    """Import a DMS export; every row is stored or written to the rejects file with its reason.
+
+    An import (not a dry run) is kept in the audit trail: who, which file, what landed.
+    """
     from crm.importing import IMPORTS, run_import
 
     result = run_import(
@@ -133,7 +136,31 @@ def import_file(
     )
     if not dry_run:
         db.analyze(ctx.app.engine, IMPORTS[kind].writes)
+        _record_import(ctx, kind, path.name, result)
     return result
+
+
+def _record_import(ctx: StoreContext, kind: str, name: str, result) -> None:
+    # A file lands in many transactions (a batch each), so its row follows the last one.
+    from crm.access.audit import record
+
+    counts = ("new", "updated", "unchanged", "rejected")
+    with ctx.session() as session:
+        record(
+            session,
+            store_id=ctx.store_id,
+            actor=ctx.actor,
+            action="import",
+            at=ctx.now,
+            subject=f"{kind} {name}",
+            detail={
+                "kind": kind,
+                "file": name,
+                "rows": result.rows,
+                **{count: getattr(result, count) for count in counts},
+            },
+        )
+        session.commit()
 
 
 def database_reachable(app: App) -> bool:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from crm.actions.context import StoreContext
 from crm.app import App
 from crm.clock import utcnow
-from crm.errors import CrmError, UsageError
+from crm.errors import CrmError, NotFound, UsageError
 from crm.sms.providers.base import ProviderError
 
 __all__ = ["ProviderError"]  # a provider failed: the front ends show it as one sentence
@@ -57,31 +57,47 @@ def preview(
         )
 
 
-def opt_out(app: App, phone: str, source: str = "manual", actor: str = "system") -> dict:
-    """Withdraw consent for every customer with this number, in every store, and cancel
-    their queued messages; each customer's change is in its store's audit trail."""
+def opt_out(
+    app: App,
+    phone: str,
+    source: str = "manual",
+    actor: str = "system",
+    ctx: StoreContext | None = None,
+) -> dict:
+    """Withdraw consent for every customer with this number and cancel their queued messages:
+    in every store (the CLI), or with `ctx` in that store only, as its actor (a manager's
+    console); each customer's change is in its store's audit trail."""
     from sqlalchemy import select
 
     from crm.models import Customer
     from crm.sms.consent import opt_out_recorded as withdraw
+
+    number = _phone(app, phone)
+    where = [Customer.phone == number]
+    if ctx is not None:
+        where.append(Customer.store_id == ctx.store_id)
+        actor = ctx.actor
+    now = ctx.now if ctx is not None else utcnow()
+    with app.session() as session:
+        customers = list(session.execute(select(Customer.id).where(*where)).scalars())
+        if not customers:
+            scope = " of this store" if ctx is not None else ""
+            raise CrmError(
+                f"no customer{scope} has the number {number}; check it with the customer list",
+                field="phone",
+            )
+        cancelled = withdraw(session, customers, source, actor, now)
+        session.commit()
+    return {"phone": number, "customers": len(customers), "cancelled": cancelled}
+
+
+def _phone(app: App, phone: str) -> str:
     from crm.vocabulary.phones import parse_phone
 
     try:
-        number = parse_phone(phone, app.settings.store.phone_region)
+        return parse_phone(phone, app.settings.store.phone_region)
     except ValueError as exc:
         raise UsageError(f"{exc}; give a number like 138 0013 8000", field="phone") from None
-    with app.session() as session:
-        customers = list(
-            session.execute(select(Customer.id).where(Customer.phone == number)).scalars()
-        )
-        if not customers:
-            raise CrmError(
-                f"no customer has the number {number}; check it with the customer list",
-                field="phone",
-            )
-        cancelled = withdraw(session, customers, source, actor, utcnow())
-        session.commit()
-    return {"phone": number, "customers": len(customers), "cancelled": cancelled}
 
 
 def send_due(app: App, sender, limit: int | None = None, progress=None):
@@ -123,3 +139,67 @@ def outbox(ctx: StoreContext, status: str | None = None, limit: int = 100) -> li
 
     with ctx.session() as session:
         return list_outbox(session, ctx.settings, status, ctx.store(session), limit)
+
+
+def outbox_page(
+    ctx: StoreContext,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    day: date | None = None,
+    phone: str | None = None,
+    page: int = 1,
+    size: int = 50,
+) -> dict:
+    """A page of the store's outbox, newest first, filtered; the choices for its filters."""
+    from crm.models import SmsStatus
+    from crm.sms.view import count_outbox, list_outbox
+    from crm.vocabulary.kinds import SMS_CATEGORY
+
+    statuses, kinds = [str(s) for s in SmsStatus], [str(k) for k in SMS_CATEGORY]
+    if status and status not in statuses:
+        raise UsageError(f"unknown status {status!r}", field="status")
+    if kind and kind not in kinds:
+        raise UsageError(f"unknown kind {kind!r}", field="kind")
+    filters = {"kind": kind, "day": day, "phone": _phone(ctx.app, phone) if phone else None}
+    with ctx.session() as session:
+        store = ctx.store(session)
+        total = count_outbox(session, store, status, **filters)
+        pages = max(1, -(-total // size))
+        page = min(max(page, 1), pages)
+        rows = list_outbox(
+            session, ctx.settings, status, store, size, offset=(page - 1) * size, **filters
+        )
+    return {
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "statuses": statuses,
+        "kinds": kinds,
+    }
+
+
+def message(app: App, viewer, message_id: int) -> dict:
+    """One message, if it belongs to a store the viewer may see; else it does not exist."""
+    from crm.actions.context import store_of
+    from crm.models import SmsMessage
+    from crm.sms.view import MAX_ID, message_detail
+
+    with app.session() as session:
+        found = session.get(SmsMessage, message_id) if 0 < message_id <= MAX_ID else None
+        if found is None or not viewer.may_see_store(found.store_id):
+            raise NotFound(f"no message {message_id}", field="message")
+        ctx = store_of(app, found.store_id)
+        detail = message_detail(session, app.settings, ctx.store(session), message_id)
+    detail["store"] = ctx.code
+    return detail
+
+
+def opt_out_list(ctx: StoreContext, page: int = 1, size: int = 50) -> dict:
+    """The store's customers who refuse SMS, newest first, a page at a time."""
+    from crm.sms.view import opt_outs
+
+    with ctx.session() as session:
+        rows, total = opt_outs(session, ctx.store(session), size, (max(page, 1) - 1) * size)
+    return {"rows": rows, "total": total, "page": max(page, 1), "pages": max(1, -(-total // size))}

@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from crm.access.audit import record
 from crm.config import Settings
 from crm.errors import UsageError
 from crm.followup import rules
@@ -113,8 +114,12 @@ def launch(
     with_calls: bool = False,
     call_days: int = 7,
     dry_run: bool = False,
+    actor: str = "system",
 ) -> CampaignResult:
-    """Queue the campaign SMS (and calls) for the segment; a name launches once per store."""
+    """Queue the campaign SMS (and calls) for the segment; a name launches once per store.
+
+    The launch is kept in the audit trail, in the same transaction as what it queued.
+    """
     _check_template(template, settings)
     campaign = Campaign(
         store_id=store.id,
@@ -150,8 +155,17 @@ def launch(
         writer.write(batch)
     if dry_run:
         session.rollback()
-    else:
-        session.commit()
+        return result
+    record(
+        session,
+        store_id=store.id,
+        actor=actor,
+        action="campaign",
+        at=now,
+        subject=name,
+        detail={"template": template, "segment": campaign.segment, **result.as_json()},
+    )
+    session.commit()
     return result
 
 
@@ -217,4 +231,41 @@ def list_campaigns(session: Session, store: Store) -> list[dict]:
             "calls": counts.get(("followup_task", f"campaign:{c.id}"), 0),
         }
         for c in campaigns
+    ]
+
+
+def campaign_templates(settings: Settings) -> list[str]:
+    """The templates a campaign may send: every one that is not a planned kind's own."""
+    known = templates.known(settings.store.locale, settings.sms.templates_dir)
+    return [name for name in known if name not in templates.KINDS]
+
+
+def store_models(session: Session, store_id: int) -> list[str]:
+    """The car models the store's customers own, for choosing a segment."""
+    query = select(Vehicle.model).where(Vehicle.store_id == store_id).distinct()
+    return sorted(session.execute(query).scalars())
+
+
+def samples(session: Session, store_id: int, segment: Segment, day: date, n: int = 5) -> list:
+    """The first `n` customers of the segment, each with their newest car, to check it by."""
+    ids = session.execute(audience(store_id, segment, day).limit(n)).scalars().all()
+    customers = {
+        c.id: c for c in session.execute(select(Customer).where(Customer.id.in_(ids))).scalars()
+    }
+    cars: dict[int, Vehicle] = {}
+    for car in session.execute(
+        select(Vehicle).where(Vehicle.owner_id.in_(ids)).order_by(Vehicle.delivery_date)
+    ).scalars():
+        cars[car.owner_id] = car  # the newest last
+    return [
+        {
+            "customer_id": i,
+            "name": customers[i].name,
+            "phone": customers[i].phone,
+            "sms_consent": customers[i].sms_consent,
+            "marketing_consent": customers[i].marketing_consent,
+            "model": cars[i].model if i in cars else None,
+            "delivery_date": cars[i].delivery_date.isoformat() if i in cars else None,
+        }
+        for i in ids
     ]

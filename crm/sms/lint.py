@@ -151,13 +151,20 @@ def lint_file(path: Path, locale: str, source: str, settings: Settings) -> Findi
     measured = segments.count(finding.text)
     finding.characters, finding.encoding = measured.characters, measured.encoding
     finding.segments = measured.segments
-    if not sms.links_allowed and any(URL.search(text) for text in texts):
-        finding.problems.append("contains a link, which this route forbids (sms.links_allowed)")
-    if measured.segments > sms.max_segments:
-        finding.problems.append(
-            f"{measured.segments} segments, more than sms.max_segments = {sms.max_segments}"
-        )
+    finding.problems += text_problems(texts, settings)
     return finding
+
+
+def text_problems(texts: list[str], settings: Settings) -> list[str]:
+    """What the route would refuse or the store's limit forbids in any of these texts."""
+    problems = []
+    sms = settings.sms
+    if not sms.links_allowed and any(URL.search(text) for text in texts):
+        problems.append("contains a link, which this route forbids (sms.links_allowed)")
+    most = max((segments.count(text).segments for text in texts), default=0)
+    if most > sms.max_segments:
+        problems.append(f"{most} segments, more than sms.max_segments = {sms.max_segments}")
+    return problems
 
 
 def lint_all(settings: Settings) -> list[Finding]:
