@@ -169,6 +169,9 @@ def campaign():
     type=click.IntRange(0, 60),
     help="Days the invitation call stays due.",
 )
+@click.option("--when", help="When it takes place, for the calls, e.g. 12月20日-21日.")
+@click.option("--where", help="Where, for the calls, e.g. 本店售后接待大厅.")
+@click.option("--offer", help="What the customer gets, for the calls, e.g. 工时费8折.")
 @date_option("Launch day (default: today, store time).")
 @store_option
 @click.option("--dry-run", is_flag=True, help="Count the audience and what would be queued.")
@@ -186,6 +189,9 @@ def campaign_launch(
     consent,
     with_calls,
     call_days,
+    when,
+    where,
+    offer,
     day,
     store,
     dry_run,
@@ -193,7 +199,8 @@ def campaign_launch(
 ):
     """Launch a campaign: SMS (and with --call, invitation calls) to a segment, once.
 
-    Example: crm campaign launch 秋季服务节 --template service_festival --min-age-months 12 --call
+    Example: crm campaign launch 秋季服务节 --template service_festival --min-age-months 12
+    --call --when 12月20日 --where 本店 --offer 工时费8折
     """
     from crm.actions.planning import launch_campaign
 
@@ -211,6 +218,9 @@ def campaign_launch(
         with_calls=with_calls,
         call_days=call_days,
         dry_run=dry_run,
+        when=when,
+        where=where,
+        offer=offer,
     )
     if fmt == "json":
         print_json(result.as_json())

@@ -88,3 +88,49 @@ def test_an_unknown_template_is_refused_before_anything_is_queued(crm, session):
     assert "no SMS template 'nope'" in result.output
     listed = json.loads(crm("campaign", "list", "--format", "json").output)
     assert listed == []
+
+
+def test_a_campaign_call_says_the_date_place_and_offer(crm, session):
+    wang = add_customer(session, name="王伟")
+    add_vehicle(session, wang, date(2024, 1, 5), model="迈腾")
+
+    launched = crm(
+        "campaign",
+        "launch",
+        "秋季服务节",
+        "--template",
+        "service_festival",
+        "--call",
+        "--when",
+        "12月20日-21日",
+        "--where",
+        "本店售后大厅",
+        "--offer",
+        "工时费8折",
+    )
+    rows = json.loads(crm("calls", "list", "--format", "json").output)
+
+    assert launched.exit_code == 0, launched.output
+    (call,) = [row for row in rows if row["kind"] == "campaign_call"]
+    assert call["talking_points"] == (
+        "邀请参加“秋季服务节”（时间：12月20日-21日，地点：本店售后大厅，优惠：工时费8折）"
+    )
+
+
+def test_a_campaign_offer_too_long_to_read_out_is_refused_before_anything_is_queued(crm, session):
+    wang = add_customer(session, name="王伟")
+    add_vehicle(session, wang, date(2024, 1, 5), model="迈腾")
+
+    result = crm(
+        "campaign",
+        "launch",
+        "秋季服务节",
+        "--template",
+        "service_festival",
+        "--call",
+        "--offer",
+        "优" * 101,
+    )
+
+    assert result.exit_code == 2 and "offer is longer than 100 characters" in result.output
+    assert session.exec(select(FollowupTask)).all() == []

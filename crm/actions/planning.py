@@ -124,11 +124,15 @@ def launch_campaign(
     with_calls: bool = False,
     call_days: int = 7,
     dry_run: bool = False,
+    when: str | None = None,
+    where: str | None = None,
+    offer: str | None = None,
 ):
     """SMS (and invitation calls) to a segment of the store's customers, once per name.
 
     The segment: owners of `models`, of cars delivered between `min_age_months` and
     `max_age_months` ago, with no visit since or a visit since a day, with a consent.
+    The invitation calls say the campaign's `when`, `where` and `offer`.
     """
     from crm.followup.campaigns import launch
 
@@ -154,10 +158,26 @@ def launch_campaign(
             call_days=call_days,
             dry_run=dry_run,
             actor=ctx.actor,
+            invitation=_invitation(when=when, where=where, offer=offer),
         )
 
 
-NAME_MAX = 60  # a campaign's name is shown in lists and the report; it is a title
+NAME_MAX = 60
+INVITATION_MAX = 100  # a date, a place or an offer, read out on a call
+
+
+def _invitation(**given: str | None) -> dict:
+    """The campaign's date, place and offer as given (blank ones left out), each checked."""
+    invitation = {}
+    for field, value in given.items():
+        text = (value or "").strip()
+        if len(text) > INVITATION_MAX:
+            raise UsageError(
+                f"the campaign's {field} is longer than {INVITATION_MAX} characters", field=field
+            )
+        if text:
+            invitation[field] = text
+    return invitation  # a campaign's name is shown in lists and the report; it is a title
 
 
 def list_campaigns(ctx: StoreContext) -> list[dict]:

@@ -120,6 +120,8 @@ def ask(kind: str, locale: str, facts: dict, today: date | None = None) -> str:
             facts["late_days"] = late
     if kind == "lapsed_call":
         facts["lapse"] = _lapse(facts, locale)
+    if kind == "campaign_call":
+        template += _invitation(facts, locale)
     last_km = facts.get("last_service_km")
     if last_km:
         facts["last_service"] = (
@@ -151,6 +153,28 @@ def notes(occupation: str | None, hobbies: str | None, family: str | None, local
         if value
     ]
     return "；".join(parts) if locale == "zh_CN" else "; ".join(parts)
+
+
+INVITATION = {
+    "zh_CN": (("when", "时间"), ("where", "地点"), ("offer", "优惠")),
+    "en": (("when", "when"), ("where", "where"), ("offer", "offer")),
+}
+
+
+def _invitation(facts: dict, locale: str) -> str:
+    """A campaign call's date, place and offer, as given at launch (literal text, no fields)."""
+    words = INVITATION.get(locale, INVITATION["en"])
+    parts = [
+        f"{word}{'：' if locale == 'zh_CN' else ': '}{facts[key]}"
+        for key, word in words
+        if facts.get(key)
+    ]
+    if not parts:
+        return ""
+    text = ("，" if locale == "zh_CN" else "; ").join(parts)
+    # Braces in what the manager typed must not read as the line's own fields.
+    text = text.replace("{", "{{").replace("}", "}}")
+    return f"（{text}）" if locale == "zh_CN" else f" ({text})"
 
 
 def _lapse(facts: dict, locale: str) -> str:

@@ -115,6 +115,7 @@ def launch(
     call_days: int = 7,
     dry_run: bool = False,
     actor: str = "system",
+    invitation: dict | None = None,
 ) -> CampaignResult:
     """Queue the campaign SMS (and calls) for the segment; a name launches once per store.
 
@@ -151,7 +152,9 @@ def launch(
             batch.append(_occurrence(rules.Kind.CAMPAIGN_SMS, customer_id, campaign, day, day))
             if with_calls:
                 due = day + timedelta(days=call_days)
-                batch.append(_occurrence(rules.Kind.CAMPAIGN_CALL, customer_id, campaign, day, due))
+                call = _occurrence(rules.Kind.CAMPAIGN_CALL, customer_id, campaign, day, due)
+                call.details.update(invitation or {})  # when, where, offer: for what to say
+                batch.append(call)
         writer.write(batch)
     if dry_run:
         session.rollback()
@@ -163,7 +166,12 @@ def launch(
         action="campaign",
         at=now,
         subject=name,
-        detail={"template": template, "segment": campaign.segment, **result.as_json()},
+        detail={
+            "template": template,
+            "segment": campaign.segment,
+            **({"invitation": invitation} if invitation else {}),
+            **result.as_json(),
+        },
     )
     session.commit()
     return result

@@ -107,9 +107,13 @@ def test_changing_the_campaign_at_the_confirmation_keeps_what_was_typed(
     page.select_option("select[name=template]", "car_care_class")
     page.get_by_label("帕萨特").check()
     page.get_by_label("同时安排邀约电话").check()
+    page.fill("input[name=when]", "周六下午2点")
+    page.fill("input[name=offer]", "免费检测")
     page.get_by_role("button", name="检查并确认").click()
     page.get_by_role("button", name="返回修改").click()
     expect(page.locator("input[name=name]")).to_have_value("爱车课堂")
+    expect(page.locator("input[name=when]")).to_have_value("周六下午2点")
+    expect(page.locator("input[name=offer]")).to_have_value("免费检测")
     expect(page.locator("select[name=template]")).to_have_value("car_care_class")
     expect(page.get_by_label("帕萨特")).to_be_checked()
     expect(page.get_by_label("同时安排邀约电话")).to_be_checked()
@@ -144,3 +148,32 @@ def test_a_launch_without_the_forms_token_is_refused(client, session):
     )
     assert answer.status_code == 403
     assert session.exec(select(Campaign)).all() == []
+
+
+def test_the_invitation_calls_carry_the_campaigns_date_place_and_offer(client, session):
+    from crm.models import FollowupTask
+
+    signed_in(client, "m01")
+    answer = client.post(
+        "/campaigns/launch",
+        data={
+            "name": "冬季服务节",
+            "template": "service_festival",
+            "consent": "any",
+            "call_days": "7",
+            "with_calls": "1",
+            "when": "12月20日",
+            "where": "本店售后大厅",
+            "offer": "工时费8折",
+            "csrf_token": token_of(client, "/campaigns"),
+        },
+        headers={"Origin": BASE},
+        follow_redirects=False,
+    )
+
+    assert answer.status_code in (200, 303), answer.text
+    calls = session.exec(select(FollowupTask).where(FollowupTask.kind == "campaign_call")).all()
+    assert calls and {c.details["offer"] for c in calls} == {"工时费8折"}
+    assert {(c.details["when"], c.details["where"]) for c in calls} == {
+        ("12月20日", "本店售后大厅")
+    }

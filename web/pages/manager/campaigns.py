@@ -24,7 +24,8 @@ from web.text import WORDS, said, words
 router = APIRouter()
 MONTHS = ("min_age_months", "max_age_months")
 DAYS = ("no_visit_since", "visited_since")
-FIELDS = ("name", "template", "models", *MONTHS, *DAYS, "consent", "call_days")
+INVITATION = ("when", "where", "offer")  # what the invitation calls say
+FIELDS = ("name", "template", "models", *MONTHS, *DAYS, "consent", "call_days", *INVITATION)
 # What the live preview judges; the name and the call's days are judged at the confirmation,
 # whose sentences the preview must leave in place.
 PREVIEWED = ("template", *MONTHS, *DAYS, "consent")
@@ -138,6 +139,7 @@ def _launch(request: Request, form, dry_run: bool):
             with_calls=typed["with_calls"],
             call_days=days,
             dry_run=dry_run,
+            **{field: typed[field] or None for field in INVITATION},
             **options,
         )
         preview = _preview(ctx, typed, options, locale) if dry_run else None
