@@ -19,6 +19,7 @@ from crm.calls.agents import get_agent
 from crm.config import Settings
 from crm.db import insert_for
 from crm.errors import NotFound, UsageError
+from crm.followup import joined
 from crm.models import (
     Agent,
     Channel,
@@ -210,6 +211,9 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
         result.next_try_on = task.next_try_on
     if outcome != Outcome.CALLBACK_LATER:
         task.callback_at = None  # an arranged time is used up by the next call
+    said, reminders = joined.settle_reminders(session, task, now, today)
+    if reminders:
+        result.effects.append(f"maintenance reminder {reminders[0]} {said}")
 
     if call.mileage_km is not None and task.vehicle_id is not None:
         predictions.mark_stale(session, [task.vehicle_id])

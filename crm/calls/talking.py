@@ -122,6 +122,8 @@ def ask(kind: str, locale: str, facts: dict, today: date | None = None) -> str:
         facts["lapse"] = _lapse(facts, locale)
     if kind == "campaign_call":
         template += _invitation(facts, locale)
+    if kind == "service_callback" and facts.get("maintenance_due"):
+        template += _maintenance_too(facts["maintenance_due"], locale, today)
     last_km = facts.get("last_service_km")
     if last_km:
         facts["last_service"] = (
@@ -153,6 +155,22 @@ def notes(occupation: str | None, hobbies: str | None, family: str | None, local
         if value
     ]
     return "；".join(parts) if locale == "zh_CN" else "; ".join(parts)
+
+
+def _maintenance_too(due: str, locale: str, today: date | None) -> str:
+    """The maintenance reminder said on the service callback (one call, not two)."""
+    past = today is not None and due <= today.isoformat()
+    if locale == "zh_CN":
+        return (
+            "；另：车辆已超过保养里程，请顺便邀约保养"
+            if past
+            else f"；另：预计{due}需要保养，请顺便邀约"
+        )
+    return (
+        "; also: the car is past its maintenance, invite them in"
+        if past
+        else f"; also: maintenance is due around {due}, invite them in"
+    )
 
 
 INVITATION = {

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from crm.db import insert_for
 from crm.followup import rules
+from crm.followup.joined import join_reminders, mark_callback
 from crm.models import (
     Channel,
     Customer,
@@ -65,8 +66,19 @@ class ContactWriter:
                 tasks.append(self._task(occurrence))
             else:
                 messages.append(self._message(occurrence, customer, vehicles))
+        joined = join_reminders(self.session, tasks)
+        for reminder, callback in joined:
+            if isinstance(callback, dict):  # planned in this batch: it says it from the start
+                mark_callback(self.session, callback, reminder)
         for kind in insert_new(self.session, FollowupTask.__table__, tasks):
             self.result.created[kind] += 1
+        for reminder, callback in joined:
+            # Its own insert (it has a next_try_on the others lack); a stored callback says
+            # it only when the reminder is new, so a re-plan marks no unrelated callback.
+            if insert_new(self.session, FollowupTask.__table__, [reminder]):
+                self.result.created[reminder["kind"]] += 1
+                if not isinstance(callback, dict):
+                    mark_callback(self.session, callback, reminder)
         for kind in insert_new(self.session, SmsMessage.__table__, messages):
             self.result.created[kind] += 1
 
