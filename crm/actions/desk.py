@@ -258,6 +258,6 @@ def _is_call(kind) -> bool:
 
 def display_name(code: str | None, locale: str) -> str:
     """A stored code (kind, category, topic, status) as people read it."""
-    from crm.report.definitions import name
+    from crm.vocabulary.names import name
 
     return name(code, locale) if code else ""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from crm.models import ServiceType
+from crm.vocabulary import names
 
 # The 回访 the seed counts: 七日内电话回访, 三日内电话回访, 30日电话关怀.
 CALLBACK_KINDS = ("sales_callback", "service_callback", "care_call")
@@ -170,61 +171,10 @@ BREAKDOWNS = {
     "top_issues": ("客户反映的主要问题", "Top issues customers raised"),
 }
 
-# Display names of stored codes; an unknown code shows as itself.
-NAMES = {
-    "zh_CN": {
-        "sales_callback": "七日内销售回访",
-        "service_callback": "三日内售后回访",
-        "care_call": "30日电话关怀",
-        "vehicle_quality": "车辆质量",
-        "service_quality": "维修质量",
-        "waiting_time": "等待维修时间过长",
-        "staff_attitude": "服务态度",
-        "price": "价格",
-        "parts": "配件",
-        "sales": "销售",
-        "service": "售后服务",
-        "other": "其他",
-        "first_service": "首保",
-        "maintenance": "保养",
-        "repair": "维修",
-        "warranty": "保修",
-        "bodywork": "钣金喷漆",
-        "model": "车型",
-        "promotion": "促销活动",
-        "complaint": "投诉",
-        "first_service_sms": "首保提醒",
-        "reminder_fallback": "补发提醒",
-        "birthday_sms": "生日祝福",
-        "anniversary_sms": "购车纪念日",
-        "holiday_sms": "节日祝福",
-        "campaign_sms": "活动邀约",
-        "customer_service": "客服部",
-    },
-    "en": {
-        "sales_callback": "7-day sales callback",
-        "service_callback": "3-day service callback",
-        "care_call": "30-day care call",
-        "vehicle_quality": "vehicle quality",
-        "service_quality": "service quality",
-        "waiting_time": "waiting time",
-        "staff_attitude": "staff attitude",
-        "first_service": "first service",
-        "bodywork": "bodywork",
-        "first_service_sms": "first-service reminder",
-        "reminder_fallback": "fallback reminder",
-        "birthday_sms": "birthday greeting",
-        "anniversary_sms": "purchase anniversary",
-        "holiday_sms": "holiday greeting",
-        "campaign_sms": "campaign",
-        "customer_service": "customer service",
-    },
-}
-
 
 def name(code: str, locale: str) -> str:
     """The display name of a stored code (category, kind, topic…) in `locale`."""
-    return NAMES.get(locale, {}).get(code, code.replace("_", " ") if locale == "en" else code)
+    return names.name(code, locale)
 
 
 def label(key: str, locale: str) -> str:
