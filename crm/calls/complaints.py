@@ -268,6 +268,21 @@ def list_complaints(
     ]
 
 
+def missed_deadlines(complaint: Complaint, now: datetime) -> list[str]:
+    """The deadlines a complaint missed, whatever became of it since: a closed complaint
+    answered two days late still missed its response deadline."""
+    missed = []
+    if _past(complaint.respond_by, complaint.first_response_at, now):
+        missed.append("late response" if complaint.first_response_at else "no response")
+    if _past(complaint.resolve_by, complaint.resolved_at, now):
+        missed.append("late resolution" if complaint.resolved_at else "not resolved")
+    return missed
+
+
+def _past(deadline: datetime | None, met_at: datetime | None, now: datetime) -> bool:
+    return deadline is not None and deadline < (met_at or now)
+
+
 def describe(complaint: Complaint, name: str, phone: str, zone: ZoneInfo, now: datetime) -> dict:
     late = []
     if complaint.status == ComplaintStatus.OPEN:
@@ -294,6 +309,7 @@ def describe(complaint: Complaint, name: str, phone: str, zone: ZoneInfo, now: d
         "reopened": complaint.reopened,
         "overdue": bool(late),
         "overdue_reason": ", ".join(late) or None,
+        "missed_deadlines": ", ".join(missed_deadlines(complaint, now)) or None,
     }
 
 
