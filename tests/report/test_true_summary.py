@@ -287,7 +287,8 @@ def test_count_charts_have_whole_number_axes(session):
     assert len(ticks) > 1 and all(float(t).is_integer() for t in ticks)
 
 
-ENGLISH_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+|\b(?:after|customer|other|service|sales)\b")
+# A code as it would show: `after_sales`, or `after\_sales` in a Markdown table cell.
+ENGLISH_CODE = re.compile(r"[a-z]+(?:\\?_[a-z]+)+|\b(?:after|customer|other|service|sales)\b")
 
 
 def test_no_english_code_in_the_chinese_report(session):
@@ -308,7 +309,7 @@ def test_no_english_code_in_the_chinese_report(session):
         add_sms(session, add_customer(session), kind, "sent", shanghai(d(2, 9), 10))
 
     document = render(report_for(session), "md").decode()
-    before_appendix = document[: document.index("附录")]
+    before_appendix = document[: document.index("## 附录")]  # its key column names fields
 
     assert ENGLISH_CODE.findall(before_appendix) == []
 
