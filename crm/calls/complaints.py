@@ -15,6 +15,7 @@ from sqlalchemy import String, and_, cast, exists, func, literal, or_, update
 from sqlmodel import Session, select
 
 from crm.calls import assignment
+from crm.calls.deadlines import missed_deadlines
 from crm.config import Settings
 from crm.errors import NotFound, UsageError
 from crm.followup.writes import insert_new
@@ -266,21 +267,6 @@ def list_complaints(
         describe(complaint, name, phone, zone, now)
         for complaint, name, phone in session.execute(query)
     ]
-
-
-def missed_deadlines(complaint: Complaint, now: datetime) -> list[str]:
-    """The deadlines a complaint missed, whatever became of it since: a closed complaint
-    answered two days late still missed its response deadline."""
-    missed = []
-    if _past(complaint.respond_by, complaint.first_response_at, now):
-        missed.append("late response" if complaint.first_response_at else "no response")
-    if _past(complaint.resolve_by, complaint.resolved_at, now):
-        missed.append("late resolution" if complaint.resolved_at else "not resolved")
-    return missed
-
-
-def _past(deadline: datetime | None, met_at: datetime | None, now: datetime) -> bool:
-    return deadline is not None and deadline < (met_at or now)
 
 
 def describe(complaint: Complaint, name: str, phone: str, zone: ZoneInfo, now: datetime) -> dict:
