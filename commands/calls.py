@@ -194,7 +194,11 @@ def print_history(data: dict) -> None:
 @click.option("--force", is_flag=True, help="Accept a mileage below the last reading.")
 @click.option("--note", help="What was said.")
 @click.option("--tags", help="Comma-separated tags, e.g. price,parking.")
-@click.option("--complaint", metavar="CATEGORY", help="Open a complaint: its category.")
+@click.option(
+    "--complaint",
+    metavar="CATEGORY",
+    help="Open a complaint: its category, in Chinese (等待维修时间过长) or as its code.",
+)
 @click.option("--complaint-text", help="The complaint in the customer's words.")
 @click.option(
     "--callback-at",
@@ -217,7 +221,12 @@ def calls_log(app: App, task_id: int, tags: str | None, fmt: str, **given):
     Example: crm calls log 42 --outcome reached --satisfaction 5 --mileage 4800
     """
     from crm.actions.calls import log_call
+    from crm.actions.names import complaint_category
 
+    if given["complaint"] is not None:
+        given["complaint"] = complaint_category(
+            given["complaint"], app.settings.store.locale, field="complaint"
+        )
     data = log_call(
         app,
         task_id,

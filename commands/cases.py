@@ -32,6 +32,7 @@ COMPLAINT_COLUMNS = [
     "resolved_at",
     "overdue",
     "overdue_reason",
+    "missed_deadlines",
     "text",
 ]
 INQUIRY_COLUMNS = [
@@ -45,6 +46,13 @@ INQUIRY_COLUMNS = [
     "note",
 ]
 TOPICS = ["model", "price", "promotion", "service", "complaint", "other"]
+
+
+def named(code: str | None, locale: str) -> str:
+    """A stored code (category, department) in the store's words."""
+    from crm.actions.names import display_name
+
+    return display_name(code, locale)
 
 
 def register(main: click.Group) -> None:
@@ -62,8 +70,9 @@ def complaints():
 @click.option(
     "--category",
     required=True,
-    help="vehicle_quality, service_quality, "
-    "waiting_time, staff_attitude, price, parts, sales or other.",
+    help="In Chinese or as its code: 车辆质量 vehicle_quality, 维修质量 service_quality, "
+    "等待维修时间过长 waiting_time, 服务态度 staff_attitude, 价格 price, 配件 parts, "
+    "销售 sales, 其他 other.",
 )
 @click.option("--text", required=True, help="The complaint in the customer's words.")
 @click.option("--vin", help="The car it is about.")
@@ -74,18 +83,21 @@ def complaints():
 def complaints_add(app: App, customer, category, text, vin, agent, store, fmt):
     """Record a complaint; it is routed and its first follow-up call is due at once.
 
-    Example: crm complaints add --customer 13812345678 --category waiting_time --text 等了三小时
+    Example: crm complaints add --customer 13812345678 --category 等待维修时间过长 --text 等了三小时
     """
     from crm.actions.cases import open_complaint
+    from crm.actions.names import complaint_category
 
+    locale = app.settings.store.locale
+    category = complaint_category(category, locale)
     data = open_complaint(store_context(app, store), customer, category, text, vin, agent)
     if fmt == "json":
         print_json(data)
         return
     click.echo(
         f"complaint {data['complaint_id']} opened for {data['customer']}: "
-        f"{data['category']} -> {data['department']}; respond by {data['respond_by']}, "
-        f"resolve by {data['resolve_by']}"
+        f"{named(data['category'], locale)} -> {named(data['department'], locale)}; "
+        f"respond by {data['respond_by']}, resolve by {data['resolve_by']}"
     )
 
 
@@ -105,17 +117,21 @@ def complaints_list(app: App, status: str, overdue: bool, store: str | None, fmt
     from crm.actions.cases import list_complaints
 
     rows = list_complaints(store_context(app, store), status, overdue)
+    locale = app.settings.store.locale
 
     def table():
         sheet = rich_table(box="SIMPLE_HEAD")
         for column in ("id", "customer", "category", "status", "received", "late", "text"):
             sheet.add_column(column, overflow="fold")
         for row in rows:
-            late = f"[red]{row['overdue_reason']}[/red]" if row["overdue"] else ""
+            # A closed complaint keeps the deadlines it missed; red while still overdue.
+            late = row["missed_deadlines"] or ""
+            if row["overdue"]:
+                late = f"[red]{row['overdue_reason']}[/red]"
             sheet.add_row(
                 str(row["complaint_id"]),
                 row["customer"],
-                row["category"],
+                named(row["category"], locale),
                 row["status"],
                 row["received_at"][:10],
                 late,
@@ -148,10 +164,12 @@ def complaints_show(app: App, complaint_id: int, fmt: str):
     if fmt == "json":
         print_json(data)
         return
+    locale = app.settings.store.locale
     owner = f" · owner {data['owner']['code']}" if data["owner"] else ""
     out.print(
         f"[bold]complaint {data['complaint_id']}[/bold] · {data['customer']} "
-        f"{data['phone']} · {data['category']} -> {data['department']}{owner} · {data['status']}"
+        f"{data['phone']} · {named(data['category'], locale)} -> "
+        f"{named(data['department'], locale)}{owner} · {data['status']}"
     )
     out.print(f"  {data['text']}")
     for label in ("respond_by", "first_response_at", "resolve_by", "confirmed_at"):
@@ -159,6 +177,8 @@ def complaints_show(app: App, complaint_id: int, fmt: str):
             out.print(f"  {label.replace('_', ' ')}: {data[label]}")
     if data["overdue"]:
         out.print(f"  [red]overdue: {data['overdue_reason']}[/red]")
+    elif data["missed_deadlines"]:
+        out.print(f"  missed: {data['missed_deadlines']}")
     for step in data["timeline"]:
         said = " ".join(
             str(part) for part in (step["by"], step.get("outcome"), step["text"]) if part

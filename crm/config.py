@@ -265,6 +265,9 @@ class ReportSettings(Section):
     output_dir: str = Field("reports", min_length=1)
     formats: list[str] = ["md", "html", "xlsx", "json"]
     conversion_window_days: int = Field(30, ge=1, le=365)
+    # Last month's report is written on the 1st from this hour, store time: after the
+    # 06:30 planning and the morning's DMS imports, so the month's last visits are in.
+    scheduled_hour: int = Field(10, ge=0, le=23)
 
     @field_validator("formats")
     @classmethod

@@ -1,4 +1,5 @@
-"""The monthly report job: from 07:00 on the 1st (each store's time), last month's files."""
+"""The monthly report job: last month's files from `report.scheduled_hour` (10:00) on the
+1st, each store's time; rewritten when that month's visits are imported later."""
 
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ def run_monthly_reports(app: App, only_missing: bool = False) -> list[str]:
     """Write each store's due report (see `due_month`, store time); returns the paths.
 
     The scheduler's zone is not every store's: the job runs every hour and each store
-    gets its report once its own clock passes 07:00 on the 1st. One store's failure is
-    logged and does not stop the others; the next run tries it again.
+    gets its report once its own clock passes `report.scheduled_hour` on the 1st. One
+    store's failure is logged and does not stop the others; the next run tries it again.
     """
     written: list[str] = []
     for code in store_codes(app):
@@ -52,9 +53,8 @@ def run_monthly_reports(app: App, only_missing: bool = False) -> list[str]:
             continue
         if paths:
             log.info(
-                "report %s %s: wrote %s in %.1f s",
+                "report %s: wrote %s in %.1f s",
                 ctx.code,
-                due_month(ctx.now, ctx.zone),
                 ", ".join(p.name for p in paths),
                 time.perf_counter() - started,
             )

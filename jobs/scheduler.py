@@ -52,14 +52,15 @@ def build(app: App, kind: type[BaseScheduler] = BackgroundScheduler):
         name="daily planning (each store at 06:30 its own time; checked every 15 minutes)",
         replace_existing=True,
     )
-    # Hourly, not a 07:00 cron: stores in other zones than the scheduler's reach 07:00 on
-    # the 1st at other hours, and the job writes a store's report only once it is due.
+    # Hourly, not a 10:00 cron: stores in other zones than the scheduler's reach the hour
+    # on the 1st at other hours, and the job writes a store's report only once it is due
+    # (and again when that month's visits are imported later).
     scheduler.add_job(
         "jobs.report:monthly_report",
         "cron",
         minute=0,
         id="monthly_report",
-        name="last month's report (hourly; each store's from 07:00 on the 1st, its time)",
+        name="last month's report (hourly; each store's from report.scheduled_hour on the 1st)",
         replace_existing=True,
     )
     scheduler.add_job(
@@ -151,7 +152,7 @@ def _run_until_stopped(app: App, stopping: threading.Event) -> None:
         log.info(
             "scheduler running: planning now and at 06:30 of each store's time, SMS every "
             "minute in the send window, delivery reports and replies every 5 minutes, last "
-            "month's report from 07:00 on the 1st (checked hourly); Ctrl-C to stop"
+            "month's report on the 1st from report.scheduled_hour (checked hourly); Ctrl-C to stop"
         )
         if not stopping.is_set():
             scheduler.start()

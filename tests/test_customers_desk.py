@@ -117,3 +117,10 @@ def test_a_birthday_is_greeted_while_the_customer_is_active(crm, session):
 
     greetings = session.exec(select(SmsMessage).where(SmsMessage.kind == "birthday_sms")).all()
     assert len(greetings) == 1
+
+
+def test_a_landline_typed_at_the_desk_gets_calls_but_no_sms(crm, session):
+    crm("customers", "add", "--name", "赵晨", "--phone", "010 6552 9988")
+
+    zhao = session.exec(select(Customer).where(Customer.name == "赵晨")).one()
+    assert (zhao.phone, zhao.phone_sms) == ("+861065529988", False)

@@ -19,7 +19,7 @@ def test_a_new_database_rejects_and_reports_are_readable_by_owner_and_group_only
     crm("report", "monthly", "2026-02", "-o", tmp_path / "feb.md", db_url=url)
 
     assert mode(database) == 0o640
-    assert mode(tmp_path / "c.rejects.csv") == 0o640
+    assert mode(tmp_path / "c.csv.rejects.csv") == 0o640
     assert mode(tmp_path / "feb.md") == 0o640
     (written,) = (tmp_path / "reports").iterdir()
     assert mode(written) == 0o640

@@ -60,7 +60,7 @@ def test_a_cell_over_131072_characters_rejects_its_row_and_keeps_the_rest(crm, s
 
     assert result.exit_code == 1, result.output
     assert "1499 new, 0 updated, 0 unchanged, 1 rejected" in result.output
-    (reject,) = read_rejects(tmp_path / "c.rejects.csv")
+    (reject,) = read_rejects(tmp_path / "c.csv.rejects.csv")
     assert "200,000 characters" in reject["reason"]
 
 
@@ -90,7 +90,7 @@ def test_values_the_columns_cannot_hold_reject_their_rows_on_both_databases(crm,
 
     assert result.exit_code == 1, result.output
     assert "1 new, 0 updated, 0 unchanged, 2 rejected" in result.output
-    reasons = [r["reason"] for r in read_rejects(tmp_path / "c.rejects.csv")]
+    reasons = [r["reason"] for r in read_rejects(tmp_path / "c.csv.rejects.csv")]
     assert reasons == [
         "customer_code is 65 characters long (at most 64)",
         "a cell holds a NUL character (a damaged export?)",
@@ -118,7 +118,7 @@ def test_long_plates_ro_numbers_and_huge_revenues_reject_their_rows(crm, session
     assert count(session, ServiceVisit) == 1
     assert (
         "plate is 22 characters long (at most 16)"
-        in read_rejects(tmp_path / "v.rejects.csv")[0]["reason"]
+        in read_rejects(tmp_path / "v.csv.rejects.csv")[0]["reason"]
     )
     assert VIN_B  # the rejected vehicle
 
@@ -174,7 +174,7 @@ def test_a_revenue_of_1e999_in_an_xlsx_rejects_its_row_with_its_reason(crm, sess
     assert isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code == 1, result.output
     assert "2 new, 0 updated, 0 unchanged, 1 rejected" in result.output
-    (reject,) = read_rejects(tmp_path / "s.rejects.csv")
+    (reject,) = read_rejects(tmp_path / "s.xlsx.rejects.csv")
     assert reject["工单号"] == "RO2"
     assert "revenue 'inf' is not a finite number" in reject["reason"]
     assert count(session, ServiceVisit) == 2

@@ -120,16 +120,20 @@ def test_every_bad_row_is_in_the_rejects_file_with_its_reason(crm, session, tmp_
     counts = json.loads(result.output)
     assert counts["new"] + counts["updated"] + counts["unchanged"] == len(customers(session))
     assert counts["rows"] == len(rows) == counts["new"] + counts["rejected"]
-    rejects = {r["客户编号"]: r for r in read_rejects(tmp_path / "customers.rejects.csv")}
-    assert counts["rejected"] == len(rejects) == 6
+    rejects = {r["客户编号"]: r for r in read_rejects(tmp_path / "customers.csv.rejects.csv")}
+    assert counts["rejected"] == len(rejects) == 3
     assert rejects["C004"]["reason"] == "missing name"
     assert "invalid phone" in rejects["C005"]["reason"]
-    assert "invalid date" in rejects["C006"]["reason"]
-    assert "in the future" in rejects["C007"]["reason"]
     assert "conflicts with row 2" in rejects["C001"]["reason"]
-    assert "unknown gender" in rejects["C008"]["reason"]
     assert rejects["C005"]["row"] == "6"
     assert rejects["C005"]["姓名"] == "周涛"
+    # An unusable birthday or gender costs the field, not the customer (issue 16, item 10).
+    warned = {r["客户编号"]: r for r in read_rejects(tmp_path / "customers.csv.warnings.csv")}
+    assert counts["warned"] == len(warned) == 3
+    assert "invalid date" in warned["C006"]["warning"]
+    assert "in the future" in warned["C007"]["warning"]
+    assert "unknown gender" in warned["C008"]["warning"]
+    assert customers(session)["C006"].birthday is None
 
 
 def test_an_identical_duplicate_row_is_stored_once(crm, session, tmp_path):
@@ -191,13 +195,13 @@ def test_dry_run_counts_and_reports_but_saves_nothing(crm, session, tmp_path):
     assert "3 new, 0 updated, 0 unchanged, 1 rejected" in result.output
     assert "dry run" in result.output
     assert customers(session) == {}
-    assert len(read_rejects(tmp_path / "customers.rejects.csv")) == 1
+    assert len(read_rejects(tmp_path / "customers.csv.rejects.csv")) == 1
 
 
 def test_a_clean_import_removes_the_rejects_file_of_an_earlier_run(crm, tmp_path):
     bad = customer_rows() + [["C009", "", "13800138009", "", "", "", "", "", "", ""]]
     crm("import", "customers", write_csv(tmp_path / "customers.csv", CUSTOMER_HEADERS_ZH, bad))
-    assert (tmp_path / "customers.rejects.csv").exists()
+    assert (tmp_path / "customers.csv.rejects.csv").exists()
 
     crm(
         "import",
@@ -205,7 +209,7 @@ def test_a_clean_import_removes_the_rejects_file_of_an_earlier_run(crm, tmp_path
         write_csv(tmp_path / "customers.csv", CUSTOMER_HEADERS_ZH, customer_rows()),
     )
 
-    assert not (tmp_path / "customers.rejects.csv").exists()
+    assert not (tmp_path / "customers.csv.rejects.csv").exists()
 
 
 def test_an_unusable_file_is_one_sentence_and_exit_2(crm, tmp_path):
@@ -241,7 +245,7 @@ def test_rows_naming_an_unknown_store_are_rejected(crm, tmp_path):
     result = crm("import", "customers", path)
 
     assert result.exit_code == 1
-    assert "unknown store 'sz99'" in read_rejects(tmp_path / "c.rejects.csv")[0]["reason"]
+    assert "unknown store 'sz99'" in read_rejects(tmp_path / "c.csv.rejects.csv")[0]["reason"]
 
 
 def test_rows_land_in_the_store_they_name(crm, session, tmp_path):

@@ -111,7 +111,7 @@ def test_vehicles_without_a_known_owner_or_with_a_bad_vin_are_rejected(crm, sess
 
     assert result.exit_code == 1
     assert "3 new, 0 updated, 0 unchanged, 4 rejected" in result.output
-    reasons = [r["reason"] for r in read_rejects(tmp_path / "vehicles.rejects.csv")]
+    reasons = [r["reason"] for r in read_rejects(tmp_path / "vehicles.csv.rejects.csv")]
     assert any("unknown customer_code 'C999'" in r for r in reasons)
     assert any("invalid VIN" in r for r in reasons)
     assert "missing model" in reasons
@@ -161,7 +161,7 @@ def test_a_visit_never_invents_a_vehicle(crm, session, tmp_path):
     result = crm("import", "visits", write_csv(tmp_path / "visits.csv", VISIT_HEADERS_ZH, rows))
 
     assert result.exit_code == 1
-    (reject,) = read_rejects(tmp_path / "visits.rejects.csv")
+    (reject,) = read_rejects(tmp_path / "visits.csv.rejects.csv")
     assert reject["reason"] == "unknown VIN LFVZZ9Z90N0000001; import the vehicle first"
     assert len(vehicles(session)) == 3
     assert visits(session) == {}
@@ -179,7 +179,7 @@ def test_an_odometer_lower_than_an_earlier_visit_is_rejected(crm, session, tmp_p
     result = crm("import", "visits", write_csv(tmp_path / "visits.csv", VISIT_HEADERS_ZH, rows))
 
     assert "1 new, 0 updated, 0 unchanged, 2 rejected" in result.output
-    reasons = {r["工单号"]: r["reason"] for r in read_rejects(tmp_path / "visits.rejects.csv")}
+    reasons = {r["工单号"]: r["reason"] for r in read_rejects(tmp_path / "visits.csv.rejects.csv")}
     assert reasons["RO0004"] == (
         "odometer 6000 km is lower than 7200 km at the earlier visit RO0002 on 2026-03-01"
     )
@@ -211,7 +211,9 @@ def test_input_rows_equal_stored_plus_rejected_across_a_mixed_file(crm, session,
 
     result = crm("import", "visits", write_csv(tmp_path / "visits.csv", VISIT_HEADERS_ZH, rows))
 
-    rejects = read_rejects(tmp_path / "visits.rejects.csv")
+    rejects = read_rejects(tmp_path / "visits.csv.rejects.csv")
     assert len(visits(session)) + len(rejects) == len(rows)
-    assert sorted(int(r["row"]) for r in rejects) == [5, 6, 7, 8, 9, 10]
+    assert sorted(int(r["row"]) for r in rejects) == [5, 6, 7, 9, 10]
     assert result.exit_code == 1
+    # An unknown service type is no reason to lose a visit (issue 16, item 12).
+    assert visits(session)["RO0022"].service_type == "other"

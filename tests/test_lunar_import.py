@@ -29,14 +29,16 @@ def test_lunar_birthdays_in_lunardates_wrong_months_import_exactly(crm, session,
 
     result = crm("import", "customers", path)
 
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 0, result.output
     customers = stored(session)
     assert customers["A1"].birthday == date(1978, 9, 17)
     assert customers["A2"].birthday == date(1978, 9, 2)
     assert customers["A3"].birthday == date(1954, 12, 24)
-    reasons = {r["customer_code"]: r["reason"] for r in read_rejects(tmp_path / "c.rejects.csv")}
-    assert set(reasons) == {"A4", "A5", "A6"}
-    assert all("has 29 days" in reason for reason in reasons.values())
+    # A day the lunar month lacks costs the birthday, not the customer.
+    warned = {r["customer_code"]: r["warning"] for r in read_warnings(tmp_path)}
+    assert set(warned) == {"A4", "A5", "A6"}
+    assert all("has 29 days" in reason for reason in warned.values())
+    assert customers["A4"].birthday is None
 
 
 def test_a_leap_month_birthday_imports_by_its_mark_or_its_flag(crm, session, tmp_path):
@@ -50,24 +52,29 @@ def test_a_leap_month_birthday_imports_by_its_mark_or_its_flag(crm, session, tmp
 
     result = crm("import", "customers", path)
 
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 0, result.output
     customers = stored(session)
     # 2020 repeated its fourth month: 闰四月初十 was 1 June 2020, 四月初十 2 May.
     assert customers["L1"].birthday == customers["L2"].birthday == date(2020, 6, 1)
     assert customers["L3"].birthday == date(2020, 5, 2)
-    (reject,) = read_rejects(tmp_path / "c.rejects.csv")
-    assert "has no leap month 4" in reject["reason"]
+    (warned,) = read_warnings(tmp_path)
+    assert "has no leap month 4" in warned["warning"]
+    assert (customers["L4"].birthday, customers["L4"].birthday_calendar) == (None, "solar")
 
 
-def test_a_lunar_birthday_outside_1900_to_2099_is_rejected_with_the_range(crm, tmp_path):
+def test_a_lunar_birthday_outside_1900_to_2099_is_left_blank_with_the_range(crm, tmp_path):
     rows = [["O1", "王伟", "13800138001", "1899-12-01", "农历", ""]]
     path = write_csv(tmp_path / "c.csv", HEADERS, rows)
 
     result = crm("import", "customers", path)
 
-    assert result.exit_code == 1
-    (reject,) = read_rejects(tmp_path / "c.rejects.csv")
-    assert "outside the lunar years 1900-2099" in reject["reason"]
+    assert result.exit_code == 0
+    (warned,) = read_warnings(tmp_path)
+    assert "outside the lunar years 1900-2099" in warned["warning"]
+
+
+def read_warnings(folder) -> list[dict]:
+    return read_rejects(folder / "c.csv.warnings.csv")
 
 
 @pytest.mark.parametrize("day", [date(2005, 3, 1), date(2100, 6, 1)])

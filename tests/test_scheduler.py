@@ -11,7 +11,7 @@ from sqlmodel import func, select
 
 from crm.app import App
 from crm.config import Settings
-from crm.models import FollowupTask, PlanningRun
+from crm.models import FollowupTask, PlanningRun, Store
 from jobs import lock
 from jobs.planning import run_planning
 from jobs.scheduler import JOB_DEFAULTS, build
@@ -130,13 +130,17 @@ def test_the_report_job_writes_every_stores_last_month_once(database_url, sessio
 
     wang = add_customer(session)
     add_vehicle(session, wang, date(2026, 2, 20))
+    store = session.get(Store, 1)
+    store.created_at = at(date(2026, 1, 5), 9)  # live since January
+    session.add(store)
+    session.commit()
     reports = tmp_path / "reports"
     settings = Settings(report=ReportSettings(output_dir=str(reports), formats=["md", "json"]))
     app = App(settings=settings, database_url=database_url)
 
-    with freeze_time(at(date(2026, 3, 1), 7)):
+    with freeze_time(at(date(2026, 3, 1), 10)):
         written = run_monthly_reports(app)
-    with freeze_time(at(date(2026, 3, 1), 9)):  # a restart the same morning
+    with freeze_time(at(date(2026, 3, 1), 11)):  # a restart the same morning
         again = run_monthly_reports(app, only_missing=True)
 
     assert sorted(p.name for p in reports.iterdir()) == ["demo-2026-02.json", "demo-2026-02.md"]

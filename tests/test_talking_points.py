@@ -3,7 +3,15 @@
 import json
 from datetime import date, timedelta
 
-from tests.factories import TODAY, add_customer, add_task, add_vehicle, add_visit
+from tests.factories import (
+    NOW,
+    TODAY,
+    add_complaint,
+    add_customer,
+    add_task,
+    add_vehicle,
+    add_visit,
+)
 
 
 def say(crm, task_id: int) -> str:
@@ -71,3 +79,17 @@ def test_the_care_call_planned_at_delivery_names_the_first_service_date_and_km(c
 
     (care,) = [row for row in rows if row["kind"] == "care_call"]
     assert "提醒首保：2026-05-08前后或行驶5000公里" in care["talking_points"]
+
+
+def test_a_complaint_follow_up_names_the_category_and_department_in_words(crm, session):
+    wang = add_customer(session)
+    details = {"complaint_id": 1}
+    task = add_task(session, wang, "complaint_followup", TODAY, TODAY, details=details)
+    complaint = add_complaint(
+        session, wang, NOW, "waiting_time", department="after_sales", text="等太久"
+    )
+    task.subject = f"complaint:{complaint.id}"
+    session.add(task)
+    session.commit()
+
+    assert say(crm, task.id) == "告知投诉处理进展（等待维修时间过长，售后部）：等太久"

@@ -21,6 +21,7 @@ ACTIONS = (
     "import",  # a DMS file imported
     "user",  # a login added, disabled, its role, store or password changed
     "call_correction",  # a logged call's result amended
+    "report",  # the scheduled month-end report written (subject: its month)
 )
 
 

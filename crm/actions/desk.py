@@ -262,6 +262,6 @@ def _is_call(kind) -> bool:
 
 def display_name(code: str | None, locale: str) -> str:
     """A stored code (kind, category, topic, status) as people read it."""
-    from crm.report.definitions import name
+    from crm.actions.names import display_name as named
 
-    return name(code, locale) if code else ""
+    return named(code, locale)

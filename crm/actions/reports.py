@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from crm.actions.context import StoreContext
 from crm.app import App
-
-# A store's last month is due at 07:00 on the 1st of its own clock.
-REPORT_HOUR = 7
 
 
 def monthly_report(ctx: StoreContext, month: str, fmt: str) -> tuple[bytes, str]:
@@ -62,23 +59,45 @@ def definitions_markdown(app: App) -> str:
     return markdown_table(app.settings.store.locale, app.settings.report.conversion_window_days)
 
 
-def due_month(now: datetime, zone: ZoneInfo):
-    """The latest month whose report is due at `now` in `zone`: last month from 07:00 on the 1st."""
-    from crm.report import Month
+def due_month(now: datetime, zone: ZoneInfo, hour: int = 10):
+    """The latest month whose report is due at `now` in `zone`: last month from `hour`
+    (report.scheduled_hour) on the 1st."""
+    from crm.report.schedule import due_month as due
 
-    local = now.astimezone(zone).replace(tzinfo=None)
-    return Month.of((local - timedelta(hours=REPORT_HOUR)).date()).previous()
+    return due(now, zone, hour)
 
 
 def write_due_reports(ctx: StoreContext, only_missing: bool = False) -> list[Path]:
-    """Write the store's due month in every configured format; with `only_missing`, only
-    when one of its files is not there yet. Safe to repeat: files are replaced whole."""
-    from crm.report import file_name, write_reports
+    """Write the store's due month in every configured format; safe to repeat (files are
+    replaced whole).
 
-    month = due_month(ctx.now, ctx.zone)
+    With `only_missing` (the hourly job), only what is missing or out of date: the due
+    month when one of its files is not there yet, and any month written before whose
+    visits were imported since. A month that ended before the store went live gets none.
+    """
+    from crm.report import file_name, schedule, write_reports
+
+    month = due_month(ctx.now, ctx.zone, ctx.settings.report.scheduled_hour)
     folder = Path(ctx.settings.report.output_dir)
     formats = ctx.settings.report.formats
-    if only_missing and all((folder / file_name(ctx.code, month, fmt)).exists() for fmt in formats):
-        return []
+    written: list[Path] = []
     with ctx.session() as session:
-        return write_reports(session, ctx.store(session), month, ctx.settings, ctx.now)
+        store = ctx.store(session)
+        months = [] if schedule.before_go_live(month, store, ctx.zone) else [month]
+        if only_missing:
+            done = schedule.written(session, ctx.store_id)
+            present = all((folder / file_name(ctx.code, month, f)).exists() for f in formats)
+            if months and present and month in done:
+                months = []
+            months += [
+                m
+                for m in schedule.outdated(session, store, ctx.zone, done, ctx.now)
+                if m not in months
+            ]
+        for each in sorted(months):
+            paths = write_reports(session, store, each, ctx.settings, ctx.now)
+            schedule.record_written(
+                session, ctx.store_id, each, ctx.actor, ctx.now, [p.name for p in paths]
+            )
+            written += paths
+    return written

@@ -15,6 +15,7 @@ from sqlalchemy import String, and_, cast, exists, func, literal, or_, update
 from sqlmodel import Session, select
 
 from crm.calls import assignment
+from crm.calls.deadlines import missed_deadlines
 from crm.config import Settings
 from crm.errors import NotFound, UsageError
 from crm.followup.writes import insert_new
@@ -305,6 +306,7 @@ def describe(complaint: Complaint, name: str, phone: str, zone: ZoneInfo, now: d
         "reopened": complaint.reopened,
         "overdue": bool(late),
         "overdue_reason": ", ".join(late) or None,
+        "missed_deadlines": ", ".join(missed_deadlines(complaint, now)) or None,
     }
 
 

@@ -9,7 +9,7 @@ from crm.access.audit import record
 from crm.errors import UsageError
 from crm.models import Customer, CustomerStatus, FollowupTask, TaskStatus
 from crm.sms.consent import cancel_queued, opt_out
-from crm.vocabulary.phones import BadValue, parse_phone
+from crm.vocabulary.phones import BadValue, parse_phone, takes_sms
 
 NAME_LENGTH = 64
 TEXT_LENGTH = 500
@@ -63,6 +63,7 @@ def add(session: Session, store_id: int, actor: str, now, region: str, **given) 
         customer_code=code,
         name=name_of(given.get("name")),
         phone=phone,
+        phone_sms=takes_sms(phone),
         sms_consent=consent,
         sms_consent_at=now,
         sms_consent_source="desk",
@@ -99,6 +100,7 @@ def edit(
             raise UsageError(f"{other.name} (id:{other.id}) already has {phone}", field="phone")
         if _set(customer, "phone", phone, changed):
             customer.phone_valid = True  # a new number has not been proved wrong
+            customer.phone_sms = takes_sms(phone)  # a landline takes calls, never an SMS
     for field in TEXT_FIELDS:
         if changes.get(field) is not None:
             _set(customer, field, text_of(field, changes[field]), changed)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from crm.vocabulary.names import name
+
 LABELS = {
     "zh_CN": {
         "sales_callback": "交车回访",
@@ -107,6 +109,9 @@ def ask(kind: str, locale: str, facts: dict, today: date | None = None) -> str:
     if template is None:
         return ""
     facts = dict(facts)
+    for coded in ("category", "department"):  # a complaint's codes, in the store's words
+        if facts.get(coded):
+            facts[coded] = name(facts[coded], locale)
     if kind == "care_call" and "first_service_on" not in facts:
         template = WITHOUT.get(locale, WITHOUT["en"])[kind]
     named = facts.get("first_service_on") or facts.get("predicted_on")

@@ -156,6 +156,7 @@ class ContactWriter:
                 Customer.gender,
                 Customer.phone,
                 Customer.phone_valid,
+                Customer.phone_sms,
                 Customer.status,
                 Customer.sms_consent,
                 Customer.marketing_consent,

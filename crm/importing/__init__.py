@@ -1,7 +1,9 @@
 """Imports from dealer systems: every input row is stored or reported with its reason.
 
-1. Open the file (CSV in any of its encodings, or .xlsx) and map its headers.
-2. Parse each row; a cell that cannot be read rejects the row.
+1. Open the file (CSV in any of its encodings, or .xlsx), find its header below any
+   title rows (on the first sheet that has one), and map its columns.
+2. Parse each row; a required cell that cannot be read rejects the row, an optional one
+   (gender, birthday, an unknown service type) is left blank with a warning.
 3. Reject a row whose key an earlier row of the file already used with other values.
 4. Land the rows in batches: one lookup query and one write per shape, per batch.
 """
@@ -21,11 +23,11 @@ from sqlmodel import Session
 
 from crm.errors import UnknownStore
 from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record
-from crm.importing.columns import map_headers
+from crm.importing.columns import map_headers, match_headers
 from crm.importing.customers import CustomerImport
-from crm.importing.rejects import RejectsFile
+from crm.importing.rejects import RejectsFile, WarningsFile
 from crm.importing.source import open_source
-from crm.importing.values import BadValue
+from crm.importing.values import BadValue, excel_text
 from crm.importing.vehicles import VehicleImport
 from crm.importing.visits import VisitImport
 from crm.models import Store
@@ -43,6 +45,8 @@ class ImportResult:
     rejected: int = 0
     rejects_file: str | None = None
     dry_run: bool = False
+    warned: int = 0  # rows stored with an optional cell left blank (or read as other)
+    warnings_file: str | None = None
 
     @property
     def rows(self) -> int:
@@ -59,6 +63,8 @@ class ImportResult:
         )
         if self.rejects_file:
             line += f" (see {self.rejects_file})"
+        if self.warned:
+            line += f"; {self.warned} stored with warnings (see {self.warnings_file})"
         return line + (" [dry run: nothing saved]" if self.dry_run else "")
 
     def as_json(self) -> dict:
@@ -79,10 +85,11 @@ def run_import(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Import `path` as `kind` into the store `store_code` (rows may name their own store)."""
-    source = open_source(path)
-    positions = map_headers(kind, source.headers, path.name)
+    source = open_source(path, lambda cells: not match_headers(kind, cells)[1])
+    positions = map_headers(kind, source.headers, path.name, source.where)
     result = ImportResult(kind=kind, file=str(path), dry_run=dry_run)
     rejects = RejectsFile(path, source.headers)
+    warnings = WarningsFile(path, source.headers)
     # Key and content as 64-bit fingerprints: 500,000 rows cost tens of MB, not hundreds.
     seen: dict[int, int] = {}  # key -> first row << 64 | content fingerprint
     with Session(engine) as session:
@@ -94,7 +101,7 @@ def run_import(
         def land() -> None:
             importer.apply(batch)
             for record in batch:
-                _count(result, record, rejects)
+                _count(result, record, rejects, warnings)
             if not dry_run:
                 session.commit()
             statistics.grew(sum(1 for record in batch if record.result == NEW))
@@ -105,11 +112,13 @@ def run_import(
         try:
             for row, cells in source.rows:
                 named = {
-                    name: cells[i] if i < len(cells) else None for name, i in positions.items()
+                    name: excel_text(cells[i]) if i < len(cells) else None
+                    for name, i in positions.items()
                 }
+                notes: list[str] = []
                 try:
                     _check_cells(cells)
-                    key, store_id, fields = importer.prepare(named)
+                    key, store_id, fields = importer.prepare(named, notes)
                     _check_fits(importer.table, fields)
                 except BadValue as exc:
                     rejects.add(row, cells, str(exc))
@@ -123,17 +132,20 @@ def run_import(
                     )
                     result.rejected += 1
                     continue
-                batch.append(Record(row, cells, key, store_id, fields))
+                batch.append(Record(row, cells, key, store_id, fields, warnings=notes))
                 if len(batch) >= batch_size:
                     land()
             if batch:
                 land()
         finally:
             rejects.close()
+            warnings.close()
             if dry_run:
                 session.rollback()
     if rejects.count:
         result.rejects_file = str(rejects.path)
+    if warnings.count:
+        result.warnings_file = str(warnings.path)
     return result
 
 
@@ -200,11 +212,17 @@ def _fingerprint(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest())
 
 
-def _count(result: ImportResult, record: Record, rejects: RejectsFile) -> None:
+def _count(
+    result: ImportResult, record: Record, rejects: RejectsFile, warnings: WarningsFile
+) -> None:
     if record.reason is not None:
         rejects.add(record.row, record.cells, record.reason)
         result.rejected += 1
-    elif record.result == NEW:
+        return
+    if record.warnings:
+        warnings.add(record.row, record.cells, "; ".join(record.warnings))
+        result.warned += 1
+    if record.result == NEW:
         result.new += 1
     elif record.result == UPDATED:
         result.updated += 1

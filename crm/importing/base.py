@@ -50,6 +50,7 @@ class Record:
     fields: dict
     result: str | None = None  # NEW, UPDATED, UNCHANGED; or the reject reason in `reason`
     reason: str | None = None
+    warnings: list[str] = field(default_factory=list)  # optional cells left blank, and why
 
     def reject(self, reason: str) -> None:
         self.reason = reason

@@ -8,11 +8,16 @@ from sqlmodel import Session
 from crm.importing import values
 from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record, Writes, changes
 from crm.models import BirthdayCalendar, Customer
-from crm.vocabulary.phones import parse_phone
+from crm.vocabulary.phones import takes_sms
 
 CONSENTS = ("sms_consent", "marketing_consent")
 BIRTHDAY_CELL = "_birthday_cell"  # a birthday whose calendar the file leaves blank
+# A consent's source says how it came to be: as the export first gave it (a customer
+# imported with 否 never opted out here), or changed by a later export (the DMS records
+# a withdrawal: 是 became 否). The report counts only the second as an opt-out.
 IMPORT_SOURCE = "import"
+IMPORT_CHANGE_SOURCE = "import_change"
+IMPORT_SOURCES = (IMPORT_SOURCE, IMPORT_CHANGE_SOURCE)
 
 
 class CustomerImport:
@@ -24,38 +29,27 @@ class CustomerImport:
         self.context = context
         self.table = Customer.__table__
 
-    def prepare(self, cells: dict) -> tuple[str, int, dict]:
-        """Parse one row into (key, store id, fields); raises BadValue with the reason."""
+    def prepare(self, cells: dict, warnings: list[str]) -> tuple[str, int, dict]:
+        """Parse one row into (key, store id, fields); raises BadValue with the reason.
+
+        An unreadable gender or birthday leaves that field blank with a warning in
+        `warnings`: the customer, and so their cars and visits, still land.
+        """
         store_id = self.context.store_id(cells.get("store"))
         name = values.text(cells.get("name"))
         if name is None:
             raise values.BadValue("missing name")
-        phone = parse_phone(cells.get("phone"), self.context.phone_region)
-        calendar = None
-        if "birthday_calendar" in cells:
-            calendar = values.calendar(cells["birthday_calendar"])
-        birthday = birthday_cell = None
-        leap = bool(values.yes_no(cells.get("birthday_leap_month"), "birthday_leap_month"))
-        if values.text(cells.get("birthday")) is not None:
-            if calendar is None:
-                # Read by the calendar already stored for this customer (solar when new).
-                marked = values.birthday_parts(cells["birthday"])[3]
-                birthday_cell = (cells["birthday"], leap)
-                if marked or leap:
-                    calendar = BirthdayCalendar.LUNAR  # only a lunar date has leap months
-            if calendar is not None:
-                birthday_cell = None
-                birthday = values.birthday(
-                    cells["birthday"], calendar, self.context.today_for(store_id), leap
-                )
+        phone = values.contact_phone(cells, self.context.phone_region, warnings)
+        calendar, birthday, birthday_cell = self._birthday(cells, store_id, warnings)
         code = values.text(cells.get("customer_code"))
         fields = {
             "customer_code": code,
             "name": name,
             "phone": phone,
+            "phone_sms": takes_sms(phone),
             "birthday": birthday,
             "birthday_calendar": str(calendar) if calendar else None,
-            "gender": values.gender(cells.get("gender")),
+            "gender": values.optional(values.gender, warnings, cells.get("gender")),
             "occupation": values.text(cells.get("occupation")),
             "hobbies": values.text(cells.get("hobbies")),
             "family_notes": values.text(cells.get("family")),
@@ -66,6 +60,29 @@ class CustomerImport:
         }
         key = f"{store_id}:code:{code}" if code else f"{store_id}:phone:{phone}"
         return key, store_id, fields
+
+    def _birthday(self, cells: dict, store_id: int, warnings: list[str]):
+        """(calendar, birthday, cell to read by the stored calendar); all None when unusable."""
+        if values.text(cells.get("birthday")) is None:
+            return None, None, None
+        try:
+            calendar = None
+            if "birthday_calendar" in cells:
+                calendar = values.calendar(cells["birthday_calendar"])
+            leap = bool(values.yes_no(cells.get("birthday_leap_month"), "birthday_leap_month"))
+            if calendar is None:
+                # Read by the calendar already stored for this customer (solar when new).
+                marked = values.birthday_parts(cells["birthday"])[3]
+                if not (marked or leap):
+                    return None, None, (cells["birthday"], leap)
+                calendar = BirthdayCalendar.LUNAR  # only a lunar date has leap months
+            today = self.context.today_for(store_id)
+            return calendar, values.birthday(cells["birthday"], calendar, today, leap), None
+        except values.BadValue as exc:
+            # Neither the date nor its calendar: a lunar flag beside a stored solar date
+            # would move the customer's greeting to another day.
+            warnings.append(f"{exc}: stored without it")
+            return None, None, None
 
     def apply(self, records: list[Record]) -> None:
         """Insert or update each record, in file order, with one query per store to look up."""
@@ -96,13 +113,14 @@ class CustomerImport:
             cell = record.fields.pop(BIRTHDAY_CELL)
             if cell is not None:
                 stored = existing["birthday_calendar"] if existing else BirthdayCalendar.SOLAR
-                try:
-                    record.fields["birthday"] = values.birthday(
-                        cell[0], stored, self.context.today_for(record.store_id), cell[1]
-                    )
-                except values.BadValue as exc:
-                    record.reject(str(exc))
-                    continue
+                record.fields["birthday"] = values.optional(
+                    values.birthday,
+                    record.warnings,
+                    cell[0],
+                    stored,
+                    self.context.today_for(record.store_id),
+                    cell[1],
+                )
             if existing is None:
                 row = self._new_row(record)
                 writes.inserts.append(row)
@@ -143,11 +161,11 @@ class CustomerImport:
             # An export may withdraw consent, but never restore one the customer
             # withdrew through the store (a call, an SMS reply): that would re-subscribe them.
             source = existing.get(f"{consent}_source")
-            if diff[consent] and source not in (None, IMPORT_SOURCE):
+            if diff[consent] and source not in (None, *IMPORT_SOURCES):
                 del diff[consent]
                 continue
             diff[f"{consent}_at"] = self.context.now
-            diff[f"{consent}_source"] = IMPORT_SOURCE
+            diff[f"{consent}_source"] = IMPORT_CHANGE_SOURCE
         return diff
 
 

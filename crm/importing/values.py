@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from crm.models import BirthdayCalendar, Gender, ServiceType
 from crm.vocabulary import lunar
-from crm.vocabulary.phones import BadValue
+from crm.vocabulary.phones import BadValue, parse_phone
 
 
 def text(value) -> str | None:
@@ -25,6 +25,48 @@ def text(value) -> str | None:
         value = int(value)
     result = str(value).strip()
     return result or None
+
+
+# Excel's way to keep a code's leading zeros: the cell holds the formula ="C0101", and a
+# CSV saved from it keeps the formula's text. Inside, "" is one quote.
+_EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
+
+
+def excel_text(value):
+    """A cell written as Excel's ="C0101" read as its text, C0101; any other cell as it is."""
+    if isinstance(value, str):
+        match = _EXCEL_TEXT.match(value.strip())
+        if match:
+            return match[1].replace('""', '"')
+    return value
+
+
+def optional(parse, warnings: list[str], *args):
+    """`parse(*args)`, or None with a warning when the cell cannot be read.
+
+    For cells a row can do without (gender, birthday): 未知 or 0000-00-00 must not cost
+    the customer, and with them their cars and visits.
+    """
+    try:
+        return parse(*args)
+    except BadValue as exc:
+        warnings.append(f"{exc}: stored without it")
+        return None
+
+
+def contact_phone(cells: dict, region: str, warnings: list[str]) -> str:
+    """The row's number: its mobile, else its landline (a fixed line gets calls, no SMS)."""
+    mobile, landline = cells.get("phone"), cells.get("landline")
+    if text(mobile) is None:
+        return parse_phone(landline, region)
+    try:
+        return parse_phone(mobile, region)
+    except BadValue as exc:
+        if text(landline) is None:
+            raise
+        number = parse_phone(landline, region)
+        warnings.append(f"{exc}; the landline {number} is kept instead")
+        return number
 
 
 _DATE_PATTERNS = [
@@ -243,20 +285,52 @@ _SERVICE_TYPES = {
     "事故维修": ServiceType.BODYWORK,
     "其他": ServiceType.OTHER,
     "其它": ServiceType.OTHER,
+    # What service desks type besides: a sensible kind for each.
+    "召回": ServiceType.WARRANTY,  # the maker pays, as for a warranty repair
+    "召回维修": ServiceType.WARRANTY,
+    "保险": ServiceType.BODYWORK,  # an insurance job is accident repair
+    "保险理赔": ServiceType.BODYWORK,
+    "保险维修": ServiceType.BODYWORK,
+    "理赔": ServiceType.BODYWORK,
+    "小修": ServiceType.REPAIR,
+    "快修": ServiceType.REPAIR,
+    "返修": ServiceType.REPAIR,
+    "大修": ServiceType.REPAIR,
+    "快保": ServiceType.MAINTENANCE,
+    "小保养": ServiceType.MAINTENANCE,
+    "大保养": ServiceType.MAINTENANCE,
+    "pdi": ServiceType.OTHER,  # the pre-delivery inspection, before the customer has the car
+    "美容": ServiceType.OTHER,
+    "装潢": ServiceType.OTHER,
+    "精品": ServiceType.OTHER,
 }
+# A combined order (首保+维修) is the kind that says most about the car's schedule: a
+# first service or maintenance done is what the reminders count from.
+_FIRST_OF = (
+    ServiceType.FIRST_SERVICE,
+    ServiceType.MAINTENANCE,
+    ServiceType.WARRANTY,
+    ServiceType.REPAIR,
+    ServiceType.BODYWORK,
+    ServiceType.OTHER,
+)
+_COMBINED = re.compile(r"\s*[+＋/、,，&]\s*")
 
 
 def service_type(value) -> str:
     raw = text(value)
     if raw is None:
         raise BadValue("missing service_type")
-    try:
-        return str(_SERVICE_TYPES[raw.lower()])
-    except KeyError:
-        raise BadValue(
-            f"unknown service type {raw!r} (first_service/首保, maintenance/保养, repair/维修, "
-            "warranty/保修, bodywork/钣喷, other/其他)"
-        ) from None
+    known = _SERVICE_TYPES.get(raw.lower())
+    if known is not None:
+        return str(known)
+    parts = {_SERVICE_TYPES.get(part.lower()) for part in _COMBINED.split(raw) if part}
+    if parts and None not in parts:
+        return str(next(kind for kind in _FIRST_OF if kind in parts))
+    raise BadValue(
+        f"unknown service type {raw!r} (first_service/首保, maintenance/保养, repair/维修, "
+        "warranty/保修, bodywork/钣喷, other/其他)"
+    )
 
 
 # ISO 3779: 17 characters, no I, O or Q (they read as 1 and 0).

@@ -9,7 +9,6 @@ from crm.clock import utcnow
 from crm.importing import values
 from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record, Writes, changes
 from crm.models import Customer, Vehicle, VehicleOwnership
-from crm.vocabulary.phones import parse_phone
 
 
 class VehicleImport:
@@ -22,13 +21,13 @@ class VehicleImport:
         self.table = Vehicle.__table__
         self.owners = VehicleOwnership.__table__
 
-    def prepare(self, cells: dict) -> tuple[str, int, dict]:
+    def prepare(self, cells: dict, warnings: list[str]) -> tuple[str, int, dict]:
         store_id = self.context.store_id(cells.get("store"))
         vin = values.vin(cells.get("vin"))
         code = values.text(cells.get("customer_code"))
         phone = None
         if code is None:
-            phone = parse_phone(cells.get("phone"), self.context.phone_region)
+            phone = values.contact_phone(cells, self.context.phone_region, warnings)
         model = values.text(cells.get("model"))
         if model is None:
             raise values.BadValue("missing model")

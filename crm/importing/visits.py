@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from crm.importing import values
 from crm.importing.base import NEW, UNCHANGED, UPDATED, Context, Record, Writes, changes
-from crm.models import ServiceVisit, Vehicle
+from crm.models import ServiceType, ServiceVisit, Vehicle
 from crm.vocabulary.predictions import mark_stale
 
 
@@ -20,7 +20,7 @@ class VisitImport:
         self.context = context
         self.table = ServiceVisit.__table__
 
-    def prepare(self, cells: dict) -> tuple[str, int, dict]:
+    def prepare(self, cells: dict, warnings: list[str]) -> tuple[str, int, dict]:
         store_id = self.context.store_id(cells.get("store"))
         ro_number = values.text(cells.get("ro_number"))
         if ro_number is None:
@@ -32,7 +32,7 @@ class VisitImport:
                 cells.get("visit_date"), "visit_date", self.context.today_for(store_id)
             ),
             "odometer_km": values.kilometres(cells.get("odometer_km")),
-            "service_type": values.service_type(cells.get("service_type")),
+            "service_type": _service_type(cells.get("service_type"), warnings),
             "service_advisor": values.text(cells.get("service_advisor")),
             "revenue_cents": values.money_cents(cells.get("revenue")),
         }
@@ -116,6 +116,21 @@ class VisitImport:
                     )
                 ).mappings()
             )
+
+
+def _service_type(cell, warnings: list[str]) -> str:
+    """The visit's kind; one no list knows lands as `other` with a warning, never rejected:
+    the visit's date and odometer still shape the car's maintenance prediction."""
+    try:
+        return values.service_type(cell)
+    except values.BadValue as exc:
+        found = values.text(cell)
+        warnings.append(
+            f"unknown service type {found!r}: stored as other"
+            if found
+            else f"{exc}: stored as other"
+        )
+        return str(ServiceType.OTHER)
 
 
 def _odometer_problem(visit: dict, others: list[dict], itself: dict | None) -> str | None:

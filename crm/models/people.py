@@ -69,6 +69,7 @@ class Customer(SQLModel, table=True):
     name: str
     phone: str = code_field(20)  # E.164
     phone_valid: bool = True  # false once a call or the SMS provider proves it wrong
+    phone_sms: bool = True  # a mobile; a fixed line takes the store's calls, never an SMS
     birthday: date | None = None
     birthday_calendar: str = code_field(8, default=BirthdayCalendar.SOLAR)
     gender: str | None = code_field(8, default=None)

@@ -16,6 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from crm.report.definitions import label, name  # noqa: E402
 from crm.report.formatting import Formatter  # noqa: E402
@@ -86,6 +87,7 @@ def _calls_by_day(figure: Figure, report: MonthlyReport, fmt: Formatter) -> None
     ax.bar(x, [d["calls"] for d in days], color=GREY, label=fmt.word("calls"))
     ax.bar(x, [d["reached"] for d in days], color=BLUE, label=fmt.word("reached"))
     ax.set_xticks(x[::2] if len(x) > 16 else x)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # calls: no 0.5 of a call
     ax.set_xlabel(fmt.word("date"))
     rate = ax.twinx()
     rate.plot(x, [_gap(d["reach_rate"]) for d in days], color=ORANGE, marker=".")
@@ -140,6 +142,7 @@ def _complaints_by_category(figure: Figure, report: MonthlyReport, fmt: Formatte
         height=0.4,
         label=fmt.word("resolved"),
     )
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     _legend_above(ax)
 
 
@@ -151,6 +154,7 @@ def _reminder_funnel(figure: Figure, report: MonthlyReport, fmt: Formatter) -> N
         return
     names = [label(k, report.locale) for k in FUNNEL][::-1]
     bars = ax.barh(names, values[::-1], color=[GREEN, BLUE, GREY])
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.bar_label(bars, labels=[fmt.count(v) for v in values[::-1]], padding=3, fontsize=8)
 
 

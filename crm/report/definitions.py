@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from crm.models import ServiceType
+from crm.vocabulary import names
 
 # The 回访 the seed counts: 七日内电话回访, 三日内电话回访, 30日电话关怀.
 CALLBACK_KINDS = ("sales_callback", "service_callback", "care_call")
@@ -60,15 +61,27 @@ DEFINITIONS: tuple[Definition, ...] = (
     D("callbacks_on_time", Unit.COUNT, "按时回访", "Callbacks on time",
       "应回访中，已完成且完成日期（门店时间）不晚于到期日的任务数。",
       "Of callbacks_due, those closed done on or before their due date (store time)."),
-    D("callbacks_overdue", Unit.COUNT, "逾期回访", "Callbacks overdue",
-      "应回访中，到期后仍未关闭或在到期日之后才关闭的任务数。",
-      "Of callbacks_due, those still open after their due date or closed after it."),
+    D("callbacks_late", Unit.COUNT, "逾期完成回访", "Callbacks done late",
+      "应回访中，已完成但完成日期晚于到期日的任务数。",
+      "Of callbacks_due, those closed done after their due date."),
+    D("callbacks_not_done", Unit.COUNT, "未完成回访", "Callbacks not done",
+      "应回访中，未能完成的任务数：无法联系、号码错误，或到期后仍未回访。",
+      "Of callbacks_due, those not done: the customer could not be reached, the number "
+      "was wrong, or the call was still open after its due date."),
+    D("callbacks_overdue", Unit.COUNT, "未按时回访", "Callbacks not on time",
+      "逾期完成回访 + 未完成回访；月份结束后等于应回访 − 按时回访"
+      "（当月报告中尚未到期的回访不计入）。",
+      "callbacks_late + callbacks_not_done; once the month is over, callbacks_due − "
+      "callbacks_on_time (in a month not yet over, open callbacks not yet due are neither)."),
     D("callback_on_time_rate", Unit.RATE, "回访及时率", "On-time callback rate",
       "按时回访 ÷ 应回访。",
       "callbacks_on_time ÷ callbacks_due."),
     D("satisfaction_rated", Unit.COUNT, "满意度评价", "Satisfaction ratings",
       "本月接通并记录了满意度（1–5 分）的电话数。",
       "Reached calls in the month with a satisfaction score (1–5)."),
+    D("satisfaction_customers", Unit.COUNT, "评价客户数", "Customers who rated",
+      "给出满意度评价的不同客户数（一位客户评价两次算一位）。",
+      "Distinct customers behind satisfaction_rated (one customer rating twice is one)."),
     D("satisfaction_rate", Unit.RATE, "客户满意度", "Satisfaction rate",
       "评分为 4 分（满意）或 5 分（非常满意）的电话数 ÷ 满意度评价数。",
       "Ratings of 4 (satisfied) or 5 (very satisfied) ÷ satisfaction_rated."),
@@ -92,6 +105,18 @@ DEFINITIONS: tuple[Definition, ...] = (
     D("avg_hours_to_resolution", Unit.HOURS, "平均解决时长", "Avg hours to resolution",
       "已解决投诉从受理到解决的平均小时数。",
       "Mean hours from receipt to resolution, over complaints_resolved."),
+    D("complaints_late_response", Unit.COUNT, "首次答复超时", "Complaints answered late",
+      "本月受理的投诉中，首次答复晚于答复时限（受理后 complaints.respond_within_hours，"
+      "默认 24 小时），或时限在月内已过而月底前仍未答复的数量。",
+      "Of complaints_received, those first answered after their response deadline "
+      "(complaints.respond_within_hours after receipt, 24 by default), or not answered by "
+      "month end when the deadline fell within the month."),
+    D("complaints_late_resolution", Unit.COUNT, "解决超时", "Complaints resolved late",
+      "本月受理的投诉中，解决晚于解决时限（受理后 complaints.resolve_within_days，"
+      "默认 7 天），或时限在月内已过而月底前仍未解决的数量；已结案的投诉照样计入。",
+      "Of complaints_received, those resolved after their resolution deadline "
+      "(complaints.resolve_within_days after receipt, 7 by default), or not resolved by "
+      "month end when the deadline fell within the month; closed ones included."),
     D("complaints_resolved_in_month", Unit.COUNT, "本月解决投诉（含往月）",
       "Complaints resolved in month",
       "解决时间在本月的投诉数，不论何时受理。",
@@ -138,11 +163,17 @@ DEFINITIONS: tuple[Definition, ...] = (
       "Messages that failed or were undelivered in the month (including those the "
       "provider refused outright)."),
     D("delivery_rate", Unit.RATE, "短信送达率", "SMS delivery rate",
-      "成功送达 ÷ 发送短信。",
-      "sms_delivered ÷ sms_sent."),
+      "成功送达 ÷ 发送短信中能回报送达的条数；经控制台发送（console，不回报送达）的不计，"
+      "全部经控制台发送时为无数据。",
+      "sms_delivered ÷ the messages of sms_sent whose provider reports delivery; those "
+      "printed by the console backend (which cannot) are left out, so it is no data when "
+      "all were."),
     D("opt_outs", Unit.COUNT, "短信退订", "Opt-outs",
-      "本月退订短信的客户数。",
-      "Customers who opted out of SMS in the month."),
+      "本月撤回短信同意的客户数：电话中要求、短信回复退订、手工退订、服务商报告拒收"
+      "（如 21610），或 DMS 导出由“是”改为“否”；导入时即为“否”的客户不算退订。",
+      "Customers who withdrew SMS consent in the month: on a call, by an SMS reply, by "
+      "`sms optout`, by a provider's refusal (21610 …), or by an export turning yes into "
+      "no; customers first imported with no never opted out."),
     D("inquiries", Unit.COUNT, "咨询电话", "Inquiries",
       "本月接听的客户咨询电话数。",
       "Inbound inquiry calls answered in the month."),
@@ -170,65 +201,10 @@ BREAKDOWNS = {
     "top_issues": ("客户反映的主要问题", "Top issues customers raised"),
 }
 
-# Display names of stored codes; an unknown code shows as itself.
-NAMES = {
-    "zh_CN": {
-        "sales_callback": "七日内销售回访",
-        "service_callback": "三日内售后回访",
-        "care_call": "30日电话关怀",
-        "lapsed_call": "流失预警回访",
-        "vehicle_quality": "车辆质量",
-        "service_quality": "维修质量",
-        "waiting_time": "等待维修时间过长",
-        "staff_attitude": "服务态度",
-        "price": "价格",
-        "parts": "配件",
-        "sales": "销售",
-        "service": "售后服务",
-        "other": "其他",
-        "first_service": "首保",
-        "maintenance": "保养",
-        "repair": "维修",
-        "warranty": "保修",
-        "bodywork": "钣金喷漆",
-        "model": "车型",
-        "promotion": "促销活动",
-        "complaint": "投诉",
-        "first_service_sms": "首保提醒",
-        "reminder_fallback": "补发提醒",
-        "birthday_sms": "生日祝福",
-        "anniversary_sms": "购车纪念日",
-        "holiday_sms": "节日祝福",
-        "campaign_sms": "活动邀约",
-        "customer_service": "客服部",
-        "after_sales": "售后部",
-    },
-    "en": {
-        "sales_callback": "7-day sales callback",
-        "service_callback": "3-day service callback",
-        "care_call": "30-day care call",
-        "lapsed_call": "win-back call",
-        "vehicle_quality": "vehicle quality",
-        "service_quality": "service quality",
-        "waiting_time": "waiting time",
-        "staff_attitude": "staff attitude",
-        "first_service": "first service",
-        "bodywork": "bodywork",
-        "first_service_sms": "first-service reminder",
-        "reminder_fallback": "fallback reminder",
-        "birthday_sms": "birthday greeting",
-        "anniversary_sms": "purchase anniversary",
-        "holiday_sms": "holiday greeting",
-        "campaign_sms": "campaign",
-        "customer_service": "customer service",
-        "after_sales": "after-sales",
-    },
-}
-
 
 def name(code: str, locale: str) -> str:
     """The display name of a stored code (category, kind, topic…) in `locale`."""
-    return NAMES.get(locale, {}).get(code, code.replace("_", " ") if locale == "en" else code)
+    return names.name(code, locale)
 
 
 def label(key: str, locale: str) -> str:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from crm.report.definitions import BY_KEY, Unit
+
+
+def half_up(value: float, places: int) -> float:
+    """`value` rounded as people round, halves up: 4.125 is 4.13, 81.25 is 81.3.
+
+    Python's round() and format() round a binary float half to even, and 4.125 (exact in
+    binary) would read 4.12 in the summary beside Excel's 4.13 for the same figure.
+    """
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+
 
 WORDS = {
     "zh_CN": {
@@ -33,7 +45,7 @@ WORDS = {
         "satisfaction_avg": "平均分",
         "due": "应回访",
         "on_time": "按时",
-        "overdue": "逾期",
+        "overdue": "未按时",
         "on_time_rate": "及时率",
         "received": "收到",
         "resolved": "已解决",
@@ -48,6 +60,12 @@ WORDS = {
         "narrative": "月度工作总结",
         "charts": "图表",
         "tables": "明细",
+        "key": "字段",
+        "late": "逾期完成",
+        "not_done": "未完成",
+        "unreachable": "无法联系",
+        "wrong_number": "号码错误",
+        "open": "仍未回访",
     },
     "en": {
         "no_data": "no data",
@@ -77,7 +95,7 @@ WORDS = {
         "satisfaction_avg": "Avg score",
         "due": "Due",
         "on_time": "On time",
-        "overdue": "Overdue",
+        "overdue": "Not on time",
         "on_time_rate": "On-time rate",
         "received": "Received",
         "resolved": "Resolved",
@@ -92,6 +110,12 @@ WORDS = {
         "narrative": "Monthly summary",
         "charts": "Charts",
         "tables": "Details",
+        "key": "key",
+        "late": "Late",
+        "not_done": "Not done",
+        "unreachable": "unreachable",
+        "wrong_number": "wrong number",
+        "open": "still open",
     },
 }
 
@@ -103,8 +127,8 @@ def _yuan(amount: float, sign: str) -> str:
     """An amount in 万元 from 10,000 yuan up (the template's unit), in 元 below it."""
     # Below that 万元 loses the figure: 50 yuan would read "0.00 万元".
     if abs(amount) >= WAN:
-        return f"{amount / WAN:{sign},.2f} 万元"
-    return f"{amount:{sign},.2f} 元"
+        return f"{half_up(amount / WAN, 2):{sign},.2f} 万元"
+    return f"{half_up(amount, 2):{sign},.2f} 元"
 
 
 class Formatter:
@@ -119,7 +143,7 @@ class Formatter:
         return self.words[key]
 
     def pct(self, value: float | None) -> str:
-        return self.no_data if value is None else f"{value * 100:.1f}%"
+        return self.no_data if value is None else f"{half_up(value * 100, 1):.1f}%"
 
     def count(self, value: int | None) -> str:
         return self.no_data if value is None else f"{value:,}"
@@ -127,17 +151,18 @@ class Formatter:
     def hours(self, value: float | None) -> str:
         if value is None:
             return self.no_data
-        return f"{value:.1f} 小时" if self.locale == "zh_CN" else f"{value:.1f} h"
+        hours = half_up(value, 1)
+        return f"{hours:.1f} 小时" if self.locale == "zh_CN" else f"{hours:.1f} h"
 
     def score(self, value: float | None) -> str:
-        return self.no_data if value is None else f"{value:.2f}"
+        return self.no_data if value is None else f"{half_up(value, 2):.2f}"
 
     def money(self, yuan: float | None) -> str:
         if yuan is None:
             return self.no_data
         if self.locale == "zh_CN":
             return _yuan(yuan, "")
-        return f"CNY {yuan:,.2f}"
+        return f"CNY {half_up(yuan, 2):,.2f}"
 
     def value(self, key: str, value) -> str:
         """A figure by its definition's unit."""
@@ -156,12 +181,14 @@ class Formatter:
             return self.no_data
         unit = BY_KEY[key].unit
         if unit == Unit.RATE:
-            return f"{change:+.1f} {self.words['points']}"
+            return f"{half_up(change, 1):+.1f} {self.words['points']}"
         if unit == Unit.COUNT:
             return f"{change:+,}"
         if unit == Unit.MONEY:
-            return _yuan(change, "+") if self.locale == "zh_CN" else f"{change:+,.2f}"
-        return f"{change:+.2f}" if unit == Unit.SCORE else f"{change:+.1f}"
+            return _yuan(change, "+") if self.locale == "zh_CN" else f"{half_up(change, 2):+,.2f}"
+        if unit == Unit.SCORE:
+            return f"{half_up(change, 2):+.2f}"
+        return f"{half_up(change, 1):+.1f}"
 
     def direction(self, change) -> str:
         """提高 / 下降 / 持平 (up / down / unchanged) for a change; no data when unknown."""
@@ -174,6 +201,6 @@ class Formatter:
         return self.words["flat"]
 
     def name(self, code: str) -> str:
-        from crm.report.definitions import name
+        from crm.vocabulary.names import name
 
         return name(code, self.locale)

@@ -41,13 +41,33 @@ def environment(locale: str) -> Environment:
     )
 
 
+def spread(counts: dict[str, dict]) -> dict:
+    """Where complaints fell: `leaders` (the categories tied at the top) and whether they
+    stand out, so a tie is never worded as 主要集中在 (mostly about).
+
+    `shape` is "single" (one category), "even" (every category as often: 各 n 起), or
+    "leading" (the leaders had more than the rest).
+    """
+    items = [(code, n["received"]) for code, n in counts.items()]
+    most = max((n for _code, n in items), default=0)
+    leaders = [(code, n) for code, n in items if n == most]
+    if len(items) == 1:
+        shape = "single"
+    elif len(leaders) == len(items):
+        shape = "even"
+    else:
+        shape = "leading"
+    return {"shape": shape, "leaders": leaders, "all": items, "each": most}
+
+
 def problems(report: MonthlyReport) -> list[dict]:
     """存在的问题: what the figures show went wrong, most serious first."""
     c = report.current
     found = []
     if c["complaints_received"]:
-        top = list(c["complaints_by_category"].items())[:3]
-        found.append({"code": "complaint_categories", "top": top})
+        found.append(
+            {"code": "complaint_categories", "spread": spread(c["complaints_by_category"])}
+        )
     if c["top_issues"]:
         found.append({"code": "issues_raised", "top": c["top_issues"][:3]})
     if (report.change("satisfaction_rate") or 0) < 0:
@@ -73,8 +93,11 @@ def priorities(report: MonthlyReport) -> list[dict]:
     steps = []
     for problem in problems(report):
         code = problem["code"]
-        if code == "complaint_categories":
-            steps.append({"code": "fix_category", "category": problem["top"][0][0]})
+        if code == "complaint_categories" and problem["spread"]["shape"] != "even":
+            leaders = [category for category, _n in problem["spread"]["leaders"]]
+            steps.append({"code": "fix_category", "categories": leaders})
+        elif code == "complaint_categories":
+            steps.append({"code": "fix_categories"})
         elif code in {"callbacks_overdue", "complaints_open", "satisfaction_down", "sms_failed"}:
             steps.append({"code": code})
     if c["reminders_vehicles"]:
@@ -111,6 +134,7 @@ def context(report: MonthlyReport, plain: bool = False) -> dict:
         # Text people typed (call tags, names) goes through `text`: never Markdown syntax.
         "text": (lambda value: str(value)) if plain else escape_markdown,
         "pl": plural,
+        "spread": spread(c["complaints_by_category"]),
         "problems": problems(report),
         "priorities": priorities(report),
         "month_label": _month_label(report),

@@ -13,6 +13,7 @@ from crm.errors import UsageError
 from crm.models import Store
 from crm.report.definitions import BY_KEY, DEFINITIONS, Unit
 from crm.report.figures import month_figures
+from crm.report.formatting import half_up
 from crm.report.periods import Month
 
 # Counts that show whether anything at all was logged in a month.
@@ -41,6 +42,8 @@ class MonthlyReport:
     conversion_window_days: int
     current: dict
     previous: dict | None  # None: nothing was logged the month before
+    respond_within_hours: int = 24  # the complaint deadlines, for the words that name them
+    resolve_within_days: int = 7
 
     @property
     def has_data(self) -> bool:
@@ -87,10 +90,10 @@ def change(unit: Unit, current, previous):
         return None
     if unit == Unit.RATE:
         # From the percentages as printed, so "86.7%, up 1.7 points from 85.0%" adds up.
-        return round(round(current * 100, 1) - round(previous * 100, 1), 1)
+        return half_up(half_up(current * 100, 1) - half_up(previous * 100, 1), 1)
     if unit == Unit.COUNT:
         return current - previous
-    return round(current - previous, 2)
+    return half_up(current - previous, 2)
 
 
 def build_report(
@@ -116,4 +119,6 @@ def build_report(
         conversion_window_days=window,
         current=current,
         previous=previous if has_activity(previous) else None,
+        respond_within_hours=settings.complaints.respond_within_hours,
+        resolve_within_days=settings.complaints.resolve_within_days,
     )

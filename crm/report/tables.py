@@ -91,12 +91,22 @@ def tables(report: MonthlyReport) -> list[Table]:
         ),
         t(
             "callbacks_by_kind",
-            [w["kind"], w["due"], w["on_time"], w["overdue"], w["on_time_rate"]],
+            [
+                w["kind"],
+                w["due"],
+                w["on_time"],
+                w["late"],
+                w["not_done"],
+                w["overdue"],
+                w["on_time_rate"],
+            ],
             [
                 [
                     Cell(name(k["kind"], loc)),
                     Cell(k["due"], count),
                     Cell(k["on_time"], count),
+                    Cell(k["late"], count),
+                    Cell(k["not_done"], count),
                     Cell(k["overdue"], count),
                     Cell(k["on_time_rate"], rate),
                 ]
@@ -185,7 +195,7 @@ def tables(report: MonthlyReport) -> list[Table]:
         ),
         t(
             "appendix",
-            [w["figure"], "key", w["definition"]],
+            [w["figure"], w["key"], w["definition"]],
             [
                 [
                     Cell(label(d.key, loc)),

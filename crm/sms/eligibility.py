@@ -36,6 +36,7 @@ RULES = (
         words="the customer is lost or deceased",
     ),
     Rule("invalid_phone", "phone_valid", True, words="the phone number is invalid"),
+    Rule("landline", "phone_sms", True, words="the number is a fixed line, which takes no SMS"),
     Rule(
         "no_consent",
         "sms_consent",

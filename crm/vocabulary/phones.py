@@ -37,6 +37,26 @@ def parse_phone(value, region: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def takes_sms(e164: str) -> bool:
+    """Whether the number can receive a text: a mobile, or a number that may be one.
+
+    A fixed line (010-6552 9988, a family's or an office's) still takes the store's calls,
+    but an SMS to it is paid for and never read.
+    """
+    if _CN_MOBILE_E164.match(e164):
+        return True  # most numbers: a mainland mobile, known without the general parser
+    try:
+        parsed = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(parsed) in _TEXTABLE
+
+
+_TEXTABLE = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+_CN_MOBILE_E164 = re.compile(r"^\+861\d{10}$")
 _SEPARATORS = re.compile(r"[\s\-()]")
 _CN_MOBILE = re.compile(r"^(?:\+86|0086|86)?(1\d{10})$")
 

@@ -49,12 +49,14 @@ def test_the_narrative_fills_the_stores_template_from_the_figures(session, febru
     assert "客户满意度达到了 60.0%，较上个月下降了 6.7 个百分点" in text_
     assert "客户投诉解决率达到了 25.0%，较上个月提高了 25.0 个百分点" in text_
     assert "本月共收到客户投诉 4 起" in text_
-    assert "主要集中在等待维修时间过长（2 起）、服务态度（1 起）、车辆质量（1 起）方面" in text_
+    assert "主要集中在等待维修时间过长（2 起）方面" in text_
     assert "外呼电话 10 次（较上个月增加 6 次），接通 8 次，接通率 80.0%" in text_
     assert "本月共维修保养车辆 3 辆次" in text_ and "维修收入 1,930.50 元" in text_
     assert "其中 2 辆在提醒后 30 天内回厂保养，提醒转化率 50.0%" in text_
     assert "等待维修时间过长（2 次）、服务态度不够热情（1 次）" in text_
-    assert "有 2 次回访未在规定时限内完成" in text_
+    assert (
+        "有 3 次回访未按时完成（逾期完成 1 次、未完成 2 次：无法联系 1 次、仍未回访 1 次）" in text_
+    )
     assert "跟进 3 起未解决的投诉" in text_
     assert "针对“等待维修时间过长”方面的投诉" in text_
     assert_filled(text_)
@@ -92,13 +94,13 @@ def test_a_month_without_ratings_says_this_month_has_none_and_shows_last_months(
     chinese = narrative(report_for(session))
     text_ = narrative(report_for(session, settings=english))
 
-    assert "客户满意度达到了 无数据，本月无数据，无法与上个月（50.0%）比较；" in chinese
-    assert "上个月无数据" not in chinese
+    assert "本月没有客户在回访中给出评价，客户满意度无数据（上个月为 50.0%）。" in chinese
+    assert "达到了 无数据" not in chinese
     assert (
-        "Satisfaction reached no data, no data this month to compare with last month's 50.0%;"
-        in text_
+        "Satisfaction: no customer rated us on a callback, so there is no satisfaction rate "
+        "(last month 50.0%)." in text_
     )
-    assert "no data for last month" not in text_
+    assert "reached no data" not in text_
 
 
 def test_in_english_a_month_without_a_previous_month_says_last_month_has_no_data(session):
@@ -125,7 +127,8 @@ def test_in_english_one_of_a_thing_reads_in_the_singular(session):
     assert "the desk made 1 call (as many as last month)" in text_
     assert "received 1 complaint and sent 1 text message." in text_
     assert "Callbacks: 2 were due" in text_
-    assert "1 was made on time" in text_ and "1 was overdue." in text_
+    assert "1 was made on time" in text_
+    assert "1 was not made on time (0 late, 1 not done: 1 still open)." in text_
     assert "Satisfaction: 1 customer rated us on a callback." in text_
     assert "1 complaint was received (1 more than last month)" in text_
     assert "1 text message was sent (holiday greeting 1); 0 were delivered" in text_
@@ -142,7 +145,7 @@ def test_an_empty_month_says_no_data_instead_of_numbers(session):
     markdown = render(report, "md").decode()
 
     assert "没有任何通话、投诉、进厂、短信或咨询记录" in text_
-    assert "客户满意度达到了 无数据，本月与上个月均无数据，无法比较" in text_
+    assert "本月没有客户在回访中给出评价，客户满意度无数据。" in text_
     assert "提醒转化率 无数据" in text_
     assert "本月没有记录，无法评估存在的问题" in text_
     assert "| 客户满意度 | 无数据 | 无数据 | 无数据 |" in markdown

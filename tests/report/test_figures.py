@@ -27,7 +27,9 @@ def test_every_figure_of_a_known_february(session, february):
         "satisfaction_change_pp": -6.7,
         "callbacks_due": 4,
         "callbacks_on_time": 1,
-        "callbacks_overdue": 2,
+        "callbacks_late": 1,  # closed 07:30 on the 8th, due the 7th
+        "callbacks_not_done": 2,  # one still open, one unreachable
+        "callbacks_overdue": 3,
         "callback_on_time_rate": 0.25,
         "complaints_received": 4,
         "complaints_resolved": 1,
@@ -63,9 +65,33 @@ def test_breakdowns_by_kind_category_type_topic_and_agent(session, february):
     figures = report_for(session).as_json()
 
     assert figures["callbacks_by_kind"] == [
-        {"kind": "sales_callback", "due": 2, "on_time": 1, "overdue": 1, "on_time_rate": 0.5},
-        {"kind": "service_callback", "due": 1, "on_time": 0, "overdue": 1, "on_time_rate": 0.0},
-        {"kind": "care_call", "due": 1, "on_time": 0, "overdue": 0, "on_time_rate": 0.0},
+        {
+            "kind": "sales_callback",
+            "due": 2,
+            "on_time": 1,
+            "late": 1,
+            "not_done": 0,
+            "overdue": 1,
+            "on_time_rate": 0.5,
+        },
+        {
+            "kind": "service_callback",
+            "due": 1,
+            "on_time": 0,
+            "late": 0,
+            "not_done": 1,
+            "overdue": 1,
+            "on_time_rate": 0.0,
+        },
+        {
+            "kind": "care_call",
+            "due": 1,
+            "on_time": 0,
+            "late": 0,
+            "not_done": 1,
+            "overdue": 1,
+            "on_time_rate": 0.0,
+        },
     ]
     assert figures["complaints_by_category"] == {
         "waiting_time": {"received": 2, "resolved": 1},
@@ -97,6 +123,7 @@ def test_breakdowns_by_kind_category_type_topic_and_agent(session, february):
         "delivered": 1,
         "failed": 1,
         "segments": 0,
+        "reportable": 1,  # its provider reports delivery (not the console)
     }
     assert figures["top_issues"] == [
         {"issue": "等待维修时间过长", "count": 2},

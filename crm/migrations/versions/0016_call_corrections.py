@@ -1,7 +1,7 @@
 """A logged call's result can be corrected; the original values are kept beside it.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-03 18:10:00
 
 """
@@ -15,7 +15,7 @@ import crm.models.base
 
 # revision identifiers, used by Alembic.
 revision: str = "0016"
-down_revision: Union[str, Sequence[str], None] = "0012"
+down_revision: Union[str, Sequence[str], None] = "0015"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, case, func, select, text
+from sqlalchemy import bindparam, case, exists, func, select, text
 
 from crm.models import (
     Agent,
@@ -65,6 +65,12 @@ def calls(scope: Scope) -> dict:
         _attempts(scope, day, *_call_columns()).where(scope.within(A.attempted_at)).group_by(day)
     )
     by_day = {str(row.day): _call_figures(row[1:]) for row in rows}
+    # People, not ratings: one customer rated on two calls is one customer who rated.
+    raters = scope.one(
+        _attempts(scope, func.count(func.distinct(A.customer_id))).where(
+            scope.within(A.attempted_at), RATED
+        )
+    )[0]
     totals = [sum(int(row[i]) for row in rows) for i in range(1, 6)]
     month = _call_figures(totals)
     series = []
@@ -83,6 +89,7 @@ def calls(scope: Scope) -> dict:
         "calls_reached": month["reached"],
         "reach_rate": month["reach_rate"],
         "satisfaction_rated": month["rated"],
+        "satisfaction_customers": int(raters),
         "satisfaction_rate": month["satisfaction_rate"],
         "satisfaction_avg": month["satisfaction_avg"],
         "calls_by_day": series,
@@ -106,16 +113,34 @@ def satisfaction_trend(scope: Scope) -> list[dict]:
     return trend
 
 
+NOT_DONE_REASONS = ("unreachable", "wrong_number", "open")
+
+
 def callbacks(scope: Scope) -> dict:
-    """Callbacks due in the month, and how many were made on time or late."""
+    """Callbacks due in the month: on time, late, or not done, and why not.
+
+    due = on time + late + not done (+ open ones not yet due, in a month not yet over).
+    """
     t = FollowupTask
     closed_day = scope.local.date(t.closed_at)
-    on_time = (t.status == TaskStatus.DONE) & t.closed_at.is_not(None) & (closed_day <= t.due_date)
-    overdue = (t.closed_at.is_(None) & (t.due_date < scope.as_of)) | (
-        t.closed_at.is_not(None) & (closed_day > t.due_date)
+    done = (t.status == TaskStatus.DONE) & t.closed_at.is_not(None)
+    on_time = done & (closed_day <= t.due_date)
+    late = done & (closed_day > t.due_date)
+    unreachable = t.status == TaskStatus.UNREACHABLE
+    wrong_number = unreachable & exists().where(
+        A.task_id == t.id, A.outcome == Outcome.WRONG_NUMBER
     )
+    still_open = (t.status == TaskStatus.OPEN) & (t.due_date < scope.as_of)
     rows = scope.all(
-        select(t.kind, func.count(), count_if(on_time), count_if(overdue))
+        select(
+            t.kind,
+            func.count(),
+            count_if(on_time),
+            count_if(late),
+            count_if(unreachable & ~wrong_number),
+            count_if(wrong_number),
+            count_if(still_open),
+        )
         .where(
             t.store_id == scope.store_id,
             t.channel == Channel.PHONE,
@@ -127,24 +152,34 @@ def callbacks(scope: Scope) -> dict:
     )
     found = {row[0]: [int(v) for v in row[1:]] for row in rows}
     by_kind = []
+    reasons = dict.fromkeys(NOT_DONE_REASONS, 0)
     for kind in CALLBACK_KINDS:
-        due, in_time, late = found.get(kind, (0, 0, 0))
+        due, in_time, after, *why = found.get(kind, (0, 0, 0, 0, 0, 0))
+        for reason, n in zip(NOT_DONE_REASONS, why, strict=True):
+            reasons[reason] += n
         by_kind.append(
             {
                 "kind": kind,
                 "due": due,
                 "on_time": in_time,
-                "overdue": late,
+                "late": after,
+                "not_done": sum(why),
+                "overdue": after + sum(why),
                 "on_time_rate": ratio(in_time, due),
             }
         )
-    due = sum(k["due"] for k in by_kind)
-    in_time = sum(k["on_time"] for k in by_kind)
+
+    def total(key: str) -> int:
+        return sum(k[key] for k in by_kind)
+
     return {
-        "callbacks_due": due,
-        "callbacks_on_time": in_time,
-        "callbacks_overdue": sum(k["overdue"] for k in by_kind),
-        "callback_on_time_rate": ratio(in_time, due),
+        "callbacks_due": total("due"),
+        "callbacks_on_time": total("on_time"),
+        "callbacks_late": total("late"),
+        "callbacks_not_done": total("not_done"),
+        "callbacks_overdue": total("overdue"),
+        "callback_on_time_rate": ratio(total("on_time"), total("due")),
+        "callbacks_not_done_by_reason": reasons,
         "callbacks_by_kind": by_kind,
     }
 

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
+from crm.importing.customers import IMPORT_SOURCE
 from crm.models import Customer, Inquiry, InquiryTopic, SmsMessage, SmsStatus
 from crm.report.figures.scope import Scope, count_if, ratio
 
 M = SmsMessage
 FAILED = (SmsStatus.FAILED, SmsStatus.UNDELIVERED)
+# The console sender prints a message and names it console-<id>: it can never report
+# delivery, so its messages are no part of a delivery rate (无数据 rather than 0%).
+CONSOLE_SIDS = "console-%"
 
 
 def messages(scope: Scope) -> dict:
     """Messages sent, delivered and failed in the month, by kind."""
     sent = scope.within(M.sent_at)
+    reportable = sent & ~func.coalesce(M.provider_sid, "").like(CONSOLE_SIDS)
     # A message the provider refused outright never got a sent_at: it failed when updated.
     failed = M.status.in_(FAILED) & scope.within(func.coalesce(M.sent_at, M.updated_at))
     rows = scope.all(
@@ -24,6 +29,7 @@ def messages(scope: Scope) -> dict:
             count_if(failed),
             func.sum(M.segments).filter(sent),
             func.sum(M.price).filter(sent),
+            count_if(reportable),
         )
         .where(
             M.store_id == scope.store_id,
@@ -38,16 +44,20 @@ def messages(scope: Scope) -> dict:
             "delivered": int(row[2]),
             "failed": int(row[3]),
             "segments": int(row[4] or 0),
+            "reportable": int(row[6]),
         }
         for row in rows
     }
-    total = {key: sum(k[key] for k in by_kind.values()) for key in ("sent", "delivered", "failed")}
+    total = {
+        key: sum(k[key] for k in by_kind.values())
+        for key in ("sent", "delivered", "failed", "reportable")
+    }
     prices = [float(row[5]) for row in rows if row[5] is not None]
     return {
         "sms_sent": total["sent"],
         "sms_delivered": total["delivered"],
         "sms_failed": total["failed"],
-        "delivery_rate": ratio(total["delivered"], total["sent"]),
+        "delivery_rate": ratio(total["delivered"], total["reportable"]),
         "sms_segments": sum(k["segments"] for k in by_kind.values()),
         "sms_cost": round(abs(sum(prices)), 4) if prices else None,
         "sms_by_kind": by_kind,
@@ -59,7 +69,13 @@ def customers(scope: Scope) -> dict:
     c = Customer
     opt_outs, referrals = scope.one(
         select(
-            count_if(c.sms_consent.is_(False) & scope.within(c.sms_consent_at)),
+            count_if(
+                c.sms_consent.is_(False)
+                & scope.within(c.sms_consent_at)
+                # Imported with 否 is how the customer came, not a withdrawal; an export
+                # turning 是 into 否 is one (import_change), as are the store's own routes.
+                & (func.coalesce(c.sms_consent_source, "") != IMPORT_SOURCE)
+            ),
             count_if(
                 c.referred_by.is_not(None)
                 & (func.trim(c.referred_by) != "")
