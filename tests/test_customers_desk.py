@@ -124,3 +124,36 @@ def test_a_landline_typed_at_the_desk_gets_calls_but_no_sms(crm, session):
 
     zhao = session.exec(select(Customer).where(Customer.name == "赵晨")).one()
     assert (zhao.phone, zhao.phone_sms) == ("+861065529988", False)
+
+
+def test_an_export_with_a_status_column_marks_customers_but_never_revives_one(
+    crm, session, tmp_path
+):
+    from tests.factories import write_csv
+
+    headers = ["客户编号", "姓名", "手机", "客户状态"]
+    first = write_csv(
+        tmp_path / "c.csv",
+        headers,
+        [
+            ["C1", "王伟", "13800138001", "正常"],
+            ["C2", "李娜", "13800138002", "已故"],
+            ["C3", "张强", "13800138003", "流失"],
+            ["C4", "赵敏", "13800138004", "保密"],
+        ],
+        "gb18030",
+    )
+    result = crm("import", "customers", first)
+    assert result.exit_code == 0, result.output
+
+    status = {c.customer_code: c.status for c in session.exec(select(Customer))}
+    assert status == {"C1": "active", "C2": "deceased", "C3": "lost", "C4": "active"}
+    warned = (tmp_path / "c.csv.warnings.csv").read_text(encoding="utf-8-sig")
+    assert "C4" in warned and "unknown customer status '保密'" in warned
+
+    again = write_csv(tmp_path / "d.csv", headers, [["C2", "李娜", "13800138002", "正常"]])
+    crm("import", "customers", again)
+    session.expire_all()
+    assert session.exec(select(Customer).where(Customer.customer_code == "C2")).one().status == (
+        "deceased"
+    )

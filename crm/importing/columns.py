@@ -39,6 +39,7 @@ CUSTOMERS = (
     Column("referred_by", ("介绍人", "推荐人", "转介绍人")),
     Column("sms_consent", ("短信", "接收短信", "短信同意", "服务短信")),
     Column("marketing_consent", ("营销短信", "接收营销短信", "营销同意")),
+    Column("status", ("客户状态", "状态", "status")),
     STORE,
 )
 

@@ -56,6 +56,7 @@ class CustomerImport:
             "referred_by": values.text(cells.get("referred_by")),
             "sms_consent": values.yes_no(cells.get("sms_consent"), "sms_consent"),
             "marketing_consent": values.yes_no(cells.get("marketing_consent"), "marketing_consent"),
+            "status": values.optional(values.customer_status, warnings, cells.get("status")),
             BIRTHDAY_CELL: birthday_cell,
         }
         key = f"{store_id}:code:{code}" if code else f"{store_id}:phone:{phone}"
@@ -148,11 +149,16 @@ class CustomerImport:
         for consent in CONSENTS:
             row[f"{consent}_at"] = now
             row[f"{consent}_source"] = IMPORT_SOURCE
-        row.update(store_id=record.store_id, status="active", phone_valid=True, is_lead=False)
+        row.update(store_id=record.store_id, phone_valid=True, is_lead=False)
+        row.setdefault("status", "active")
         return row
 
     def _diff(self, existing: dict, fields: dict) -> dict:
         diff = changes(existing, fields)
+        if diff.get("status") == "active":
+            # An export may mark a customer lost or deceased, never bring one back: the
+            # store may have learnt it at the desk (crm customers mark … --status active).
+            del diff["status"]
         if "phone" in diff:
             diff["phone_valid"] = True  # a new number gets its chance (a call flagged the old one)
         for consent in CONSENTS:

@@ -12,7 +12,7 @@ import math
 import re
 from datetime import date, datetime, timedelta
 
-from crm.models import BirthdayCalendar, Gender, ServiceType
+from crm.models import BirthdayCalendar, CustomerStatus, Gender, ServiceType
 from crm.vocabulary import lunar
 from crm.vocabulary.phones import BadValue, parse_phone
 
@@ -220,6 +220,35 @@ def gender(value) -> str | None:
         return _GENDERS[raw.lower()]
     except KeyError:
         raise BadValue(f"unknown gender {raw!r} (男/女)") from None
+
+
+_STATUSES = {
+    "active": CustomerStatus.ACTIVE,
+    "正常": CustomerStatus.ACTIVE,
+    "在用": CustomerStatus.ACTIVE,
+    "有效": CustomerStatus.ACTIVE,
+    "lost": CustomerStatus.LOST,
+    "流失": CustomerStatus.LOST,
+    "已流失": CustomerStatus.LOST,
+    "已换车": CustomerStatus.LOST,
+    "已卖车": CustomerStatus.LOST,
+    "deceased": CustomerStatus.DECEASED,
+    "已故": CustomerStatus.DECEASED,
+    "去世": CustomerStatus.DECEASED,
+    "已去世": CustomerStatus.DECEASED,
+    "死亡": CustomerStatus.DECEASED,
+}
+
+
+def customer_status(value) -> str | None:
+    """A status column: 正常, 流失 (or 已换车), 已故; another word is unreadable."""
+    raw = text(value)
+    if raw is None:
+        return None
+    try:
+        return str(_STATUSES[raw.lower()])
+    except KeyError:
+        raise BadValue(f"unknown customer status {raw!r} (正常/流失/已故)") from None
 
 
 MAX_REVENUE_YUAN = 100_000_000  # 1亿: far above any repair order, far inside 64-bit fen
