@@ -91,6 +91,9 @@ class FollowupSettings(Section):
     lapsed_after_months: int = Field(9, ge=1, le=60)
     lapsed_overdue_days: int = Field(60, ge=1, le=730)
     lapsed_call_days: Days = 7
+    # Calls made to one customer in any 7 days; their other calls wait until it frees up
+    # (complaint calls, and a time the customer asked to be called back, never wait).
+    max_calls_per_customer_per_week: int = Field(3, ge=1, le=50)
 
     @field_validator("holidays")
     @classmethod

@@ -19,7 +19,7 @@ from crm.calls.agents import get_agent
 from crm.config import Settings
 from crm.db import insert_for
 from crm.errors import NotFound, UsageError
-from crm.followup import joined
+from crm.followup import joined, weekly
 from crm.models import (
     Agent,
     Channel,
@@ -214,6 +214,12 @@ def log_call(session: Session, settings: Settings, call: CallLog, now: datetime)
     said, reminders = joined.settle_reminders(session, task, now, today)
     if reminders:
         result.effects.append(f"maintenance reminder {reminders[0]} {said}")
+    cap = settings.followup.max_calls_per_customer_per_week
+    waiting = weekly.hold_others(session, customer.id, task.id, now, zone, cap)
+    if waiting:
+        result.effects.append(
+            f"{waiting} other call(s) to this customer wait: {cap} calls this week"
+        )
 
     if call.mileage_km is not None and task.vehicle_id is not None:
         predictions.mark_stale(session, [task.vehicle_id])

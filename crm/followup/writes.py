@@ -8,7 +8,7 @@ from sqlalchemy import Table
 from sqlmodel import Session, select
 
 from crm.db import insert_for
-from crm.followup import rules
+from crm.followup import rules, weekly
 from crm.followup.joined import join_reminders, mark_callback
 from crm.models import (
     Channel,
@@ -67,6 +67,10 @@ class ContactWriter:
             else:
                 messages.append(self._message(occurrence, customer, vehicles))
         joined = join_reminders(self.session, tasks)
+        if tasks:
+            cap = self.settings.followup.max_calls_per_customer_per_week
+            called = {t["customer_id"] for t in tasks}
+            weekly.hold_new(tasks, weekly.free_on(self.session, called, self.now, self.zone, cap))
         for reminder, callback in joined:
             if isinstance(callback, dict):  # planned in this batch: it says it from the start
                 mark_callback(self.session, callback, reminder)
@@ -116,6 +120,7 @@ class ContactWriter:
             "reason": occurrence.reason,
             "details": occurrence.details,
             "attempts": 0,
+            "next_try_on": None,
             "late": occurrence.window_start < self.day,
             "created_at": self.now,
             "updated_at": self.now,
