@@ -54,6 +54,17 @@ def test_a_walk_in_customer_is_added_and_a_known_phone_is_refused(crm, session):
     assert len(session.exec(select(Customer)).all()) == 1
 
 
+def test_a_dms_code_another_customer_has_is_refused_with_a_sentence_naming_them(crm, session):
+    add_customer(session, name="王建国", phone="+8613800138000", customer_code="C0101")
+
+    again = crm("customers", "add", "--name", "赵晨", "--phone", "13900139000", "--code", "C0101")
+
+    assert again.exit_code == 2, again.output
+    assert "王建国" in again.output and "C0101" in again.output and "--code" in again.output
+    assert "another process" not in again.output
+    assert len(session.exec(select(Customer)).all()) == 1
+
+
 def test_a_new_phone_and_withdrawn_consent_are_audited_and_cancel_queued_sms(crm, session):
     wang = add_customer(session, phone="+8613800138000", customer_code="C0101")
     queued = add_message(session, wang, kind="birthday_sms")

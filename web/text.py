@@ -392,6 +392,11 @@ KEYS = [
 # not listed here shows as the core said it.
 SENTENCES = [
     (r"wrong user name or password", "用户名或密码错误"),
+    # The outbox's day filter (a day no message can be queued on, such as 9999-12-31).
+    (
+        r"no message is queued on \S+; give a day like 2026-03-01",
+        "请按 2026-03-01 的格式填写日期。",
+    ),
     (
         r"too many failed logins for this name; wait (\d+) minutes.*",
         r"该账号登录失败次数过多，请等待\1分钟或请主管重置密码",

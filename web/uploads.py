@@ -150,10 +150,15 @@ def running_in(store_id: int) -> Job | None:
 
 def confirm(job: Job, ctx: StoreContext) -> None:
     """Import the file the dry run checked, as `ctx`'s actor on its clock (once, and only
-    after a dry run that read the file)."""
+    after a dry run that read the file); Refused while another of the store's jobs runs."""
     with _lock:
         if job.running or job.phase != "dry_run" or job.error is not None:
             return
+        # Two checked files of one store confirmed together would import side by side.
+        if any(
+            other.running and other.ctx.store_id == job.ctx.store_id for other in _jobs.values()
+        ):
+            raise Refused("file", "busy_import")
         job.ctx, job.phase, job.running, job.done, job.result = ctx, "import", True, 0, None
     _run(job)
 

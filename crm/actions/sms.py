@@ -161,6 +161,9 @@ def outbox_page(
         raise UsageError(f"unknown status {status!r}", field="status")
     if kind and kind not in kinds:
         raise UsageError(f"unknown kind {kind!r}", field="kind")
+    if day is not None and not OUTBOX_DAYS[0] <= day <= OUTBOX_DAYS[1]:
+        # A day such as 9999-12-31 has no next midnight a datetime can hold.
+        raise UsageError(f"no message is queued on {day}; give a day like 2026-03-01", field="day")
     filters = {"kind": kind, "day": day, "phone": _phone(ctx.app, phone) if phone else None}
     with ctx.session() as session:
         store = ctx.store(session)
@@ -178,6 +181,9 @@ def outbox_page(
         "statuses": statuses,
         "kinds": kinds,
     }
+
+
+OUTBOX_DAYS = (date(1900, 1, 1), date(2999, 12, 31))  # the days the outbox filter takes
 
 
 def message(app: App, viewer, message_id: int) -> dict:

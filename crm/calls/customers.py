@@ -57,6 +57,17 @@ def add(session: Session, store_id: int, actor: str, now, region: str, **given) 
     code = (given.get("customer_code") or "").strip() or None
     if code and len(code) > 64:
         raise UsageError("a DMS customer code is at most 64 characters", field="customer_code")
+    if code:
+        # The code is unique in the store: say whose it is rather than let the insert fail.
+        owner = session.exec(
+            select(Customer).where(Customer.store_id == store_id, Customer.customer_code == code)
+        ).first()
+        if owner is not None:
+            raise UsageError(
+                f"{owner.name} (id:{owner.id}) already has the DMS code {code}; "
+                "edit that customer instead",
+                field="customer_code",
+            )
     consent = bool(given.get("sms_consent", True))
     customer = Customer(
         store_id=store_id,

@@ -276,3 +276,49 @@ def test_every_change_on_these_pages_refuses_a_post_without_the_forms_token(clie
     session.expire_all()
     assert session.exec(select(AuditEvent)).all() == []
     assert session.exec(select(Customer).where(Customer.sms_consent.is_(False))).all() == []
+
+
+def test_a_second_checked_file_waits_while_the_stores_import_runs(client, monkeypatch):
+    import threading
+
+    from web import uploads
+
+    signed_in(client, "m01")
+    jobs = []
+    for name, row in (("a.csv", "王伟,13911112222"), ("b.csv", "李娜,13911113333")):
+        answer = client.post(
+            "/imports",
+            data={"kind": "customers", "csrf_token": token_of(client, "/imports")},
+            files={"file": (name, f"姓名,手机号\n{row}\n".encode(), "text/csv")},
+            headers={"Origin": BASE},
+            follow_redirects=False,
+        )
+        job = uploads.find(answer.headers["location"].rsplit("/", 1)[1], lambda store: True)
+        while job.running:  # its dry run, in a thread of this process
+            time.sleep(0.05)
+        jobs.append(job)
+    importing, finish = threading.Event(), threading.Event()
+    real = uploads.import_file
+
+    def slow_import(ctx, kind, path, dry_run, progress):
+        importing.set()
+        finish.wait(10)
+        return real(ctx, kind, path, dry_run=dry_run, progress=progress)
+
+    monkeypatch.setattr(uploads, "import_file", slow_import)
+    first, second = jobs
+    token = token_of(client, f"/imports/{first.id}")
+    client.post(f"/imports/{first.id}/import", data={"csrf_token": token}, headers={"Origin": BASE})
+    assert importing.wait(10)
+
+    answer = client.post(
+        f"/imports/{second.id}/import", data={"csrf_token": token}, headers={"Origin": BASE}
+    )
+
+    assert answer.status_code == 409
+    assert "本店已有一个导入正在进行，请等它完成。" in answer.text
+    assert (second.phase, second.running) == ("dry_run", False)
+    finish.set()
+    while first.running:
+        time.sleep(0.05)
+    uploads.discard(second)

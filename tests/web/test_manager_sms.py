@@ -170,3 +170,12 @@ def test_a_phone_filter_stays_out_of_the_address(client, outbox):
     assert answer.url.path == "/sms" and not answer.url.query
     assert f'data-message-id="{outbox["failed"].id}"' in answer.text
     assert f'data-message-id="{outbox["queued"].id}"' not in answer.text
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_day_no_clock_can_hold_is_one_sentence_beside_the_day(client, outbox, day):
+    signed_in(client, "m01")
+    answer = client.get(f"/sms?day={day}")
+    assert answer.status_code == 422
+    assert 'data-error-for="day" role="alert">请按 2026-03-01 的格式填写日期。<' in answer.text
+    assert f'data-message-id="{outbox["queued"].id}"' in answer.text  # the unfiltered outbox

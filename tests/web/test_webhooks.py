@@ -542,3 +542,29 @@ def test_an_oversized_push_is_refused_before_it_is_read_whole(client):
     answer = client.post(f"/webhooks/tencent/reply/{TENCENT_TOKEN}", content=b"[" * 1_000_001)
 
     assert answer.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("aliyun/reply", [{"phone_number": "13800000001", "content": "TD", "send_time": "soon"}]),
+        ("aliyun/report", [{"phone_number": "1", "biz_id": "9", "success": True, "send_time": 7}]),
+        (
+            "tencent/report",
+            [{"mobile": "1", "report_status": "SUCCESS", "sid": "s", "user_receive_time": "x"}],
+        ),
+        ("tencent/reply", {"mobile": "13800000001", "text": "TD", "time": 10**20}),
+    ],
+)
+def test_a_push_with_an_unreadable_time_is_refused_with_a_sentence_and_opts_nobody_out(
+    client, session, path, body
+):
+    customer = add_customer(session, phone="+8613800000001")
+    token = ALIYUN_TOKEN if path.startswith("aliyun") else TENCENT_TOKEN
+
+    answer = client.post(f"/webhooks/{path}/{token}", content=json.dumps(body))
+
+    assert answer.status_code == 400
+    assert "time" in answer.text
+    assert reread(session, customer).sms_consent is True
+    assert session.exec(select(SmsInbound)).all() == []

@@ -90,7 +90,11 @@ def confirm(request: Request, job_id: str, form: Posted):
     job = _job(request, job_id)
     # Imported by the viewer who confirms it, on the clock of the moment they do.
     app, viewer = request.app.state.crm, request.state.viewer
-    uploads.confirm(job, viewer_store(app, viewer, job.ctx.code))
+    try:
+        uploads.confirm(job, viewer_store(app, viewer, job.ctx.code))
+    except uploads.Refused as exc:
+        busy = words(_locale(request))(exc.key, mb=_mb())
+        return page(request, "manager/imports_job.html", status_code=409, job=job, busy=busy)
     return RedirectResponse(f"/imports/{job.id}", status_code=303)
 
 

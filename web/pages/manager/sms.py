@@ -41,7 +41,8 @@ def _outbox(request: Request, chosen: dict, number: int, status_code: int = 200)
         box = outbox_page(ctx, day=day, page=number, size=ctx.settings.web.page_size, **filters)
     except CrmError as exc:
         errors[exc.field or "phone"] = said(str(exc), locale)
-        box = outbox_page(ctx, day=day, page=number, size=ctx.settings.web.page_size)
+        kept = None if "day" in errors else day
+        box = outbox_page(ctx, day=kept, page=number, size=ctx.settings.web.page_size)
     template = "manager/sms.html"
     if is_htmx(request):
         template = "manager/sms_outbox.html"  # answered 200: htmx swaps no 4xx answer

@@ -32,6 +32,14 @@ def records(body: bytes | str, kind: str, needed: tuple[str, ...]) -> list[dict]
     return payload
 
 
+def pushed_time(value, kind: str):
+    """A push's China time; one Aliyun did not write as 2026-03-01 10:00:00 is a bad push."""
+    try:
+        return china_time(value)
+    except (TypeError, ValueError):
+        raise BadPush(f"an Aliyun {kind}'s send_time must read like 2026-03-01 10:00:00") from None
+
+
 def e164(phone: str) -> str:
     phone = str(phone).strip()
     return phone if phone.startswith("+") else "+86" + phone.removeprefix("86")[-11:]
@@ -48,7 +56,7 @@ def reports(body: bytes | str) -> list[PushedReport]:
             "delivered" if delivered else "undelivered",
             error_code=code[:64] if code else None,
             error_message=(item.get("err_msg") or code) if code else None,
-            created_at=china_time(item.get("send_time")),
+            created_at=pushed_time(item.get("send_time"), "delivery report"),
         )
         found.append(PushedReport(e164(item["phone_number"]), f"{item['biz_id']}:", report))
     return found
@@ -70,7 +78,7 @@ def replies(body: bytes | str) -> list[Inbound]:
                 e164(item["phone_number"]),
                 None,
                 str(item["content"]),
-                china_time(item["send_time"]),
+                pushed_time(item["send_time"], "reply"),
             )
         )
     return found

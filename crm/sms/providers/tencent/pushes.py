@@ -26,6 +26,16 @@ def parsed(body: bytes | str, kind: str):
         raise BadPush(f"a Tencent {kind} push must be JSON; this is not") from None
 
 
+def pushed_time(value):
+    """A report's China time; one Tencent did not write as 2026-03-01 10:00:00 is a bad push."""
+    try:
+        return china_time(value)
+    except (TypeError, ValueError):
+        raise BadPush(
+            "a Tencent delivery report's user_receive_time must read like 2026-03-01 10:00:00"
+        ) from None
+
+
 def e164(nation: str | None, mobile: str) -> str:
     mobile = str(mobile).strip()
     return mobile if mobile.startswith("+") else f"+{nation or '86'}{mobile}"
@@ -48,7 +58,7 @@ def reports(body: bytes | str) -> list[PushedReport]:
             "delivered" if delivered else "undelivered",
             error_code=code[:64] if code else None,
             error_message=(item.get("description") or code) if code else None,
-            created_at=china_time(item.get("user_receive_time")),
+            created_at=pushed_time(item.get("user_receive_time")),
             number_problem=number_problem(code),
         )
         found.append(
@@ -67,7 +77,7 @@ def replies(body: bytes | str) -> list[Inbound]:
         raise BadPush(f"a Tencent reply lacks {', '.join(missing)}")
     try:
         received = datetime.fromtimestamp(int(item["time"]), UTC)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, OSError):  # a year past 9999 overflows
         raise BadPush("a Tencent reply's time must be a Unix time in seconds") from None
     phone = e164(item.get("nationcode"), item["mobile"])
     key = f"tencent-{phone}-{int(item['time'])}"
