@@ -256,12 +256,17 @@ def progress_bar(label: str):
 
 def store_context(app, code: str | None):
     """The context of `--store` (default: the configured store), on its own clock."""
-    import getpass
-
     from crm.actions.context import acting, open_store
 
-    try:  # the audit trail names who ran the command; a container may have no user name
+    return acting(open_store(app, code), cli_actor())
+
+
+def cli_actor() -> str:
+    """Who runs the command, as the audit trail names them: `cli:<os user>`."""
+    import getpass
+
+    try:  # a container may have no user name
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    return acting(open_store(app, code), f"cli:{user}")
+    return f"cli:{user}"

@@ -63,7 +63,9 @@ def job_health(
     runs = {
         store_id: (day, finished)
         for store_id, day, finished in session.execute(
-            select(PlanningRun.store_id, func.max(PlanningRun.day), func.max(PlanningRun.finished_at))
+            select(
+                PlanningRun.store_id, func.max(PlanningRun.day), func.max(PlanningRun.finished_at)
+            )
             .where(PlanningRun.store_id.in_(ids), PlanningRun.finished_at.is_not(None))
             .group_by(PlanningRun.store_id)
         )
@@ -86,9 +88,7 @@ def job_health(
                 "store_name": store.name,
                 "last_planned_day": day.isoformat() if day else None,
                 "last_planned_at": _local(finished, store.zone),
-                "next_planning_at": _next_planning(
-                    local, planned_today, finished, planning_time
-                ),
+                "next_planning_at": _next_planning(local, planned_today, finished, planning_time),
                 "planning_late": not planned_today and local.time() >= PLANNED_BY,
                 "dispatch_last_at": _local(dispatched, store.zone),
                 "in_send_window": in_window,
