@@ -58,6 +58,8 @@ def dashboard(ctx: StoreContext, every_stores_health: bool = False) -> dict:
             },
             "tomorrow": desk.tomorrow(session, ctx.store_id, ctx.today + timedelta(days=1)),
         }
+    for row in data["callbacks"] + data["tomorrow"]["kinds"]:
+        row["label"] = kind_name(row["kind"], ctx.locale)
     data["health"] = job_health(ctx.app, ctx.now, None if every_stores_health else ctx.store_id)
     return data
 
@@ -77,6 +79,15 @@ def job_health(app: App, now: datetime | None = None, store_id: int | None = Non
     ]
     with app.session() as session:
         return health(session, stores, now, PLANNING_TIME, app.settings.sms.window)
+
+
+def kind_name(kind: str, locale: str) -> str:
+    """A task or message kind as the report names it, else as the call desk does."""
+    from crm.calls.talking import label
+    from crm.report.definitions import name
+
+    said = name(kind, locale)
+    return said if said != kind else label(kind, locale)
 
 
 def dispatch_ran(app: App) -> None:
