@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 from sqlmodel import select
 
@@ -66,7 +65,14 @@ def busy_month(session, desk):
         resolve_by=now - timedelta(days=3),
         respond_by=now - timedelta(days=9),
     )
-    add_complaint(session, person, now - timedelta(hours=2), "price", resolve_by=now + timedelta(days=7), respond_by=now + timedelta(hours=20))  # fmt: skip
+    add_complaint(
+        session,
+        person,
+        now - timedelta(hours=2),
+        "price",
+        resolve_by=now + timedelta(days=7),
+        respond_by=now + timedelta(hours=20),
+    )
     sent = local(first, 0, 10)
     add_sms(session, person, "birthday_sms", "delivered", sent, price=-0.05)
     add_sms(session, person, "holiday_sms", "failed", sent, price=-0.05)
@@ -110,7 +116,10 @@ def test_a_manager_reads_the_stores_day_month_and_jobs_on_the_dashboard(
     expect(urgent.first).to_contain_text("等待维修时间过长")
     expect(urgent.first).to_have_class("is-late")
 
-    figures = {name: page.locator(f"#sms-month [data-figure={name}]") for name in ("queued", "sent", "delivered", "failed", "cost")}  # fmt: skip
+    figures = {
+        name: page.locator(f"#sms-month [data-figure={name}]")
+        for name in ("queued", "sent", "delivered", "failed", "cost")
+    }
     for name, value in {"queued": "1", "sent": "2", "delivered": "1", "failed": "1"}.items():
         expect(figures[name]).to_have_text(value)
     expect(figures["cost"]).to_have_text("0.10")
@@ -127,7 +136,16 @@ def test_a_manager_reads_the_stores_day_month_and_jobs_on_the_dashboard(
     screenshot(page, "m1-dashboard", database_url)
 
     store = session.exec(select(Store).where(Store.code == "demo")).one()
-    session.add(PlanningRun(store_id=store.id, day=desk.today, since=desk.today, finished_at=datetime.now(UTC), host="test", pid=1))  # fmt: skip
+    session.add(
+        PlanningRun(
+            store_id=store.id,
+            day=desk.today,
+            since=desk.today,
+            finished_at=datetime.now(UTC),
+            host="test",
+            pid=1,
+        )
+    )
     session.commit()
     record_run(session, "sms_dispatch", datetime.now(UTC))
     page.reload()
@@ -135,7 +153,9 @@ def test_a_manager_reads_the_stores_day_month_and_jobs_on_the_dashboard(
     expect(page.locator("#job-health tr[data-store=demo]")).to_contain_text(desk.today.isoformat())
 
 
-def test_an_admin_picks_the_store_and_sees_every_stores_jobs(console, open_page, session, password_hash):  # fmt: skip
+def test_an_admin_picks_the_store_and_sees_every_stores_jobs(
+    console, open_page, session, password_hash
+):
     add_user(session, "ad1", "admin", password_hash, name="管理员")
     page = open_page()
     sign_in(page, console, "ad1")
@@ -177,7 +197,9 @@ def health_at(session, moment: datetime) -> dict:
 
 
 def planned(session, day: date, at: datetime) -> None:
-    session.add(PlanningRun(store_id=1, day=day, since=day, started_at=at, finished_at=at, host="h", pid=1))  # fmt: skip
+    session.add(
+        PlanningRun(store_id=1, day=day, since=day, started_at=at, finished_at=at, host="h", pid=1)
+    )
     session.commit()
 
 
