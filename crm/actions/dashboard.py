@@ -28,8 +28,8 @@ def dashboard(ctx: StoreContext, every_stores_health: bool = False) -> dict:
         this = Scope(session, ctx.store_id, ctx.zone, month, ctx.today, window)
         last = Scope(session, ctx.store_id, ctx.zone, month.previous(), ctx.today, window)
         callbacks = calls.callbacks(this)
-        satisfaction = calls.calls(this)
-        before = calls.calls(last)
+        satisfaction = calls.month_calls(this)
+        before = calls.month_calls(last)
         sms = outreach.messages(this)
         data = {
             "store": ctx.code,
@@ -42,7 +42,7 @@ def dashboard(ctx: StoreContext, every_stores_health: bool = False) -> dict:
             "callback_on_time_rate": callbacks["callback_on_time_rate"],
             "satisfaction": {
                 "rate": satisfaction["satisfaction_rate"],
-                "rated": satisfaction["satisfaction_rated"],
+                "rated": satisfaction["rated"],
                 "previous_rate": before["satisfaction_rate"],
                 "change_pp": change(
                     Unit.RATE, satisfaction["satisfaction_rate"], before["satisfaction_rate"]
