@@ -12,8 +12,8 @@ from crm.actions.context import StoreContext, every_store
 from crm.app import App
 
 
-def dashboard(ctx: StoreContext, every_stores_health: bool = False) -> dict:
-    """The store's dashboard; with `every_stores_health` (an admin), every store's job health."""
+def dashboard(ctx: StoreContext, all_stores_health: bool = False) -> dict:
+    """The store's dashboard; with `all_stores_health` (an admin), every store's job health."""
     from crm.overview import desk
     from crm.report.definitions import Unit
     from crm.report.figures import calls, outreach
@@ -60,7 +60,7 @@ def dashboard(ctx: StoreContext, every_stores_health: bool = False) -> dict:
         }
     for row in data["callbacks"] + data["tomorrow"]["kinds"]:
         row["label"] = kind_name(row["kind"], ctx.locale)
-    data["health"] = job_health(ctx.app, ctx.now, None if every_stores_health else ctx.store_id)
+    data["health"] = job_health(ctx.app, ctx.now, None if all_stores_health else ctx.store_id)
     return data
 
 

@@ -14,6 +14,6 @@ router = APIRouter()
 @router.get("/dashboard")
 def dashboard_page(request: Request):
     admin = request.state.viewer.role == "admin"
-    board = dashboard(store_of(request), every_stores_health=admin)
+    board = dashboard(store_of(request), all_stores_health=admin)
     stores = [(entry["store"], entry["store_name"]) for entry in board["health"]]
     return page(request, "manager/dashboard.html", board=board, admin=admin, stores=stores)

@@ -68,10 +68,10 @@ def add(request: Request, form: Posted):
         _same_passwords(form)
         role = values["role"]
         store = None if role == "admin" else values["store"] or None
+        password = str(form.get("password", ""))
         added = add_user(
-            app, values["code"], values["name"], role, str(form.get("password", "")), store,
-            actor=viewer.code,
-        )  # fmt: skip
+            app, values["code"], values["name"], role, password, store, actor=viewer.code
+        )
     except CrmError as exc:
         return _users(request, form=values, errors={_field(exc, "code"): str(exc)})
     request.session[FLASH] = words(app.settings.store.locale)("user_added", code=added["code"])
