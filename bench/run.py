@@ -20,6 +20,9 @@
   agent of the planned group (targets: medians < 300 ms and < 200 ms), then 20 agents
   working at once for 60 s on SQLite and on PostgreSQL (p95 < 1 s, no error, no lost
   write); `python bench/run.py console`, details in bench/console_bench.py.
+- dashboard: the manager's dashboard of the planned group with a busy month, over HTTP
+  on loopback, for a store's manager and for an admin (target: < 1 s);
+  `python bench/run.py dashboard`, details in bench/dashboard_bench.py.
 - sms: 10,000 queued messages dispatched by `crm sms send` through the real twilio client
   to the local Twilio-compatible server (tests/fake_twilio.py) with the rate limit lifted
   (target: at least 200 messages per second).
@@ -631,8 +634,8 @@ def main() -> None:
         at = args.index("--save")
         save_to = args[at + 1]
         del args[at : at + 2]
-    steps = {"seed", "import", "startup", "planning", "calls", "report", "console", "sms"}
-    steps.add("webhooks")
+    steps = {"seed", "import", "startup", "planning", "calls", "report", "console"}
+    steps |= {"dashboard", "sms", "webhooks"}
     which = set(args) or steps
     if which - steps:
         sys.exit(f"unknown step {', '.join(sorted(which - steps))}; the steps: {', '.join(steps)}")
@@ -657,6 +660,11 @@ def main() -> None:
 
             sys.path.insert(0, str(ROOT))
             bench_console(workdir, seeded_group(), crm, PLAN, PLAN_DAY)
+        if "dashboard" in which:
+            from dashboard_bench import bench_dashboard
+
+            sys.path.insert(0, str(ROOT))
+            bench_dashboard(workdir, seeded_group(), crm, PLAN, PLAN_DAY)
         if "sms" in which:
             bench_sms(workdir)
         if "webhooks" in which:

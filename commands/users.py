@@ -1,4 +1,4 @@
-"""The consoles: `crm users add|list|disable|reset-password` and `crm serve`."""
+"""The consoles: `crm users add|list|disable|enable|reset-password|set-role` and `crm serve`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from commands.base import CrmCommand, CrmGroup, emit, format_option, store_option
+from commands.base import CrmCommand, CrmGroup, cli_actor, emit, format_option, store_option
 from crm.app import App
 from crm.errors import UsageError
 
@@ -46,7 +46,7 @@ def users_add(app: App, code: str, name: str, role: str, store: str | None, pass
     """
     from crm.actions.users import add_user
 
-    user = add_user(app, code, name, role, _password(password_stdin), store)
+    user = add_user(app, code, name, role, _password(password_stdin), store, actor=cli_actor())
     where = f" in store {user['store'] or app.settings.store.code}" if role != "admin" else ""
     click.echo(f"user {user['code']} ({user['name']}) added as {user['role']}{where}")
 
@@ -88,8 +88,41 @@ def users_disable(app: App, code: str):
     """
     from crm.actions.users import disable_user
 
-    disable_user(app, code)
+    disable_user(app, code, actor=cli_actor())
     click.echo(f"user {code} disabled")
+
+
+@users.command("enable", cls=CrmCommand)
+@click.argument("code")
+@click.pass_obj
+def users_enable(app: App, code: str):
+    """Let a disabled login sign in again.
+
+    Example: crm users enable a04
+    """
+    from crm.actions.users import set_user_active
+
+    set_user_active(app, code, True, actor=cli_actor())
+    click.echo(f"user {code} enabled")
+
+
+@users.command("set-role", cls=CrmCommand)
+@click.argument("code")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the login may see.")
+@store_option
+@click.pass_obj
+def users_set_role(app: App, code: str, role: str, store: str | None):
+    """Give a login another role or store; its open sessions end.
+
+    Example: crm users set-role m02 --role manager --store gz02
+    """
+    from crm.actions.users import set_role
+
+    if role != "admin" and store is None:
+        store = app.settings.store.code
+    user = set_role(app, code, role, store, actor=cli_actor())
+    where = f" in store {user['store']}" if user["store"] else ""
+    click.echo(f"user {user['code']} is now {user['role']}{where}")
 
 
 @users.command("reset-password", cls=CrmCommand)
@@ -103,7 +136,7 @@ def users_reset_password(app: App, code: str, password_stdin: bool):
     """
     from crm.actions.users import reset_password
 
-    reset_password(app, code, _password(password_stdin))
+    reset_password(app, code, _password(password_stdin), actor=cli_actor())
     click.echo(f"password of {code} reset")
 
 

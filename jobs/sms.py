@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 
+from crm.actions.dashboard import dispatch_ran
 from crm.actions.sms import ProviderError, make_sender, send_due, sync
 from crm.app import App
 
@@ -41,6 +42,7 @@ def sms_sync() -> dict:
 def run_dispatch(app: App, sender) -> dict:
     started = time.perf_counter()
     settled, result = send_due(app, sender)
+    dispatch_ran(app)  # the dashboard turns red when this stops inside the send window
     summary = result.as_json() | {"reconciled": dict(settled)}
     busy = {k: v for k, v in summary.items() if v and k not in ("outside_window",)}
     if busy or settled:

@@ -42,6 +42,7 @@ DOMAIN = [
     "crm.followup",
     "crm.calls",
     "crm.report",
+    "crm.overview",
     "crm.today",
     "crm.demo",
 ]

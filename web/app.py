@@ -64,8 +64,9 @@ def create_app(app: App) -> FastAPI:
         return page(request, "error.html", status_code=403, message_key="forbidden")
 
     @console.exception_handler(Forbidden)
-    async def forbidden(request: Request, _exc) -> Response:
-        return page(request, "error.html", status_code=403, message_key="manager_only")
+    async def forbidden(request: Request, exc) -> Response:
+        said = "admin_only" if exc.field == "admin" else "manager_only"
+        return page(request, "error.html", status_code=403, message_key=said)
 
     @console.exception_handler(NotFound)
     async def not_found(request: Request, _exc) -> Response:

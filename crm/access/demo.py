@@ -31,6 +31,7 @@ def demo_logins(
     for code, name, role in wanted if create else []:
         if session.execute(select(User.id).where(User.code == code)).first() is None:
             add_user(session, store, code, name, role, demo_password(code), now)
+    session.commit()
     mine = session.execute(
         select(User.code, User.name, User.role)
         .where(User.store_id == store.id, User.code.in_([code for code, _name, _role in wanted]))

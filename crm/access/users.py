@@ -47,7 +47,10 @@ class Viewer:
 def add_user(
     session: Session, store: Store | None, code: str, name: str, role: str, password: str, now
 ) -> User:
-    """A new login; an agent login is the store's agent with that code (created when new)."""
+    """A new login; an agent login is the store's agent with that code (created when new).
+
+    The caller commits.
+    """
     if not CODE.match(code or ""):
         raise UsageError(f"user code {code!r} must be 1-32 letters, digits, - or _", field="code")
     if not (name or "").strip():
@@ -73,7 +76,7 @@ def add_user(
     session.add(user)
     if role == Role.AGENT and _agent(session, user) is None:
         session.add(Agent(store_id=store.id, code=code, name=user.name, created_at=now))
-    session.commit()
+    session.flush()
     return user
 
 
@@ -102,18 +105,40 @@ def list_users(session: Session, store: Store | None) -> list[dict]:
 
 
 def set_active(session: Session, code: str, active: bool) -> User:
+    """The login working or not (the caller commits)."""
     user = get_user(session, code)
     user.active = active
-    session.commit()
+    session.flush()
     return user
 
 
 def reset_password(session: Session, code: str, password: str, now: datetime) -> User:
-    """A new password; sessions signed in before it end at their next page."""
+    """A new password; sessions signed in before it end at their next page (the caller commits)."""
     user = get_user(session, code)
     user.password_hash = hash_password(password)
     user.password_changed_at = now
-    session.commit()
+    session.flush()
+    return user
+
+
+def set_role(session: Session, code: str, role: str, store: Store | None, now: datetime) -> User:
+    """A login's new role and store; its sessions end, so the next page asks it to sign in
+    again and sees what the new role may (the caller commits).
+
+    An agent login is the store's agent with its code: one is added when the store has none.
+    """
+    if role not in ROLES:
+        raise UsageError(f"unknown role {role!r}; use one of {', '.join(ROLES)}", field="role")
+    if role != Role.ADMIN and store is None:
+        raise UsageError(f"a {role} belongs to a store; say which", field="store")
+    user = get_user(session, code)
+    user.role = role
+    user.store_id = None if role == Role.ADMIN else store.id
+    user.sessions_valid_after = now
+    session.add(user)
+    if role == Role.AGENT and _agent(session, user) is None:
+        session.add(Agent(store_id=store.id, code=code, name=user.name, created_at=now))
+    session.flush()
     return user
 
 

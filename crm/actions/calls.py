@@ -110,11 +110,26 @@ def correct_call(ctx: StoreContext, task_id: int, reason: str, **corrected) -> d
 
 
 def assign(ctx: StoreContext, rebalance: bool = False) -> dict:
-    """Give every open call an active agent; with `rebalance`, even out the loads too."""
+    """Give every open call an active agent; with `rebalance`, even out the loads too.
+
+    What moved is written to the audit trail in the same transaction.
+    """
+    from crm.access.audit import record
     from crm.calls.assignment import assign as run
 
     with ctx.session() as session:
         result = run(session, ctx.store_id, ctx.now, rebalance=rebalance)
+        if result.assigned or result.moved:  # a run that moved nothing changed nothing
+            record(
+                session,
+                store_id=ctx.store_id,
+                actor=ctx.actor,
+                action="reassign",
+                at=ctx.now,
+                subject="rebalance" if rebalance else "assign",
+                detail=result.as_json() | {"rebalance": rebalance},
+            )
+        session.commit()
     if not result.agents:
         raise NoActiveAgent("no active agent")
     return result.as_json()

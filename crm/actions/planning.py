@@ -90,6 +90,7 @@ def _desk_work(session, ctx: StoreContext, store, result) -> None:
         result.created["complaint_followup"] += created
     session.commit()
     result.assigned = assignment.assign(session, store.id, ctx.now).assigned
+    session.commit()
 
 
 def today(ctx: StoreContext, day: date | None = None) -> dict:

@@ -20,6 +20,29 @@ def monthly_report(ctx: StoreContext, month: str, fmt: str) -> tuple[bytes, str]
     return render(report, fmt), file_name(ctx.code, wanted, fmt)
 
 
+def report_months(ctx: StoreContext, month: str | None = None, earlier: int = 12) -> dict:
+    """The month to show (default: the latest one due, last month) and the months to pick
+    from: this one so far and the `earlier` before it. A month not begun is refused."""
+    from crm.errors import UsageError
+    from crm.report import Month
+
+    this = Month.of(ctx.today)
+    try:
+        chosen = Month.parse(month) if month else due_month(ctx.now, ctx.zone)
+    except UsageError as exc:
+        raise UsageError(str(exc), field="month") from None
+    if chosen.first_day > ctx.today:  # as the summary itself refuses it
+        raise UsageError(
+            f"{chosen} has not started yet in store {ctx.code} (today is {ctx.today}); "
+            f"ask for {this.previous()} or earlier",
+            field="month",
+        )
+    return {
+        "month": str(chosen),
+        "months": [str(this.shift(-n)) for n in range(earlier + 1)],
+    }
+
+
 def write_monthly_report(
     ctx: StoreContext, month: str, fmt: str, path: Path | None = None, force: bool = False
 ) -> Path:

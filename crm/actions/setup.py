@@ -66,11 +66,23 @@ def list_agents(ctx: StoreContext) -> list[dict]:
 
 
 def set_agent_active(ctx: StoreContext, code: str, active: bool) -> dict:
-    """An agent absent or gone (no new calls), or back."""
+    """An agent absent or gone (no new calls), or back; the change is in the audit trail."""
+    from crm.access.audit import record
     from crm.calls.agents import set_active
 
     with ctx.session() as session:
-        agent = set_active(session, ctx.store(session), code, active)
+        agent, changed = set_active(session, ctx.store(session), code, active)
+        if changed:
+            record(
+                session,
+                store_id=ctx.store_id,
+                actor=ctx.actor,
+                action="agent_active",
+                at=ctx.now,
+                subject=f"{agent.code} {agent.name}",
+                detail={"agent": agent.code, "active": active},
+            )
+        session.commit()
         return {"code": agent.code, "name": agent.name, "active": agent.active}
 
 

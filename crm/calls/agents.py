@@ -42,12 +42,14 @@ def get_agent(session: Session, store: Store, code: str) -> Agent:
     return agent
 
 
-def set_active(session: Session, store: Store, code: str, active: bool) -> Agent:
+def set_active(session: Session, store: Store, code: str, active: bool) -> tuple[Agent, bool]:
+    """The agent, now `active` or not, and whether that changed anything (the caller commits)."""
     agent = get_agent(session, store, code)
+    changed = agent.active != active
     agent.active = active
     session.add(agent)
-    session.commit()
-    return agent
+    session.flush()
+    return agent, changed
 
 
 def list_agents(session: Session, store: Store, day: date) -> list[dict]:

@@ -42,7 +42,10 @@ def _open_calls(store_id: int):
 def assign(
     session: Session, store_id: int, now: datetime, *, rebalance: bool = False
 ) -> AssignResult:
-    """Give every open call an active agent; with `rebalance`, even out the loads too."""
+    """Give every open call an active agent; with `rebalance`, even out the loads too.
+
+    Nothing is committed here: the caller's transaction holds the moves.
+    """
     active = list(
         session.exec(select(Agent.id).where(Agent.store_id == store_id, Agent.active)).all()
     )
@@ -82,8 +85,7 @@ def assign(
         moves: list[tuple[int, list[int]]] = []
         result.moved = _rebalance(session, store_id, load, moves)
         _write(session, moves, now)
-    session.commit()
-    return result
+    return result  # the caller commits, with its audit row if it keeps one
 
 
 def _orphans(session: Session, store_id: int, active: list[int]) -> dict[int, list[int]]:

@@ -1,4 +1,4 @@
-"""What the desk's own machinery records: planning runs and the scheduler's lock."""
+"""What the desk's own machinery records: planning runs, other jobs' last runs, the lock."""
 
 from datetime import date, datetime
 
@@ -36,3 +36,17 @@ class SchedulerLock(SQLModel, table=True):
     pid: int
     acquired_at: datetime = created_at_field()
     expires_at: datetime = created_at_field()
+
+
+class JobRun(SQLModel, table=True):
+    """When a recurring job (SMS dispatch) last ran to its end: the dashboard's job health.
+
+    One row per job, overwritten by each run: planning keeps a row per run (PlanningRun)
+    because what it produced matters; a job that runs every minute needs only its last.
+    """
+
+    __tablename__ = "job_run"
+
+    name: str = code_field(32, primary_key=True)  # e.g. sms_dispatch
+    finished_at: datetime = created_at_field()
+    host: str = code_field(128)

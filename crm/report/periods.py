@@ -83,16 +83,31 @@ class Segment:
 
 
 def offset_segments(zone: ZoneInfo, start: datetime, end: datetime) -> list[Segment]:
-    """The zone's UTC offsets between `start` and `end`, with the instants they change."""
-    step = timedelta(minutes=15)  # every zone in use changes offset on a quarter hour
-    offset = int(start.astimezone(zone).utcoffset().total_seconds())
-    segments = [Segment(None, offset)]
+    """The zone's UTC offsets between `start` and `end`, with the instants they change.
+
+    A day at a time, then by halves down to the quarter hour where the offset changed
+    (every zone in use changes on a quarter hour, and never twice in a day): a year is
+    a few hundred look-ups, not 35,000.
+    """
+    quarter, day = timedelta(minutes=15), timedelta(days=1)
+
+    def offset(moment: datetime) -> int:
+        return int(moment.astimezone(zone).utcoffset().total_seconds())
+
+    segments = [Segment(None, offset(start))]
     moment = start.astimezone(UTC).replace(second=0, microsecond=0, minute=0)
     while moment < end:
-        moment += step
-        current = int(moment.astimezone(zone).utcoffset().total_seconds())
-        if current != segments[-1].offset_seconds:
-            segments.append(Segment(moment, current))
+        following = moment + day
+        if offset(following) != segments[-1].offset_seconds:
+            low, high = moment, following  # the change is after low, at or before high
+            while high - low > quarter:
+                middle = low + (high - low) // 2 // quarter * quarter
+                if offset(middle) == segments[-1].offset_seconds:
+                    low = middle
+                else:
+                    high = middle
+            segments.append(Segment(high, offset(high)))
+        moment = following
     return segments
 
 

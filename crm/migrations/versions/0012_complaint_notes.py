@@ -1,7 +1,7 @@
 """Progress notes on complaints: what the department did, by whom, when.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-04 10:00:00
 
 """
@@ -16,7 +16,7 @@ import crm.models.base
 
 # revision identifiers, used by Alembic.
 revision: str = "0012"
-down_revision: Union[str, Sequence[str], None] = "0010"
+down_revision: Union[str, Sequence[str], None] = "0011"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

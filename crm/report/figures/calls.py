@@ -96,6 +96,12 @@ def calls(scope: Scope) -> dict:
     }
 
 
+def month_calls(scope: Scope) -> dict:
+    """The month's call totals alone, without the series by day (the dashboard's)."""
+    row = scope.one(_attempts(scope, *_call_columns()).where(scope.within(A.attempted_at)))
+    return _call_figures(row)
+
+
 def satisfaction_trend(scope: Scope) -> list[dict]:
     """Satisfaction of each of the twelve months ending with this one."""
     month = scope.local.month(A.attempted_at).label("month")
