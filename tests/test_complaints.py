@@ -301,3 +301,32 @@ def test_a_number_that_could_be_an_id_or_a_code_must_be_said_which(crm, session)
     assert ambiguous.exit_code == 2 and f"id:{first.id}" in ambiguous.output
     assert json.loads(by_code.output)["customer_id"] == second.id
     assert huge.exit_code == 2 and "no customer" in huge.output
+
+
+def test_two_resolutions_at_once_one_wins_and_the_other_is_told(engine, session):
+    from sqlmodel import Session
+
+    from crm.calls.complaints import resolve
+    from crm.config import Settings
+    from crm.errors import UsageError
+    from tests.factories import add_complaint
+
+    wang = add_customer(session)
+    complaint = add_complaint(session, wang, NOW, "waiting_time")
+    with Session(engine) as first, Session(engine) as second:
+        # Both read it open; the first resolution commits before the second writes.
+        seen = first.get(Complaint, complaint.id)
+        second.get(Complaint, complaint.id)
+        assert seen.status == "open"
+        resolve(second, Settings(), complaint.id, "换了配件", NOW)
+        second.commit()
+        try:
+            resolve(first, Settings(), complaint.id, "已道歉", NOW)
+            raised = None
+        except UsageError as exc:
+            raised = str(exc)
+        first.rollback()
+
+    assert raised is not None and "resolved by someone else just now" in raised
+    session.expire_all()
+    assert session.get(Complaint, complaint.id).resolution == "换了配件"

@@ -57,9 +57,20 @@ def _own_origins(request: Request, public_url: str) -> set[str]:
 
 
 async def posted(request: Request):
-    """The form of a POST from this console's own page; anything else is refused (403)."""
+    """The form of a POST from this console's own page; anything else is refused (403).
+
+    NUL characters are dropped from its text: no one types one, and PostgreSQL refuses
+    text holding one (a 500 where a note was saved).
+    """
     form = await request.form()
     check(request, form, request.app.state.crm.settings.web.public_url)
+    if any(isinstance(value, str) and "\x00" in value for _key, value in form.multi_items()):
+        form = FormData(
+            [
+                (key, value.replace("\x00", "") if isinstance(value, str) else value)
+                for key, value in form.multi_items()
+            ]
+        )
     return form
 
 

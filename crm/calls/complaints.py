@@ -18,6 +18,7 @@ from crm.calls import assignment
 from crm.calls.deadlines import missed_deadlines
 from crm.config import Settings
 from crm.errors import NotFound, UsageError
+from crm.followup.campaigns import end_campaign_calls
 from crm.followup.writes import insert_new
 from crm.models import (
     Agent,
@@ -81,15 +82,7 @@ def open_complaint(
     ensure_followups(session, settings, store, now, complaint_ids=[complaint.id], agent_id=agent_id)
     # No campaign pitch to a customer with a complaint (queued marketing SMS are cancelled
     # at dispatch by the eligibility rules).
-    session.execute(
-        update(FollowupTask)
-        .where(
-            FollowupTask.customer_id == customer_id,
-            FollowupTask.kind == Kind.CAMPAIGN_CALL,
-            FollowupTask.status == TaskStatus.OPEN,
-        )
-        .values(status=TaskStatus.CANCELLED, closed_at=now, updated_at=now)
-    )
+    end_campaign_calls(session, customer_id, now)
     return complaint
 
 
@@ -181,11 +174,23 @@ def resolve(
     store = session.get(Store, complaint.store_id)
     zone = ZoneInfo(store.timezone)
     today = now.astimezone(zone).date()
-    complaint.status = ComplaintStatus.RESOLVED
-    complaint.resolution = resolution.strip()
-    complaint.resolved_at = now
-    complaint.first_response_at = complaint.first_response_at or now
-    session.add(complaint)
+    # A conditional update: two managers resolving at once, one wins (no read-then-write).
+    won = session.execute(
+        update(Complaint)
+        .where(Complaint.id == complaint.id, Complaint.status == ComplaintStatus.OPEN)
+        .values(
+            status=ComplaintStatus.RESOLVED,
+            resolution=resolution.strip(),
+            resolved_at=now,
+            first_response_at=func.coalesce(Complaint.first_response_at, now),
+        )
+    ).rowcount
+    if won != 1:
+        raise UsageError(
+            f"complaint {complaint_id} was resolved by someone else just now; reload it",
+            field="complaint_id",
+        )
+    session.refresh(complaint)
     session.execute(
         update(FollowupTask)
         .where(

@@ -277,3 +277,20 @@ def samples(session: Session, store_id: int, segment: Segment, day: date, n: int
         }
         for i in ids
     ]
+
+
+def end_campaign_calls(session: Session, customer_id: int, now: datetime) -> int:
+    """Cancel a customer's open campaign calls (a complaint came in); returns how many."""
+    from sqlalchemy import update
+
+    from crm.models import FollowupTask, TaskStatus
+
+    return session.execute(
+        update(FollowupTask)
+        .where(
+            FollowupTask.customer_id == customer_id,
+            FollowupTask.kind == rules.Kind.CAMPAIGN_CALL,
+            FollowupTask.status == TaskStatus.OPEN,
+        )
+        .values(status=TaskStatus.CANCELLED, closed_at=now, updated_at=now)
+    ).rowcount

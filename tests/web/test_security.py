@@ -427,3 +427,28 @@ def test_a_save_refused_because_the_call_closed_meanwhile_says_so(client, desk, 
     )
     assert 'data-error-for="outcome"' in answer.text
     assert "此回访已关闭，未保存" in answer.text
+
+
+def test_a_nul_character_in_a_posted_note_is_dropped_not_a_crash(client, desk, session):
+    signed_in(client, "a01")
+    token = token_of(client, f"/calls/{desk.calls[0]}")
+    form = {"csrf_token": token, "outcome": "reached", "note": "客户\x00满意"}
+
+    answer = client.post(f"/calls/{desk.calls[0]}/log", data=form, headers={"Origin": BASE})
+
+    assert answer.status_code == 200
+    attempt = session.exec(select(ContactAttempt)).one()
+    assert attempt.note == "客户满意"
+
+
+def test_an_admins_unknown_store_is_a_missing_page_and_not_kept(
+    client, desk, session, password_hash
+):
+    from tests.factories import add_user
+
+    add_user(session, "root", "admin", password_hash)
+    signed_in(client, "root")
+    assert client.get("/day?store=north").status_code == 200
+    assert client.get("/day?store=nowhere").status_code == 404
+    # The admin stays on the store picked before, not on 404 pages.
+    assert f'data-task-id="{desk.other_store_task}"' in client.get("/day").text

@@ -112,6 +112,15 @@ def test_an_undelivered_callback_keeps_its_error_code_and_price(client, session)
     )
 
 
+def test_a_price_that_is_no_finite_number_is_refused_and_writes_nothing(client, session):
+    message = sent_message(session)
+
+    answer = post_signed(client, STATUS, callback(message.provider_sid, "delivered", Price="nan"))
+
+    assert answer.status_code == 400
+    assert reread(session, message).status == "sent"
+
+
 def test_a_late_sent_never_overwrites_delivered(client, session):
     message = sent_message(session)
     delivered = callback(message.provider_sid, "delivered")

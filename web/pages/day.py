@@ -14,9 +14,12 @@ router = APIRouter()
 def store_of(request: Request):
     """The store the viewer works on; an admin's pick (`?store=`) is kept in the session."""
     picked = request.query_params.get("store")
-    if picked and request.state.viewer.role == "admin":
+    app, viewer = request.app.state.crm, request.state.viewer
+    if picked and viewer.role == "admin":
+        ctx = viewer_store(app, viewer, picked)  # an unknown store is a 404, not kept
         request.session["store"] = picked
-    return viewer_store(request.app.state.crm, request.state.viewer, request.session.get("store"))
+        return ctx
+    return viewer_store(app, viewer, request.session.get("store"))
 
 
 @router.get("/day")

@@ -8,6 +8,7 @@ path and query, not the one the reverse proxy hands the console.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from datetime import datetime
@@ -54,6 +55,8 @@ def status_report(form) -> PushedReport | None:
         price = abs(float(form["Price"])) if form.get("Price") else None
     except ValueError:
         raise BadPush("a Twilio status callback's Price must be a number") from None
+    if price is not None and not math.isfinite(price):
+        raise BadPush("a Twilio status callback's Price must be a finite number")
     report = Report(
         sid,
         status,
