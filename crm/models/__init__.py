@@ -28,7 +28,7 @@ from crm.models.messaging import (
     SmsMessage,
     SmsStatus,
 )
-from crm.models.operations import JobRun, PlanningRun, SchedulerLock
+from crm.models.operations import JobLastRun, PlanningRun, SchedulerLock
 from crm.models.people import Agent, BirthdayCalendar, Customer, CustomerStatus, Gender, Store
 
 __all__ = [
@@ -55,7 +55,7 @@ __all__ = [
     "Inquiry",
     "InquiryTopic",
     "Outcome",
-    "JobRun",
+    "JobLastRun",
     "PlanningRun",
     "SchedulerLock",
     "ServiceType",

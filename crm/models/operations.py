@@ -38,14 +38,14 @@ class SchedulerLock(SQLModel, table=True):
     expires_at: datetime = created_at_field()
 
 
-class JobRun(SQLModel, table=True):
+class JobLastRun(SQLModel, table=True):
     """When a recurring job (SMS dispatch) last ran to its end: the dashboard's job health.
 
     One row per job, overwritten by each run: planning keeps a row per run (PlanningRun)
     because what it produced matters; a job that runs every minute needs only its last.
     """
 
-    __tablename__ = "job_run"
+    __tablename__ = "job_last_run"
 
     name: str = code_field(32, primary_key=True)  # e.g. sms_dispatch
     finished_at: datetime = created_at_field()

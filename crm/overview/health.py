@@ -1,7 +1,7 @@
 """Job health: when each store's day was planned, when SMS dispatch last ran, what is late.
 
 Planning keeps a row per run (PlanningRun); dispatch, which runs every minute for every
-store at once, keeps only its last run (JobRun). A store's day is late when it is not
+store at once, keeps only its last run (JobLastRun). A store's day is late when it is not
 planned by 07:00 of its own clock; dispatch is late when it has not run for 10 minutes
 while the store's clock is inside the send window (outside it nothing is due anyway).
 """
@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from crm.models import JobRun, PlanningRun, SchedulerLock
+from crm.models import JobLastRun, PlanningRun, SchedulerLock
 
 DISPATCH = "sms_dispatch"
 PLANNED_BY = time(7, 0)  # a store's day must be planned by 07:00 of its own clock
@@ -26,7 +26,7 @@ DISPATCH_SILENCE = timedelta(minutes=10)
 
 def record_run(session: Session, name: str, now: datetime) -> None:
     """Note that job `name` ran to its end at `now` (one row per job, overwritten)."""
-    table = JobRun.__table__
+    table = JobLastRun.__table__
     values = {"finished_at": now, "host": socket.gethostname()[:128]}
     if session.execute(update(table).where(table.c.name == name).values(**values)).rowcount:
         session.commit()
@@ -71,7 +71,7 @@ def job_health(
         )
     }
     dispatched = session.execute(
-        select(JobRun.finished_at).where(JobRun.name == DISPATCH)
+        select(JobLastRun.finished_at).where(JobLastRun.name == DISPATCH)
     ).scalar_one_or_none()
     scheduler = session.exec(select(SchedulerLock).where(SchedulerLock.expires_at > now)).first()
     entries = []

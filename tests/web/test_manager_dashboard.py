@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from crm.models import Agent, JobRun, PlanningRun, Store
+from crm.models import Agent, JobLastRun, PlanningRun, Store
 from crm.overview.health import StoreClock, job_health, record_run
 from tests.factories import (
     add_attempt,
@@ -239,7 +239,7 @@ def test_dispatch_silent_for_ten_minutes_is_late_only_inside_the_send_window(ses
     assert not fresh["dispatch_late"] and fresh["dispatch_last_at"] == "2026-03-10 10:00"
     assert silent["dispatch_late"]
     assert not evening["dispatch_late"]  # outside the window nothing is due
-    assert len(session.exec(select(JobRun)).all()) == 1
+    assert len(session.exec(select(JobLastRun)).all()) == 1
 
 
 def test_the_dispatch_job_notes_its_run(session, database_url, monkeypatch):
@@ -253,7 +253,7 @@ def test_the_dispatch_job_notes_its_run(session, database_url, monkeypatch):
     run_dispatch(app, sender)
 
     session.expire_all()
-    assert session.get(JobRun, "sms_dispatch") is not None
+    assert session.get(JobLastRun, "sms_dispatch") is not None
 
 
 class _Nothing:

@@ -23,7 +23,7 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     """Upgrade schema."""
     op.create_table(
-        "job_run",
+        "job_last_run",
         sa.Column("name", sa.String(length=32), nullable=False),
         sa.Column("finished_at", crm.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("host", sa.String(length=128), nullable=False),
@@ -33,4 +33,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    op.drop_table("job_run")
+    op.drop_table("job_last_run")
