@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-AREAS = ("setup", "planning", "calls", "cases", "sms", "report", "users")
+AREAS = ("setup", "planning", "workers", "calls", "cases", "sms", "report", "users")
 
 
 def register(main: click.Group) -> None:

@@ -44,6 +44,7 @@ DOMAIN = [
     "crm.report",
     "crm.today",
     "crm.demo",
+    "crm.workers",  # the scheduled runs the workers share: only models below it
 ]
 ACTIONS = {"crm.actions"}
 FRONT_ENDS = {"cli", "commands", "jobs", "web"}

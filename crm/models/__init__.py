@@ -21,7 +21,7 @@ from crm.models.messaging import (
     SmsMessage,
     SmsStatus,
 )
-from crm.models.operations import PlanningRun, SchedulerLock
+from crm.models.operations import JobRun, PlanningRun, SchedulerLock, Worker
 from crm.models.people import Agent, BirthdayCalendar, Customer, CustomerStatus, Gender, Store
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "Inquiry",
     "InquiryTopic",
     "Outcome",
+    "JobRun",
     "PlanningRun",
     "SchedulerLock",
     "ServiceType",
@@ -61,4 +62,5 @@ __all__ = [
     "TaskStatus",
     "Vehicle",
     "VehicleOwnership",
+    "Worker",
 ]
