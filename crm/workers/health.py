@@ -18,7 +18,7 @@ SHARED_JOBS = (schedule.SMS_SYNC, schedule.HOUSEKEEPING)
 
 def workers(session: Session, alive_within: timedelta) -> list[dict]:
     """The workers not stopped, newest heartbeat first; `alive` when it beat within reach."""
-    age = func.now() - WORKERS.c.heartbeat_at
+    age = func.statement_timestamp() - WORKERS.c.heartbeat_at
     rows = session.execute(
         select(WORKERS, age.label("age"))
         .where(WORKERS.c.stopped_at.is_(None))

@@ -16,7 +16,13 @@ def join(session: Session, host: str, pid: int) -> int:
     """A new worker's row; returns its id."""
     worker_id = session.execute(
         insert(WORKERS)
-        .values(host=host, pid=pid, started_at=func.now(), heartbeat_at=func.now(), running=0)
+        .values(
+            host=host,
+            pid=pid,
+            started_at=func.statement_timestamp(),
+            heartbeat_at=func.statement_timestamp(),
+            running=0,
+        )
         .returning(WORKERS.c.id)
     ).scalar_one()
     session.commit()
@@ -29,7 +35,7 @@ def beat(session: Session, worker_id: int, running: int) -> bool:
     alive = session.execute(
         update(WORKERS)
         .where(WORKERS.c.id == worker_id)
-        .values(heartbeat_at=func.now(), running=running, stopped_at=None)
+        .values(heartbeat_at=func.statement_timestamp(), running=running, stopped_at=None)
     ).rowcount
     session.commit()
     return bool(alive)
@@ -37,7 +43,9 @@ def beat(session: Session, worker_id: int, running: int) -> bool:
 
 def leave(session: Session, worker_id: int) -> None:
     session.execute(
-        update(WORKERS).where(WORKERS.c.id == worker_id).values(stopped_at=func.now(), running=0)
+        update(WORKERS)
+        .where(WORKERS.c.id == worker_id)
+        .values(stopped_at=func.statement_timestamp(), running=0)
     )
     session.commit()
 
@@ -47,8 +55,8 @@ def forget_silent(session: Session, after: timedelta = timedelta(days=1)) -> int
     gone = session.execute(
         WORKERS.delete().where(
             or_(
-                WORKERS.c.stopped_at < func.now() - after,
-                WORKERS.c.heartbeat_at < func.now() - after,
+                WORKERS.c.stopped_at < func.statement_timestamp() - after,
+                WORKERS.c.heartbeat_at < func.statement_timestamp() - after,
             )
         )
     ).rowcount

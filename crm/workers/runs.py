@@ -1,8 +1,8 @@
 """The scheduled runs the workers share: offered by all, made once, claimed by one.
 
-Leases and back-offs are on the database's clock (`now()`), one clock for every
-machine; the slots themselves are on the product's clock (`crm.clock`), as the stores'
-days are.
+Leases and back-offs are on the database's clock (`statement_timestamp()`), one clock
+for every machine; the slots themselves are on the product's clock (`crm.clock`), as the
+stores' days are.
 """
 
 from __future__ import annotations
@@ -54,9 +54,14 @@ def offer(session: Session, slots: list[Slot]) -> int:
         }
         for job, scope, at in sorted(missing)
     ]
-    made = session.execute(
-        insert(RUNS).values(rows).on_conflict_do_nothing(constraint="uq_job_run_slot")
-    ).rowcount
+    made = len(
+        session.execute(
+            insert(RUNS)
+            .values(rows)
+            .on_conflict_do_nothing(constraint="uq_job_run_slot")
+            .returning(RUNS.c.id)
+        ).all()
+    )
     if made:
         newer = aliased(RUNS)
         session.execute(
@@ -83,7 +88,7 @@ def claim(session: Session, worker_id: int, lease: timedelta, now: datetime):
     worker died or lost the database. Rows another worker is claiming are skipped, not
     waited for.
     """
-    clock = func.now()
+    clock = func.statement_timestamp()
     free = or_(
         and_(
             RUNS.c.status == QUEUED, or_(RUNS.c.lease_until.is_(None), RUNS.c.lease_until < clock)
@@ -122,7 +127,7 @@ def renew(session: Session, worker_id: int, run_ids: list[int], lease: timedelta
     held = session.execute(
         update(RUNS)
         .where(RUNS.c.id.in_(run_ids), RUNS.c.worker_id == worker_id, RUNS.c.status == RUNNING)
-        .values(lease_until=func.now() + lease)
+        .values(lease_until=func.statement_timestamp() + lease)
         .returning(RUNS.c.id)
     ).scalars()
     ours = set(held)
@@ -148,7 +153,7 @@ def finish(
         values |= {
             "status": case((RUNS.c.attempts < MAX_ATTEMPTS, QUEUED), else_=FAILED),
             "error": error[:500],
-            "lease_until": func.now() + retry_after,
+            "lease_until": func.statement_timestamp() + retry_after,
         }
     ended = session.execute(
         update(RUNS)
@@ -165,7 +170,7 @@ def tidy(session: Session, now: datetime, keep: timedelta = timedelta(days=7)) -
         update(RUNS)
         .where(
             RUNS.c.status == RUNNING,
-            RUNS.c.lease_until < func.now(),
+            RUNS.c.lease_until < func.statement_timestamp(),
             RUNS.c.attempts >= MAX_ATTEMPTS,
         )
         .values(status=FAILED, error="its worker stopped answering at every attempt")
