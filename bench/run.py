@@ -23,6 +23,10 @@
 - sms: 10,000 queued messages dispatched by `crm sms send` through the real twilio client
   to the local Twilio-compatible server (tests/fake_twilio.py) with the rate limit lifted
   (target: at least 200 messages per second).
+- workers: a 10-store group of about 100,000 vehicles a store on PostgreSQL, its day's
+  planning and 20,000 SMS shared by 1, 2 and 4 `crm worker`s (wall time, speed-up, CPU
+  per worker), and how long a killed worker's work takes to resume; `python bench/run.py
+  workers`, details in bench/workers.py.
 
 Figures in CPU seconds are printed beside `bench/previous.json` (see bench/figures.py);
 `--save PATH` writes this run's.
@@ -627,7 +631,17 @@ def main() -> None:
         at = args.index("--save")
         save_to = args[at + 1]
         del args[at : at + 2]
-    steps = {"seed", "import", "startup", "planning", "calls", "report", "console", "sms"}
+    steps = {
+        "seed",
+        "import",
+        "startup",
+        "planning",
+        "calls",
+        "report",
+        "console",
+        "sms",
+        "workers",
+    }
     which = set(args) or steps
     if which - steps:
         sys.exit(f"unknown step {', '.join(sorted(which - steps))}; the steps: {', '.join(steps)}")
@@ -654,6 +668,10 @@ def main() -> None:
             bench_console(workdir, seeded_group(), crm, PLAN, PLAN_DAY)
         if "sms" in which:
             bench_sms(workdir)
+        if "workers" in which:
+            from workers import bench_workers
+
+            bench_workers(workdir)
     if save_to:
         save(save_to)
 
