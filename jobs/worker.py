@@ -140,7 +140,8 @@ class Worker:
         if not known:
             self.join()  # tidied away after a long silence: a new row, the same work
         for run_id in set(ids) - held:
-            claimed = self.running.get(run_id)
+            with self.lock:
+                claimed = self.running.get(run_id)
             if claimed:
                 log.warning("%s %s: lease lost to another worker", claimed.job, claimed.scope)
 
@@ -151,10 +152,13 @@ class Worker:
         except Exception as exc:
             if not shared.database_lost(exc):
                 log.exception("worker step failed; trying again")
-            elif self.lost_at is None:
-                self.lost_at = time.monotonic()
+                return
+            with self.lock:  # the heartbeat thread and the polling may both notice
+                first, self.lost_at = self.lost_at is None, self.lost_at or time.monotonic()
+            if first:
                 log.error("database unavailable (%s); trying again", str(exc).splitlines()[0])
             return
-        if self.lost_at is not None:
-            log.info("database back after %.0f s", time.monotonic() - self.lost_at)
-            self.lost_at = None
+        with self.lock:
+            lost_at, self.lost_at = self.lost_at, None
+        if lost_at is not None:
+            log.info("database back after %.0f s", time.monotonic() - lost_at)
