@@ -285,8 +285,11 @@ def bench_workers(workdir: Path) -> None:
     if not server:
         print("workers: skipped; set CRM_BENCH_PG=postgresql://…")
         return
+    import psycopg
+
     name = template(server)
-    vehicles = STORES * CUSTOMERS * 108 // 100  # demo seed: about 1.08 cars a customer
+    with psycopg.connect(f"{server.rsplit('/', 1)[0]}/{name}") as seeded:
+        vehicles = seeded.execute("SELECT count(*) FROM vehicle").fetchone()[0]
     sms = STORES * MESSAGES_PER_STORE
     base = None
     for count in (1, 2, 4):
@@ -295,7 +298,7 @@ def bench_workers(workdir: Path) -> None:
         base = base or wall
         per_worker = ", ".join(f"{cpu:.0f}" for cpu in figures["cpu"])
         print(
-            f"workers x{count}: {STORES} stores (~{vehicles:,} vehicles) planned in "
+            f"workers x{count}: {STORES} stores ({vehicles:,} vehicles) planned in "
             f"{figures['planning']:.1f} s, {sms:,} SMS sent in {figures['sms']:.1f} s "
             f"({sms / figures['sms']:,.0f}/s); day {wall:.1f} s, speed-up {base / wall:.2f}x; "
             f"CPU s per worker: {per_worker}; duplicates {figures['duplicates']}"
