@@ -30,6 +30,10 @@
   `crm serve` on SQLite (target: at least 200 a second, no update lost), and how soon a
   TD reply shows as an opt-out in the database (target: within a second);
   `python bench/run.py webhooks`, details in bench/webhooks_bench.py.
+- workers: a 10-store group of about 100,000 vehicles a store on PostgreSQL, its day's
+  planning and 20,000 SMS shared by 1, 2 and 4 `crm worker`s (wall time, speed-up, CPU
+  per worker), and how long a killed worker's work takes to resume; `python bench/run.py
+  workers`, details in bench/workers.py.
 
 Figures in CPU seconds are printed beside `bench/previous.json` (see bench/figures.py);
 `--save PATH` writes this run's.
@@ -635,7 +639,7 @@ def main() -> None:
         save_to = args[at + 1]
         del args[at : at + 2]
     steps = {"seed", "import", "startup", "planning", "calls", "report", "console"}
-    steps |= {"dashboard", "sms", "webhooks"}
+    steps |= {"dashboard", "sms", "webhooks", "workers"}
     which = set(args) or steps
     if which - steps:
         sys.exit(f"unknown step {', '.join(sorted(which - steps))}; the steps: {', '.join(steps)}")
@@ -671,6 +675,10 @@ def main() -> None:
             from webhooks_bench import bench_webhooks
 
             bench_webhooks(workdir)
+        if "workers" in which:
+            from workers import bench_workers
+
+            bench_workers(workdir)
     if save_to:
         save(save_to)
 

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import click
 
-AREAS = ("setup", "planning", "calls", "customers", "cases", "sms", "report", "users", "audit")
+AREAS = (
+    "setup",
+    "planning",
+    "workers",
+    "calls",
+    "customers",
+    "cases",
+    "sms",
+    "report",
+    "users",
+    "audit",
+)
 
 
 def register(main: click.Group) -> None:

@@ -1,4 +1,4 @@
-"""Planning: `crm today`, `crm plan`, `crm status`, `crm campaign`, `crm scheduler`."""
+"""Planning: `crm today`, `crm plan`, `crm campaign`, `crm scheduler`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from commands.base import (
     CrmGroup,
     date_option,
     emit,
-    err,
     format_option,
     iso_date,
     out,
@@ -22,7 +21,7 @@ from crm.app import App
 
 
 def register(main: click.Group) -> None:
-    for command in (today, plan, status, campaign, scheduler):
+    for command in (today, plan, campaign, scheduler):
         main.add_command(command)
 
 
@@ -104,37 +103,6 @@ def plan(app: App, day, dry_run: bool, store: str | None, fmt: str):
         if not result.created and not result.skipped:
             shown.add_row("[dim]nothing new[/dim]", "0")
         out.print(shown)
-
-
-@click.command(cls=CrmCommand)
-@format_option()
-@click.pass_obj
-def status(app: App, fmt: str):
-    """When planning last ran for each store and what it produced; warns when today's is missing.
-
-    Example: crm status --format json
-    """
-    from crm.actions.planning import planning_status
-
-    entries = planning_status(app)
-    if fmt == "json":
-        print_json(entries)
-        return
-    for entry in entries:
-        created = ", ".join(f"{k} {v}" for k, v in sorted(entry["created"].items())) or "nothing"
-        out.print(
-            f"{entry['store']}: last planned {entry['last_planned_day'] or 'never'}"
-            + (
-                f" (ran {entry['finished_at']} on {entry['host']}); created {created}"
-                if entry["last_planned_day"]
-                else ""
-            )
-        )
-        if entry["warning"]:
-            err.print(
-                f"[yellow]warning:[/yellow] {entry['store']}: {entry['warning']}; "
-                f"run `crm plan --store {entry['store']}`"
-            )
 
 
 @click.group(cls=CrmGroup)
@@ -272,10 +240,15 @@ def scheduler():
 def scheduler_run(app: App):
     """Run the scheduled jobs until Ctrl-C: planning at start and at 06:30 of each store's time.
 
-    Only one scheduler runs per database; a second one says who holds the lock.
+    On SQLite only one scheduler runs per database; a second one says who holds the
+    lock. On PostgreSQL this is one `crm worker`, beside any number of others.
 
     Example: crm scheduler run
     """
-    from jobs.scheduler import run
+    from crm.actions.workers import on_postgresql
 
+    if on_postgresql(app):
+        from jobs.worker import run
+    else:
+        from jobs.scheduler import run
     run(app)

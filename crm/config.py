@@ -293,6 +293,22 @@ class WebSettings(Section):
     page_size: int = Field(50, ge=10, le=500)  # calls a page of the day's list
 
 
+class WorkerSettings(Section):
+    """`crm worker` on PostgreSQL: how often it looks for work, beats and renews its leases."""
+
+    threads: int = Field(2, ge=1, le=32)  # jobs one worker runs at once
+    poll_seconds: float = Field(2.0, gt=0, le=60, allow_inf_nan=False)
+    heartbeat_seconds: float = Field(10.0, gt=0, le=300, allow_inf_nan=False)
+    lease_seconds: float = Field(60.0, ge=1, le=3600, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _lease_outlives_a_late_beat(self) -> WorkerSettings:
+        # A busy machine may be a beat late; one late beat must not hand a run to another.
+        if self.lease_seconds < 3 * self.heartbeat_seconds:
+            raise ValueError("lease_seconds must be at least 3 × heartbeat_seconds")
+        return self
+
+
 class Settings(Section):
     store: StoreSettings = StoreSettings()
     followup: FollowupSettings = FollowupSettings()
@@ -302,6 +318,7 @@ class Settings(Section):
     imports: ImportSettings = Field(ImportSettings(), alias="import")
     report: ReportSettings = ReportSettings()
     web: WebSettings = WebSettings()
+    workers: WorkerSettings = WorkerSettings()
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 

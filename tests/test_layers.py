@@ -45,6 +45,7 @@ DOMAIN = [
     "crm.overview",
     "crm.today",
     "crm.demo",
+    "crm.workers",  # the scheduled runs the workers share: only models below it
 ]
 ACTIONS = {"crm.actions"}
 FRONT_ENDS = {"cli", "commands", "jobs", "web"}

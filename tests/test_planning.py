@@ -246,9 +246,11 @@ def test_status_warns_when_todays_planning_has_not_run(crm, session):
     crm("plan")
     current = crm("status", "--format", "json")
 
-    assert json.loads(late.output)[0]["warning"].startswith("today's planning has not run")
-    assert json.loads(current.output)[0]["last_planned_day"] == "2026-03-10"
-    assert json.loads(current.output)[0]["warning"] is None
+    assert json.loads(late.output)["stores"][0]["warning"].startswith(
+        "today's planning has not run"
+    )
+    assert json.loads(current.output)["stores"][0]["last_planned_day"] == "2026-03-10"
+    assert json.loads(current.output)["stores"][0]["warning"] is None
 
 
 def test_planning_reads_only_cars_whose_dates_fit(session):

@@ -102,12 +102,13 @@ def today(ctx: StoreContext, day: date | None = None) -> dict:
 
 
 def planning_status(app: App, now: datetime | None = None) -> list[dict]:
-    """When planning last ran for each store; a warning when a store's today is not planned."""
+    """When planning last ran for each store; a warning when a store's today is not planned
+    by 07:00 its time."""
     from crm.followup.status import planning_status as status
 
-    todays = {ctx.store_id: ctx.today for ctx in every_store(app, now)}
+    clocks = {ctx.store_id: ctx.now.astimezone(ctx.zone) for ctx in every_store(app, now)}
     with app.session() as session:
-        return status(session, lambda store: todays[store.id])
+        return status(session, lambda store: clocks[store.id])
 
 
 def launch_campaign(

@@ -100,16 +100,20 @@ def _phone(app: App, phone: str) -> str:
         raise UsageError(f"{exc}; give a number like 138 0013 8000", field="phone") from None
 
 
-def send_due(app: App, sender, limit: int | None = None, progress=None):
+def send_due(
+    app: App, sender, limit: int | None = None, progress=None, store_code: str | None = None
+):
     """Settle stale `sending` rows first (a crash's leftovers), then send what is due in
-    each store's send window; returns (what was settled, the dispatch result)."""
+    each store's send window (or in one store's); returns (what was settled, the result)."""
     from crm.sms.outbox import Dispatcher
     from crm.sms.reconcile import reconcile
+    from crm.stores import get_store
 
     stale = timedelta(seconds=app.settings.sms.reconcile_after_seconds)
     with app.session() as session:
-        settled = reconcile(session, sender, utcnow(), stale)
-        result = Dispatcher(session, app.settings.sms, sender, progress).run(limit)
+        stores = [get_store(session, store_code).id] if store_code else None
+        settled = reconcile(session, sender, utcnow(), stale, stores)
+        result = Dispatcher(session, app.settings.sms, sender, progress, stores).run(limit)
     return settled, result
 
 

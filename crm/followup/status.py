@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, select
 
 from crm.followup.planner import last_run
 from crm.models import Store
 
+# A store's day is planned at 06:30 of its clock; by 07:00 a missing plan is news.
+PLANNED_BY = time(7, 0)
 
-def planning_status(session: Session, today_of) -> list[dict]:
-    """One entry per store; `today_of(store)` gives that store's local today."""
+
+def planning_status(session: Session, local_now_of) -> list[dict]:
+    """One entry per store; `local_now_of(store)` gives that store's own clock's now."""
     entries = []
     for store in session.exec(select(Store).order_by(Store.code)):
         run = last_run(session, store.id)
-        today: date = today_of(store)
+        local: datetime = local_now_of(store)
+        today = local.date()
         entry = {
             "store": store.code,
             "today": today.isoformat(),
@@ -28,7 +32,9 @@ def planning_status(session: Session, today_of) -> list[dict]:
         }
         if run is None:
             entry["warning"] = "planning has never run"
-        elif run.day < today:
-            entry["warning"] = f"today's planning has not run (last: {run.day})"
+        elif run.day < today - timedelta(days=1) or (
+            run.day < today and local.time() >= PLANNED_BY
+        ):
+            entry["warning"] = f"today's planning has not run by 07:00 (last: {run.day})"
         entries.append(entry)
     return entries

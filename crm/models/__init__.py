@@ -28,7 +28,7 @@ from crm.models.messaging import (
     SmsMessage,
     SmsStatus,
 )
-from crm.models.operations import JobLastRun, PlanningRun, SchedulerLock
+from crm.models.operations import JobLastRun, JobRun, PlanningRun, SchedulerLock, Worker
 from crm.models.people import Agent, BirthdayCalendar, Customer, CustomerStatus, Gender, Store
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "InquiryTopic",
     "Outcome",
     "JobLastRun",
+    "JobRun",
     "PlanningRun",
     "SchedulerLock",
     "ServiceType",
@@ -70,4 +71,5 @@ __all__ = [
     "TaskStatus",
     "Vehicle",
     "VehicleOwnership",
+    "Worker",
 ]

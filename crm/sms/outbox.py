@@ -43,10 +43,22 @@ CLAIM_AHEAD_SECONDS = 10
 class Dispatcher:
     """One run of `crm sms send`: due rows to the provider, `limit` at most."""
 
-    def __init__(self, session: Session, settings: SmsSettings, sender: Sender, progress=None):
+    def __init__(
+        self,
+        session: Session,
+        settings: SmsSettings,
+        sender: Sender,
+        progress=None,
+        store_ids: list[int] | None = None,
+    ):
         self.session, self.settings, self.sender = session, settings, sender
         self.engine = session.get_bind()  # the workers renew leases on their own connections
-        self.zones = policy.store_zones(session)
+        self.store_ids = store_ids  # None: every store
+        self.zones = {
+            sid: zone
+            for sid, zone in policy.store_zones(session).items()
+            if store_ids is None or sid in store_ids
+        }
         self.codes = dict(session.execute(select(Store.id, Store.code)).all())
         self.pacer = Pacer(settings.rate_per_second)
         self.stop = threading.Event()
@@ -62,7 +74,7 @@ class Dispatcher:
 
     def run(self, limit: int | None = None) -> DispatchResult:
         now = utcnow()
-        for reason, n in policy.expire_and_cancel(self.session, now).items():
+        for reason, n in policy.expire_and_cancel(self.session, now, self.store_ids).items():
             self.result.counts[reason] += n
         policy.forget_old_fingerprints(self.session, now)
         self.session.commit()
@@ -124,6 +136,9 @@ class Dispatcher:
             )
             .order_by(priority, MESSAGES.c.id)
             .limit(size)
+            # Several workers send at once on PostgreSQL: each takes rows no other holds,
+            # rather than queueing behind another's claim (SQLite has one writer anyway).
+            .with_for_update(skip_locked=True)
         )
         ids = list(self.session.execute(due).scalars())
         if not ids:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import bindparam, exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, or_, select, true, update
 from sqlmodel import Session
 
 from crm.db import insert_for
@@ -71,8 +71,12 @@ def local_day(moment: datetime, zone: ZoneInfo) -> date:
     return moment.astimezone(zone).date()
 
 
-def expire_and_cancel(session: Session, now: datetime) -> dict[str, int]:
-    """Expire greetings past their day; cancel what the customer may no longer get (eligibility)."""
+def expire_and_cancel(
+    session: Session, now: datetime, store_ids: list[int] | None = None
+) -> dict[str, int]:
+    """Expire greetings past their day; cancel what the customer may no longer get
+    (eligibility); in the stores named, or in every store."""
+    ours = MESSAGES.c.store_id.in_(store_ids) if store_ids is not None else true()
     counts = {
         "expired": session.execute(
             update(MESSAGES)
@@ -80,6 +84,7 @@ def expire_and_cancel(session: Session, now: datetime) -> dict[str, int]:
                 MESSAGES.c.status == SmsStatus.QUEUED,
                 MESSAGES.c.expires_at.is_not(None),
                 MESSAGES.c.expires_at <= now,
+                ours,
             )
             .values(status=SmsStatus.EXPIRED, error_message="its day passed", updated_at=now)
         ).rowcount
@@ -90,7 +95,7 @@ def expire_and_cancel(session: Session, now: datetime) -> dict[str, int]:
         forbidden = exists().where(customer.id == MESSAGES.c.customer_id, condition)
         counts[reason] = session.execute(
             update(MESSAGES)
-            .where(MESSAGES.c.status == SmsStatus.QUEUED, forbidden)
+            .where(MESSAGES.c.status == SmsStatus.QUEUED, ours, forbidden)
             .values(status=SmsStatus.CANCELLED, error_message=reason, updated_at=now)
         ).rowcount
     return counts

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlmodel import Session
 
 from crm.models import SmsCategory, SmsStatus
@@ -23,8 +23,15 @@ from crm.sms.providers.base import Outgoing, Sender, Unknown
 from crm.sms.verdicts import act_on_number, mark_sent
 
 
-def reconcile(session: Session, sender: Sender, now: datetime, older_than: timedelta) -> Counter:
-    """Settle every row claimed before `now - older_than` and still in `sending`."""
+def reconcile(
+    session: Session,
+    sender: Sender,
+    now: datetime,
+    older_than: timedelta,
+    store_ids: list[int] | None = None,
+) -> Counter:
+    """Settle every row claimed before `now - older_than` and still in `sending` (in the
+    stores named, or in every store)."""
     counts = Counter()
     zones = policy.store_zones(session)
     stale = session.execute(
@@ -38,6 +45,7 @@ def reconcile(session: Session, sender: Sender, now: datetime, older_than: timed
             MESSAGES.c.claimed_at,
         )
         .where(MESSAGES.c.status == SmsStatus.SENDING, MESSAGES.c.claimed_at <= now - older_than)
+        .where(MESSAGES.c.store_id.in_(store_ids) if store_ids is not None else true())
         .order_by(MESSAGES.c.id)
     ).all()
     for row in stale:

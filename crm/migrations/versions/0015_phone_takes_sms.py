@@ -5,7 +5,7 @@ when its national number starts with 1; others keep true (the import judges them
 phonenumbers' metadata from now on).
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-03 18:30:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0015"
-down_revision: Union[str, Sequence[str], None] = "0012"
+down_revision: Union[str, Sequence[str], None] = "0014"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
