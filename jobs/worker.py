@@ -64,7 +64,8 @@ class Worker:
         log.info(
             "worker %d running (%d threads): each store's planning at 06:30 its time, SMS "
             "every minute of the send window, delivery reports and replies every 5 minutes, "
-            "last month's report from 07:00 on the 1st; Ctrl-C to stop",
+            "the month report hourly (written from report.scheduled_hour on the 1st); "
+            "Ctrl-C to stop",
             self.worker_id,
             self.settings.threads,
         )

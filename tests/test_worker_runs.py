@@ -58,13 +58,17 @@ def test_sms_dispatch_is_due_each_minute_of_the_stores_send_window_only():
     assert next_at(SMS_DISPATCH, TOKYO, at(SHANGHAI, 10, 19, 59), WINDOW) == at(TOKYO, 11, 9)
 
 
-def test_last_months_report_is_due_from_seven_on_the_first_all_month():
-    early = jobs_due(at(SHANGHAI, 1, 6, 59, 4))  # 07:59 in Tokyo
-    assert {scope for job, scope, _ in early if job == MONTHLY_REPORT} == {"tk1"}
-    assert (MONTHLY_REPORT, "sh1", at(SHANGHAI, 1, 7, 0, 4)) in jobs_due(at(SHANGHAI, 20, 12, 0, 4))
-    assert next_at(MONTHLY_REPORT, SHANGHAI, at(SHANGHAI, 20, 12, 0, 4), WINDOW) == at(
-        SHANGHAI, 1, 7, 0, 5
-    )
+def test_the_month_report_job_is_due_hourly_for_every_store():
+    # It writes last month's report once due (report.scheduled_hour on the 1st) and
+    # rewrites one whose visits came later: an hourly look, as the scheduler's job.
+    now = at(SHANGHAI, 20, 12, 30, 4)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+
+    assert {(s, a) for j, s, a in jobs_due(now) if j == MONTHLY_REPORT} == {
+        ("sh1", hour),
+        ("tk1", hour),
+    }
+    assert next_at(MONTHLY_REPORT, SHANGHAI, now, WINDOW) == hour + timedelta(hours=1)
 
 
 @ON_POSTGRESQL

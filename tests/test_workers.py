@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlmodel import Session
 
 from cli import main
@@ -150,6 +150,8 @@ def day(database_url, tmp_path, monkeypatch):
         session.add_all(
             Store(code=code, name=f"{code}店", timezone=z.key) for code, z in STORES.items()
         )
+        # Live since January: March's report is theirs (none for a month before go-live).
+        session.execute(update(Store).values(created_at=datetime(2026, 1, 1, tzinfo=UTC)))
         session.commit()
     yield simulation
     simulation.close()
@@ -244,10 +246,10 @@ def test_three_workers_plan_each_store_once_at_its_own_half_past_six_and_send_ea
     planning = [job for job in report["jobs"] if job["job"] == "planning"]
     assert {job["last_status"] for job in planning} == {"done"}
     reports = day.folder / "reports"
-    wait_for(lambda: len(list(reports.glob("*.json"))) == 5, 30, "five month reports")
-    assert sorted(p.name for p in reports.iterdir()) == [
-        f"{code}-2026-03.json" for code in ["demo", "sh2", "tk1", "tk2", "ur1"]
-    ]
+    # March's, once each store's day passed report.scheduled_hour (10:00) on the 1st.
+    march = lambda: sorted(p.name for p in reports.glob("*-2026-03.json"))  # noqa: E731
+    wait_for(lambda: len(march()) == 5, 30, "five March reports")
+    assert march() == [f"{code}-2026-03.json" for code in ["demo", "sh2", "tk1", "tk2", "ur1"]]
 
 
 @ON_POSTGRESQL

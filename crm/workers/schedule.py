@@ -20,7 +20,7 @@ JOBS = (PLANNING, MONTHLY_REPORT, SMS_DISPATCH, SMS_SYNC, HOUSEKEEPING)
 EVERY_STORE = "*"
 
 PLANNING_TIME = time(6, 30)  # each store's day, before its desk opens
-REPORT_TIME = time(7, 0)  # last month's report, on the 1st
+REPORT_EVERY = timedelta(hours=1)  # the month report job: due from report.scheduled_hour
 SYNC_EVERY = timedelta(minutes=5)
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 
@@ -44,8 +44,9 @@ def due(stores: list[StoreClock], now: datetime, window: tuple[time, time]) -> l
     1. Planning: the store's 06:30 of its today, from 06:30 until its midnight; a day
        whose 06:30 passed while no worker ran is planned as soon as one runs (the
        planner catches up the days missed).
-    2. The month's report: 07:00 on the 1st, store time, for the whole month: the job
-       writes a report only when it is missing.
+    2. The month's report job, hourly per store: it writes last month's report once due
+       (`report.scheduled_hour` on the 1st, store time) and missing, and rewrites a month
+       whose visits were imported since it was written (crm.actions.reports).
     3. SMS dispatch: each minute of the store's send window, one slot per store, so the
        stores' messages go out from several workers at once.
     4. Delivery reports and replies every 5 minutes, and housekeeping hourly, once for
@@ -57,9 +58,7 @@ def due(stores: list[StoreClock], now: datetime, window: tuple[time, time]) -> l
         planning = _at(local, PLANNING_TIME, store.zone)
         if planning <= now:
             slots.append(Slot(PLANNING, store.code, planning))
-        report = _at(local.replace(day=1), REPORT_TIME, store.zone)
-        if report <= now:
-            slots.append(Slot(MONTHLY_REPORT, store.code, report))
+        slots.append(Slot(MONTHLY_REPORT, store.code, _floor(now, REPORT_EVERY)))
         if window[0] <= local.time() < window[1]:
             minute = now.replace(second=0, microsecond=0)
             slots.append(Slot(SMS_DISPATCH, store.code, minute))
@@ -79,11 +78,7 @@ def next_at(job: str, zone: ZoneInfo | None, now: datetime, window: tuple[time, 
         today = _at(local, PLANNING_TIME, zone)
         return today if today > now else _at(local + timedelta(days=1), PLANNING_TIME, zone)
     if job == MONTHLY_REPORT:
-        this_month = _at(local.replace(day=1), REPORT_TIME, zone)
-        if this_month > now:
-            return this_month
-        following = (local.replace(day=1) + timedelta(days=32)).replace(day=1)
-        return _at(following, REPORT_TIME, zone)
+        return _floor(now, REPORT_EVERY) + REPORT_EVERY
     # SMS dispatch: the next minute in the window, or the window's next opening.
     following = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
     local = following.astimezone(zone)
