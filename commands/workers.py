@@ -6,6 +6,7 @@ import click
 
 from commands.base import CrmCommand, err, format_option, out, print_json, rich_table
 from crm.app import App
+from crm.errors import UsageError
 
 
 def register(main: click.Group) -> None:
@@ -105,6 +106,12 @@ def worker(app: App):
 
     Example: crm --db postgresql://crm@db/crm worker
     """
+    from crm.actions.workers import WorkersNeedPostgres
     from jobs.worker import run
 
-    run(app)
+    try:
+        run(app)
+    except WorkersNeedPostgres as exc:
+        raise UsageError(
+            f"{exc}: give --db postgresql://…, or run `crm scheduler run`", field="db"
+        ) from None

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from crm import db
@@ -13,8 +12,11 @@ from tests.factories import add_customer
 
 
 def migrate_from_0006(engine) -> None:
-    with engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    """Back down to 0006 (0007's own downgrade keeps the dates) and up again: later
+    migrations' tables go and come back, so 0007 runs over the customer as stored."""
+    from alembic import command
+
+    command.downgrade(db._alembic_config(engine), "0006")
     db.upgrade(engine)
 
 

@@ -46,6 +46,8 @@ WANG_YEAR = [
     (date(2026, 3, 20), "service_callback", date(2026, 3, 22), "open"),
     # After the 03-19 service at 10,200 km, 149.2 km/day: due 04-21.
     (date(2026, 4, 18), "maintenance_call", date(2026, 4, 21), "open"),
+    # Not in since, 60 days past that maintenance: one win-back call (流失预警).
+    (date(2026, 6, 20), "lapsed_call", date(2026, 6, 27), "open"),
     (date(2026, 9, 25), "holiday_sms", date(2026, 9, 25), "queued"),
     (date(2026, 10, 1), "holiday_sms", date(2026, 10, 1), "queued"),
     (date(2027, 1, 1), "holiday_sms", date(2027, 1, 1), "queued"),
@@ -56,6 +58,8 @@ LI_YEAR = [
     # First service 2025-09-10 at 3,000 km: 34.5 km/day reaches 8,000 km on 02-02.
     (date(2026, 1, 30), "maintenance_call", date(2026, 2, 2), "open"),
     (date(2026, 2, 17), "holiday_sms", date(2026, 2, 17), "queued"),
+    # 60 days past the 02-02 maintenance, never back in: one win-back call.
+    (date(2026, 4, 3), "lapsed_call", date(2026, 4, 10), "open"),
     (date(2026, 6, 15), "anniversary_sms", date(2026, 6, 15), "queued"),
     (date(2026, 9, 25), "birthday_sms", date(2026, 9, 25), "queued"),
     (date(2026, 9, 25), "holiday_sms", date(2026, 9, 25), "queued"),

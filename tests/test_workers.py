@@ -332,6 +332,6 @@ def test_a_worker_that_loses_the_database_for_30_seconds_carries_on_by_itself(da
 def test_a_worker_on_sqlite_is_refused_with_the_command_to_run_instead(crm):
     result = crm("worker")
 
-    assert result.exit_code != 0
-    assert "crm worker needs PostgreSQL" in result.output
+    assert result.exit_code == 2
+    assert "several workers share the work only on PostgreSQL" in result.output
     assert "crm scheduler run" in result.output

@@ -165,6 +165,7 @@ WORDS = {
     "audit_act_customer_phone": ("修改客户电话", "Phone changed"),
     "audit_act_consent": ("短信许可变更", "Consent changed"),
     "audit_act_customer_status": ("客户状态变更", "Customer status changed"),
+    "audit_act_report": ("生成月度报告", "Month report written"),
     "audit_act_reassign": ("重新分配回访", "Calls reassigned"),
     "audit_act_agent_active": ("坐席启用/停用", "Agent activated or deactivated"),
     "audit_act_complaint_resolve": ("投诉解决", "Complaint resolved"),

@@ -30,6 +30,12 @@ class Claimed:
     attempts: int
 
 
+class WorkersNeedPostgres(CrmError):
+    """Workers on SQLite: the CLI says which command runs the work there instead."""
+
+    exit_code = 2
+
+
 def on_postgresql(app: App) -> bool:
     return app.engine.dialect.name == "postgresql"
 
@@ -37,9 +43,9 @@ def on_postgresql(app: App) -> bool:
 def require_postgresql(app: App) -> None:
     """Workers share their work through PostgreSQL's row locks; SQLite has one writer."""
     if not on_postgresql(app):
-        raise CrmError(
-            "crm worker needs PostgreSQL (--db postgresql://…); on SQLite run one "
-            "`crm scheduler run`",
+        raise WorkersNeedPostgres(
+            "several workers share the work only on PostgreSQL; on SQLite one scheduler "
+            "process does it",
             field="db",
         )
 

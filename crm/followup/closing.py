@@ -9,9 +9,10 @@ fact cannot have settled anything new.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import String, cast, exists, literal, select, update
+from sqlalchemy import String, cast, exists, func, literal, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from crm.followup import changes
@@ -47,10 +48,22 @@ def close_settled(
         Vehicle.id == tasks.c.vehicle_id,
         tasks.c.cycle != literal("after:") + cast(Vehicle.maintenance_basis_visit_id, String),
     )
-    # A win-back call is moot once the car has been in since the call was planned.
+    # A win-back call is moot once the car has been in after the visit its lapse follows
+    # (its cycle, "after:<visit id>"; "after:delivery": any visit). By visit date, not by
+    # when a row was written: last year's history imported late is no return.
+    basis = aliased(ServiceVisit)
+    basis_day = (
+        select(basis.visit_date)
+        .where(
+            basis.vehicle_id == tasks.c.vehicle_id,
+            literal("after:") + cast(basis.id, String) == tasks.c.cycle,
+        )
+        .correlate(tasks)
+        .scalar_subquery()
+    )
     back_in = exists().where(
         ServiceVisit.vehicle_id == tasks.c.vehicle_id,
-        ServiceVisit.created_at > tasks.c.created_at,
+        ServiceVisit.visit_date > func.coalesce(basis_day, date(1900, 1, 1)),
     )
     inactive = exists().where(
         Customer.id == tasks.c.customer_id, Customer.status != CustomerStatus.ACTIVE
