@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from crm.access.audit import record
-from crm.calls.results import COMPLAINT_CALLS, UNANSWERED, last_reading
+from crm.calls.readings import check_mileage
+from crm.calls.results import COMPLAINT_CALLS, UNANSWERED
 from crm.errors import NotFound, UsageError
 from crm.models import Channel, ContactAttempt, FollowupTask, Outcome, Store, TaskStatus
 from crm.vocabulary import predictions
@@ -140,20 +141,8 @@ def _corrected(session, task, attempt, outcome, satisfaction, mileage_km, force,
     if mileage_km is not None:
         if not reached or task.vehicle_id is None:
             raise UsageError("a mileage goes with a reached call about a car", field="mileage")
-        if not 0 <= mileage_km <= 2_000_000:
-            raise UsageError(f"mileage {mileage_km} km is not plausible", field="mileage")
         # The reading being corrected is no evidence against its own correction.
-        saved, attempt.mileage_km = attempt.mileage_km, None
-        session.flush()
-        last, where = last_reading(session, task.vehicle_id, zone)
-        attempt.mileage_km = saved
-        if last is not None and mileage_km < last and not force:
-            raise UsageError(
-                f"mileage {mileage_km} km is below the last reading {last} km ({where}); "
-                "check it, or accept it if the odometer really reads that",
-                field="mileage",
-                override="force",
-            )
+        check_mileage(session, task.vehicle_id, mileage_km, force, zone, but=attempt.id)
         after["mileage_km"] = mileage_km
     return after
 

@@ -12,10 +12,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from crm.calls import claims, complaints, fallback
 from crm.calls.agents import get_agent
+from crm.calls.readings import check_mileage
 from crm.config import Settings
 from crm.db import insert_for
 from crm.errors import NotFound, UsageError
@@ -28,7 +29,6 @@ from crm.models import (
     DoNotCall,
     FollowupTask,
     Outcome,
-    ServiceVisit,
     Store,
     TaskStatus,
 )
@@ -327,41 +327,7 @@ def _check(
             raise UsageError(
                 f"task {task.id} is about no vehicle; mileage cannot be recorded", field="mileage"
             )
-        if call.mileage_km < 0 or call.mileage_km > 2_000_000:
-            raise UsageError(
-                f"mileage {call.mileage_km} km is not a plausible odometer reading", field="mileage"
-            )
-        last, where = last_reading(session, task.vehicle_id, zone)
-        if last is not None and call.mileage_km < last and not call.force:
-            raise UsageError(
-                f"mileage {call.mileage_km} km is below the last reading {last} km ({where}); "
-                "check it, or accept it if the odometer really reads that",
-                field="mileage",
-                override="force",
-            )
-
-
-def last_reading(session: Session, vehicle_id: int, zone: ZoneInfo) -> tuple[int | None, str]:
-    """The car's highest known odometer reading and where it came from."""
-    visit = session.execute(
-        select(ServiceVisit.odometer_km, ServiceVisit.visit_date)
-        .where(ServiceVisit.vehicle_id == vehicle_id)
-        .order_by(ServiceVisit.odometer_km.desc())
-        .limit(1)
-    ).first()
-    call = session.execute(
-        select(ContactAttempt.mileage_km, ContactAttempt.attempted_at)
-        .join(FollowupTask, FollowupTask.id == ContactAttempt.task_id)
-        .where(FollowupTask.vehicle_id == vehicle_id, ContactAttempt.mileage_km.is_not(None))
-        .order_by(ContactAttempt.mileage_km.desc())
-        .limit(1)
-    ).first()
-    best, where = None, ""
-    if visit is not None:
-        best, where = visit[0], f"visit on {visit[1]}"
-    if call is not None and (best is None or call[0] > best):
-        best, where = call[0], f"reported on a call on {call[1].astimezone(zone).date()}"
-    return best, where
+        check_mileage(session, task.vehicle_id, call.mileage_km, call.force, zone)
 
 
 def _close(task: FollowupTask, status: TaskStatus, now: datetime) -> None:
