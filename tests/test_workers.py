@@ -252,6 +252,34 @@ def test_three_workers_plan_each_store_once_at_its_own_half_past_six_and_send_ea
     assert march() == [f"{code}-2026-03.json" for code in ["demo", "sh2", "tk1", "tk2", "ur1"]]
 
 
+def freeze_a_worker_holding_messages(day, workers, tries=200):
+    """A worker stopped (SIGSTOP) while its store's messages sit claimed and unrecorded:
+    (the process, its run's id, how many it holds). Another candidate is thawed and the
+    next looked at, so the kill that follows always leaves messages for the log to settle."""
+    for _ in range(tries):
+        running = day.rows(
+            select(Worker.pid, JobRun.id, Store.id)
+            .join(Worker, Worker.id == JobRun.worker_id)
+            .join(Store, Store.code == JobRun.scope)
+            .where(JobRun.status == "running", JobRun.job == "sms_dispatch")
+        )
+        for pid, run_id, store_id in running:
+            process = next((w for w in workers if w.pid == pid), None)
+            if process is None:
+                continue
+            process.send_signal(signal.SIGSTOP)
+            held = day.scalar(
+                select(func.count()).where(
+                    SmsMessage.status == "sending", SmsMessage.store_id == store_id
+                )
+            )
+            if held:
+                return process, run_id, held
+            process.send_signal(signal.SIGCONT)
+        time.sleep(0.02)
+    pytest.fail("no worker was caught holding claimed messages")
+
+
 @ON_POSTGRESQL
 def test_a_worker_killed_mid_batch_leaves_its_messages_to_the_others_after_the_lease(day):
     queue_messages(day, per_store=120)  # 600
@@ -259,19 +287,11 @@ def test_a_worker_killed_mid_batch_leaves_its_messages_to_the_others_after_the_l
     day.move_to(local(URUMQI, 10))
     workers = [day.start_worker() for _ in range(3)]
     wait_for(lambda: day.sent() >= 60, 60, "sending under way", every=0.05)
-    busy = dict(
-        day.rows(
-            select(Worker.pid, JobRun.id)
-            .join(Worker, Worker.id == JobRun.worker_id)
-            .where(JobRun.status == "running", JobRun.job == "sms_dispatch")
-        )
-    )
-    victim = next(w for w in workers if w.pid in busy)
+    victim, run_id, in_flight = freeze_a_worker_holding_messages(day, workers)
     victim.send_signal(signal.SIGKILL)
     victim.wait()
-    in_flight = day.scalar(select(func.count()).where(SmsMessage.status == "sending"))
     wait_for(
-        lambda: day.scalar(select(JobRun.attempts).where(JobRun.id == busy[victim.pid])) == 2,
+        lambda: day.scalar(select(JobRun.attempts).where(JobRun.id == run_id)) == 2,
         30,
         "the killed worker's run claimed again after its lease",
     )
@@ -281,15 +301,13 @@ def test_a_worker_killed_mid_batch_leaves_its_messages_to_the_others_after_the_l
 
     wait_for(lambda: day.sent() == 600, 90, "600 SMS sent", every=0.5)
     day.twilio.wait_idle()
-    taken_over = day.rows(
-        select(JobRun.attempts, JobRun.status).where(JobRun.id == busy[victim.pid])
-    )
+    taken_over = day.rows(select(JobRun.attempts, JobRun.status).where(JobRun.id == run_id))
     settled = Counter()
     for (result,) in day.rows(select(JobRun.result).where(JobRun.job == "sms_dispatch")):
         settled.update(result.get("reconciled", {}))
     report = status(day)
 
-    assert in_flight > 0  # killed with messages claimed and not yet recorded
+    assert in_flight > 0  # killed with its store's messages claimed and not yet recorded
     assert taken_over == [(2, "done")]  # claimed again once the lease lapsed, and finished
     assert settled["found_sent"] + settled["requeued"] > 0  # its claims settled by the log
     each_sent_once(day, 600)

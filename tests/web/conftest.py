@@ -164,12 +164,16 @@ def console(database_url, desk, tmp_path):
     server.terminate()
     server.wait(timeout=10)
     log.close()
+    # Shown by pytest only when the test failed: what the server said meanwhile.
+    print((tmp_path / "serve.log").read_text()[-6000:])
 
 
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium under Playwright; missing, it fails the run rather than skip it."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # every expect's bound (Playwright's default is 5 s)
 
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(
@@ -188,7 +192,9 @@ def open_page(browser):
 
     def make(viewport=(1366, 768)):
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
-        context.set_default_timeout(10_000)
+        # Generous bounds, not speed checks: under the full suite's load (worker processes,
+        # two test processes, PostgreSQL) a save can take seconds; a benchmark measures speed.
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
 
