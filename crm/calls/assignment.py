@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from crm.db import one_of
 from crm.models import Agent, Channel, ContactAttempt, FollowupTask, TaskStatus
 
 CHUNK = 5000
@@ -127,7 +128,10 @@ def _last_caller(session: Session, customers: list[int], active: set[int], owner
         chunk = customers[start : start + CHUNK]
         latest = (
             select(ContactAttempt.customer_id, func.max(ContactAttempt.id).label("id"))
-            .where(ContactAttempt.customer_id.in_(chunk), ContactAttempt.agent_id.is_not(None))
+            .where(
+                one_of(session, ContactAttempt.customer_id, chunk),
+                ContactAttempt.agent_id.is_not(None),
+            )
             .group_by(ContactAttempt.customer_id)
             .subquery()
         )
@@ -179,7 +183,7 @@ def _write(session: Session, changes: list[tuple[int, list[int]]], now: datetime
         for start in range(0, len(tasks), CHUNK):
             session.execute(
                 update(FollowupTask)
-                .where(FollowupTask.id.in_(tasks[start : start + CHUNK]))
+                .where(one_of(session, FollowupTask.id, tasks[start : start + CHUNK]))
                 .values(agent_id=agent_id, updated_at=now)
             )
 

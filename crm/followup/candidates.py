@@ -21,6 +21,7 @@ from sqlalchemy import and_, exists, select
 from sqlmodel import Session
 
 from crm.config import Settings
+from crm.db import one_of
 from crm.followup import changes, rules
 from crm.followup.maintenance import SERVICE_TYPES, reported_mileage
 from crm.models import (
@@ -131,7 +132,7 @@ def _cars_by_id(session, ids: list[int], low: date, high: date, where=()) -> lis
     """The cars among `ids` delivered in [low, high], looked up by id."""
     found = []
     for chunk in changes.chunks(ids):
-        rows = session.execute(select(*CAR).where(Vehicle.id.in_(chunk), *where))
+        rows = session.execute(select(*CAR).where(one_of(session, Vehicle.id, chunk), *where))
         found += [rules.Delivery(*row) for row in rows if low <= row[2] <= high]
     return found
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 from sqlmodel import Session
 
+from crm.db import one_of
 from crm.models import ContactAttempt, Customer, FollowupTask, ServiceVisit, Vehicle
 
 # Changed after the epoch: every row is new (a first run).
@@ -63,7 +64,7 @@ def reported_cars(
         cars.update(
             session.execute(
                 select(FollowupTask.vehicle_id).where(
-                    FollowupTask.id.in_(chunk),
+                    one_of(session, FollowupTask.id, chunk),
                     FollowupTask.store_id == store_id,
                     FollowupTask.vehicle_id.is_not(None),
                 )

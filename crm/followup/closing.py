@@ -15,6 +15,7 @@ from sqlalchemy import String, cast, exists, func, literal, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from crm.db import one_of
 from crm.followup import changes
 from crm.followup.maintenance import SERVICE_TYPES
 from crm.models import (
@@ -136,9 +137,13 @@ def close_settled(
         # the update by primary key: given the store, status and kind, the database
         # would walk every open task (or every task of the kind) instead.
         for chunk in changes.chunks(ids()):
-            rows = session.execute(select(table.c.id).where(column.in_(chunk))).scalars().all()
+            rows = (
+                session.execute(select(table.c.id).where(one_of(session, column, chunk)))
+                .scalars()
+                .all()
+            )
             for part in changes.chunks(rows):
-                closed += session.execute(settled.where(table.c.id.in_(part))).rowcount
+                closed += session.execute(settled.where(one_of(session, table.c.id, part))).rowcount
     return closed
 
 

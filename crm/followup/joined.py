@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from crm.db import one_of
 from crm.models import FollowupTask, TaskStatus
 from crm.vocabulary.kinds import Kind
 
@@ -38,7 +39,7 @@ def join_reminders(session: Session, tasks: list[dict]) -> list[tuple[dict, dict
             ).where(
                 FollowupTask.kind == Kind.SERVICE_CALLBACK,
                 FollowupTask.status == TaskStatus.OPEN,
-                FollowupTask.vehicle_id.in_([t["vehicle_id"] for t in reminders]),
+                one_of(session, FollowupTask.vehicle_id, [t["vehicle_id"] for t in reminders]),
             )
         )
     }

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from crm.config import Settings
+from crm.db import one_of
 from crm.followup import rules
 from crm.models import Customer, CustomerStatus, FollowupTask, ServiceVisit, Vehicle
 from crm.vocabulary.calendars import add_months
@@ -82,7 +83,7 @@ def _last_visits(session: Session, vehicle_ids: list[int]) -> list[tuple[int, da
         return []
     rows = session.execute(
         select(ServiceVisit.vehicle_id, ServiceVisit.id, ServiceVisit.visit_date)
-        .where(ServiceVisit.vehicle_id.in_(vehicle_ids))
+        .where(one_of(session, ServiceVisit.vehicle_id, vehicle_ids))
         .order_by(ServiceVisit.vehicle_id, ServiceVisit.visit_date, ServiceVisit.id)
     ).all()
     last = {vehicle_id: (visit_id, day) for vehicle_id, visit_id, day in rows}
@@ -134,7 +135,7 @@ def lapsed_cars(
                 select(FollowupTask.vehicle_id, FollowupTask.id, FollowupTask.status)
                 .where(
                     FollowupTask.kind == Kind.LAPSED_CALL,
-                    FollowupTask.vehicle_id.in_([row[0] for row in rows]),
+                    one_of(session, FollowupTask.vehicle_id, [row[0] for row in rows]),
                 )
                 .order_by(FollowupTask.id)
             )

@@ -32,6 +32,7 @@ from sqlmodel import Session
 
 from crm.bulk import bulk_update
 from crm.config import MaintenanceInterval, MaintenanceSettings
+from crm.db import one_of
 from crm.followup.rules import Reading
 from crm.models import ContactAttempt, FollowupTask, ServiceType, ServiceVisit, Vehicle
 from crm.vocabulary.calendars import add_months
@@ -142,7 +143,7 @@ def refresh(
                 visits.c.visit_date,
                 visits.c.odometer_km,
                 visits.c.service_type,
-            ).where(visits.c.vehicle_id.in_(ids))
+            ).where(one_of(session, visits.c.vehicle_id, ids))
         ).all():
             services[row[0]].append(ServiceRecord(*row[1:]))
         reported = reported_mileage(session, ids, zone)
@@ -178,7 +179,10 @@ def reported_mileage(session: Session, vehicle_ids: list[int], zone: ZoneInfo) -
     for vehicle_id, at, km in session.execute(
         select(FollowupTask.vehicle_id, ContactAttempt.attempted_at, ContactAttempt.mileage_km)
         .join(FollowupTask, FollowupTask.id == ContactAttempt.task_id)
-        .where(FollowupTask.vehicle_id.in_(vehicle_ids), ContactAttempt.mileage_km.is_not(None))
+        .where(
+            one_of(session, FollowupTask.vehicle_id, vehicle_ids),
+            ContactAttempt.mileage_km.is_not(None),
+        )
     ):
         found[vehicle_id].append(Reading(at.astimezone(zone).date(), km))
     return found

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import Table
 from sqlmodel import Session, select
 
-from crm.db import insert_for
+from crm.db import insert_for, one_of
 from crm.followup import rules, weekly
 from crm.followup.joined import join_reminders, mark_callback
 from crm.models import (
@@ -166,13 +166,15 @@ class ContactWriter:
                 Customer.sms_consent,
                 Customer.marketing_consent,
                 eligibility.in_complaint(Customer.id).label("in_complaint"),
-            ).where(Customer.id.in_(ids))
+            ).where(one_of(self.session, Customer.id, ids))
         )
         return {row.id: row for row in rows}
 
     def _do_not_call(self, ids: set[int]) -> set[tuple[int, str]]:
         rows = self.session.execute(
-            select(DoNotCall.customer_id, DoNotCall.kind).where(DoNotCall.customer_id.in_(ids))
+            select(DoNotCall.customer_id, DoNotCall.kind).where(
+                one_of(self.session, DoNotCall.customer_id, ids)
+            )
         )
         return {(customer_id, kind) for customer_id, kind in rows}
 
@@ -180,6 +182,8 @@ class ContactWriter:
         if not ids:
             return {}
         rows = self.session.execute(
-            select(Vehicle.id, Vehicle.model, Vehicle.plate).where(Vehicle.id.in_(ids))
+            select(Vehicle.id, Vehicle.model, Vehicle.plate).where(
+                one_of(self.session, Vehicle.id, ids)
+            )
         )
         return {row.id: row for row in rows}
