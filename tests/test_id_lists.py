@@ -1,12 +1,16 @@
-"""Long id lists are bound once (`db.one_of`): planning looks up thousands of cars or
+"""Long lists are bound once: planning looks up thousands of cars or
 customers at a time, and an expanding IN compiled a parameter name per id on every run.
 One bound list finds exactly the same rows, and its SQL does not change with the list's
 length, so it is compiled once and PostgreSQL's driver can keep it prepared."""
 
+from datetime import UTC, date, datetime
+
+from sqlalchemy import event
 from sqlmodel import select
 
 from crm.db import one_of
-from crm.models import Customer
+from crm.followup.writes import insert_new
+from crm.models import Customer, FollowupTask
 from tests.factories import add_customer
 
 
@@ -35,3 +39,63 @@ def test_its_sql_is_the_same_whatever_the_lists_length(session):
         )
 
     assert sql([1, 2, 3]) == sql(list(range(6000))) == sql([])
+
+
+def task_rows(customer_id: int, n: int, first: int = 0) -> list[dict]:
+    now = datetime(2026, 11, 30, 1, tzinfo=UTC)
+    return [
+        {
+            "store_id": 1,
+            "kind": "care_call",
+            "channel": "phone",
+            "subject": f"customer:{customer_id}:{i}",
+            "cycle": "first",
+            "customer_id": customer_id,
+            "window_start": date(2026, 11, 30),
+            "due_date": date(2026, 12, 2),
+            "status": "open",
+            "reason": "写入测试",
+            "details": {"n": i, "说明": "中文"} if i % 2 else None,
+            "attempts": 0,
+            "late": False,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(first, first + n)
+    ]
+
+
+def test_new_calls_go_in_by_one_statement_however_many_and_only_once(session):
+    """Planning's insert: the same SQL for 3 rows or 300 (on PostgreSQL a column is one
+    array, so the driver parses it once), every value kept, nothing written twice."""
+    customer = add_customer(session).id
+    sent: list[tuple[str, int]] = []
+
+    def seen(_conn, _cursor, statement, parameters, _context, _many):
+        if statement.lstrip().upper().startswith("INSERT INTO FOLLOWUP_TASK"):
+            sent.append((statement, len(parameters)))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert (
+            insert_new(session, FollowupTask.__table__, task_rows(customer, 3)) == ["care_call"] * 3
+        )
+        small = list(sent)
+        sent.clear()
+        again = task_rows(customer, 300)  # the first three are there already
+        assert len(insert_new(session, FollowupTask.__table__, again)) == 297
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    session.commit()
+    if engine.dialect.name == "postgresql":
+        assert len(sent) == 1 and sent[0] == small[0]  # one statement, the same text
+        assert sent[0][1] <= 50  # within psycopg's cache of parsed statements
+    stored = session.exec(select(FollowupTask).where(FollowupTask.customer_id == customer)).all()
+    assert len(stored) == 300
+    odd = next(t for t in stored if t.subject == f"customer:{customer}:7")
+    assert (odd.details, odd.reason, odd.due_date) == (
+        {"n": 7, "说明": "中文"},
+        "写入测试",
+        date(2026, 12, 2),
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
-from sqlalchemy import Table
+from sqlalchemy import Table, func
 from sqlmodel import Session, select
 
 from crm.db import insert_for, one_of
@@ -34,10 +35,49 @@ def insert_new(session: Session, table: Table, rows: list[dict]) -> list[str]:
     """
     if not rows:
         return []
-    statement = insert_for(session.get_bind().dialect.name)(table).on_conflict_do_nothing(
-        index_elements=list(KEY)
-    )
+    dialect = session.get_bind().dialect.name
+    statement = insert_for(dialect)(table)
+    if dialect == "postgresql":
+        statement, rows = _from_arrays(statement, table, rows)
+    statement = statement.on_conflict_do_nothing(index_elements=list(KEY))
     return list(session.execute(statement.returning(table.c.kind), rows).scalars())
+
+
+def _from_arrays(statement, table: Table, rows: list[dict]):
+    """On PostgreSQL, the rows as one array per column, unnested: one short statement
+    whatever the rows' number, which the driver parses once and keeps prepared (a
+    multi-row VALUES has a parameter per cell, too many for its statement cache, and
+    was parsed again for every 100 rows: 39% of a first planning run)."""
+    from sqlalchemy import JSON, bindparam, cast, select
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    names = list(rows[0])
+    arrays = [
+        bindparam(f"column_{n}", _cells(table, name, rows), type_=ARRAY(_element(table, name)))
+        for n, name in enumerate(names)
+    ]
+    cells = func.unnest(*arrays).table_valued(*names).render_derived()
+    values = [
+        cast(cells.c[name], JSON) if isinstance(table.c[name].type, JSON) else cells.c[name]
+        for name in names
+    ]
+    return statement.from_select(names, select(*values)), {}
+
+
+def _cells(table: Table, name: str, rows: list[dict]) -> list:
+    from sqlalchemy import JSON
+
+    if isinstance(table.c[name].type, JSON):  # as the JSON type writes it: None is 'null'
+        return [json.dumps(row[name]) for row in rows]
+    return [row[name] for row in rows]
+
+
+def _element(table: Table, name: str):
+    """An array's element type: JSON travels as text (PostgreSQL casts it back)."""
+    from sqlalchemy import JSON, Text
+
+    kind = table.c[name].type
+    return Text() if isinstance(kind, JSON) else kind
 
 
 class ContactWriter:
