@@ -7,11 +7,23 @@ the index on its change time (cars, visits, predictions, customers, ownerships,
 mileage reported on calls), the calls without an agent and the open complaints, and
 records its run. It writes no task and no message: nothing is new, and the bench checks
 that the product wrote none either. Run as `python floors.py same_day URL`.
+
+`first_run` is the database work of a first run of the day and nothing else: on a fresh
+copy of the same store it replays, through the bare driver, every query the product's
+run sent (as recorded by `bench/planning.py`, same SQL, same parameters, every row
+fetched), leaving out the product's own writes of calls and messages; then it writes
+the calls and messages the run left, each call with its agent, by one fixed INSERT per
+table (executemany). The bench then compares both copies' calls and messages, every
+column of every row. So product / floor is what the product costs above the database
+work its queries need; it does not judge the queries themselves. Run as
+`python floors.py first_run URL TRACE`.
 """
 
 from __future__ import annotations
 
 import json
+import pickle
+import re
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -97,5 +109,86 @@ def same_day(url: str) -> dict:
     return {"cpu": time.process_time() - started, "rows_read": rows, "created": 0}
 
 
+# The product's writes of calls and messages (and its second write giving calls an agent):
+# the floor writes the rows they left instead, once each.
+OWN_WRITES = re.compile(r'^\s*(INSERT INTO|UPDATE) "?(followup_task|sms_message)"?\b', re.I)
+TABLES = ("followup_task", "sms_message")
+
+
+def first_run(url: str, trace: str) -> dict:
+    """Replay a first run's queries, then write the calls and messages it left."""
+    with open(trace, "rb") as file:
+        recorded = pickle.load(file)
+    started = time.process_time()
+    connection, mark = connect(url)
+    cursor = connection.cursor()
+    replayed = 0
+    for statement, parameters, many in recorded["statements"]:
+        if OWN_WRITES.match(statement):
+            continue
+        if many:
+            cursor.executemany(statement, parameters)
+        else:
+            cursor.execute(statement, parameters)
+            if cursor.description is not None:
+                cursor.fetchall()
+        replayed += 1
+    written = 0
+    for table in TABLES:
+        columns, rows = recorded["rows"][table]
+        if not rows:
+            continue
+        names = ", ".join(f'"{name}"' for name in columns)
+        marks = ", ".join([mark] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        written += len(rows)
+    connection.commit()
+    connection.close()
+    return {"cpu": time.process_time() - started, "replayed": replayed, "written": written}
+
+
+def new_rows(url: str, after: dict[str, int]) -> dict:
+    """Each table's rows with an id above `after[table]`, every column, in id order (JSON
+    as its text on PostgreSQL, so JSON null and SQL NULL stay apart)."""
+    connection, mark = connect(url)
+    cursor = connection.cursor()
+    found = {}
+    for table in TABLES:
+        if mark == "?":
+            columns = [row[1] for row in cursor.execute(f"PRAGMA table_info({table})")]
+            selected = ", ".join(f'"{name}"' for name in columns)
+        else:
+            cursor.execute(
+                "SELECT column_name, data_type FROM information_schema.columns"
+                " WHERE table_name = %s AND table_schema = current_schema()"
+                " ORDER BY ordinal_position",
+                (table,),
+            )
+            typed = cursor.fetchall()
+            columns = [name for name, _type in typed]
+            selected = ", ".join(
+                f'"{name}"::text' if kind in ("json", "jsonb") else f'"{name}"'
+                for name, kind in typed
+            )
+        cursor.execute(
+            f"SELECT {selected} FROM {table} WHERE id > {mark} ORDER BY id", (after[table],)
+        )
+        found[table] = (columns, [tuple(row) for row in cursor.fetchall()])
+    connection.close()
+    return found
+
+
+def last_ids(url: str) -> dict[str, int]:
+    connection, _mark = connect(url)
+    cursor = connection.cursor()
+    ids = {}
+    for table in TABLES:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        ids[table] = cursor.fetchone()[0]
+    connection.close()
+    return ids
+
+
 if __name__ == "__main__":
-    print(json.dumps({"same_day": same_day}[sys.argv[1]](sys.argv[2])))
+    floors = {"same_day": same_day, "first_run": first_run}
+    print(json.dumps(floors[sys.argv[1]](*sys.argv[2:])))

@@ -1,12 +1,15 @@
 """Planning figures: the first run of a day, the same day again, and how both grow.
 
 On SQLite at 10,000, 100,000 and 1,000,000 vehicles (one store of 9,250 or 92,500
-customers, or the ten-store group), and on PostgreSQL at 100,000 when CRM_BENCH_PG
-names a server (`postgresql://postgres@127.0.0.1:5432/test`: the bench makes databases
-of its own there). Seeded stores are kept (`.bench/` files, `crm_bench_*` databases).
-Each figure is the CPU seconds of the planning call in its process (imports it makes
-included), the median of three runs for the same day again, beside the floor of
-`bench/floors.py`, which must and does create nothing either.
+customers, or the ten-store group), and on PostgreSQL at 100,000 and 1,000,000 when
+CRM_BENCH_PG names a server (`postgresql://postgres@127.0.0.1:5432/test`: the bench
+makes databases of its own there). Seeded stores are kept (`.bench/` files,
+`crm_bench_*` databases). Each figure is the CPU seconds of the planning call in its
+process (imports it makes included), beside a floor of `bench/floors.py`: the first run
+against the floor replaying its queries on a second fresh copy (which must leave the
+same calls and messages, checked column by column), the same day again (the median of
+three) against the floor that reads only what changed (which must and does create
+nothing either).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import pickle
 import shutil
 import time
 from pathlib import Path
@@ -23,6 +27,7 @@ from figures import CODE, ROOT, crm_cpu, median, script, show
 PLAN_DAY = "2026-11-30"
 NEXT_DAY = "2026-12-01"
 GROUP = ROOT / ".bench" / "group-10x92500.db"  # run.py seeds it
+GROUP_STORES, GROUP_CUSTOMERS = 10, 92_500  # as run.py's group: about 100,000 vehicles a store
 FLOORS = ROOT / "bench" / "floors.py"
 
 PLAN = """
@@ -37,6 +42,28 @@ started = time.process_time()
 results = plan(app, day=date.fromisoformat(sys.argv[2]))
 print(json.dumps({"cpu": time.process_time() - started,
                   "created": sum(sum(r.created.values()) for r in results)}))
+"""
+
+
+# The first run, with every query it sends kept for the floor to replay.
+TRACED_PLAN = """
+import json, pickle, sys, time
+from datetime import date
+from sqlalchemy import event
+from crm.actions.planning import plan
+from crm.app import App
+from crm.config import Settings
+app = App(settings=Settings(), database_url=sys.argv[1])
+sent = []
+def keep(connection, cursor, statement, parameters, context, many):
+    sent.append((statement, parameters, many))
+event.listen(app.engine, "before_cursor_execute", keep)
+started = time.process_time()
+results = plan(app, day=date.fromisoformat(sys.argv[2]))
+cpu = time.process_time() - started
+with open(sys.argv[3], "wb") as file:
+    pickle.dump(sent, file)
+print(json.dumps({"cpu": cpu, "created": sum(sum(r.created.values()) for r in results)}))
 """
 
 
@@ -64,8 +91,8 @@ def age_the_seed() -> None:
     time.sleep(125)
 
 
-def sqlite_copy(source: Path, workdir: Path) -> str:
-    path = workdir / "planning.db"
+def sqlite_copy(source: Path, workdir: Path, name: str = "planning") -> str:
+    path = workdir / f"{name}.db"
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)  # a stale WAL would be replayed onto the copy
     shutil.copy(source, path)
@@ -74,21 +101,32 @@ def sqlite_copy(source: Path, workdir: Path) -> str:
     return url
 
 
-def postgres_copy(server: str, customers: int) -> str:
-    """A fresh copy of a PostgreSQL store seeded once by the measured code (as a template)."""
+def postgres_copy(server: str, customers: int, stores: int = 1, copy: str = "run") -> str:
+    """A fresh copy of a PostgreSQL store (or a group of `stores` such stores, as the
+    SQLite group) seeded once by the measured code, kept as a template database."""
     import psycopg
 
     # Keyed by the code's setup action: seeding code that analyses its tables gets its own.
     key = hashlib.sha1((CODE / "crm/actions/setup.py").read_bytes()).hexdigest()[:8]
-    template, copy = f"crm_bench_{customers}_{key}", f"crm_bench_{customers}_run"
+    size = f"{customers}" if stores == 1 else f"{stores}x{customers}"
+    template, copy = f"crm_bench_{size}_{key}", f"crm_bench_{size}_{copy}"
     base = server.rsplit("/", 1)[0]
     with psycopg.connect(server, autocommit=True) as admin:
         known = {r[0] for r in admin.execute("SELECT datname FROM pg_database")}
         if template not in known:
+            admin.execute(f"DROP DATABASE IF EXISTS {template}_building")
             admin.execute(f"CREATE DATABASE {template}_building")
             url = f"{base}/{template}_building"
             crm_cpu("--db", url, "init")
-            crm_cpu("--db", url, "demo", "seed", "--customers", str(customers), "--today", PLAN_DAY)
+            for n in range(1, stores + 1):
+                code = "demo" if n == 1 else f"g{n:02d}"
+                if n > 1:
+                    crm_cpu("--db", url, "stores", "add", code, "--name", f"集团{n}号店")
+                seed = ["--store", code, "--seed", str(n)] if stores > 1 else []
+                crm_cpu(
+                    "--db", url, "demo", "seed", *seed,
+                    "--customers", str(customers), "--today", PLAN_DAY,
+                )  # fmt: skip
             admin.execute(f"ALTER DATABASE {template}_building RENAME TO {template}")
             age_the_seed()
         admin.execute(f"DROP DATABASE IF EXISTS {copy}")
@@ -103,10 +141,34 @@ def plan_cpu(url: str, day: str) -> tuple[float, int]:
     return figures["cpu"], figures["created"]
 
 
+def first_run_figures(key: str, label: str, url: str, floor_url: str, workdir: Path) -> None:
+    """The product's first run of the day, beside the floor replaying its queries on a
+    second fresh copy; both copies' calls and messages must then be the same."""
+    import floors
+
+    before = floors.last_ids(url)
+    trace = workdir / "first-run.pickle"
+    figures, _process = script(TRACED_PLAN, url, PLAN_DAY, str(trace))
+    sent = pickle.loads(trace.read_bytes())
+    rows = floors.new_rows(url, before)
+    trace.write_bytes(pickle.dumps({"statements": sent, "rows": rows}))
+    floor, _process = script(FLOORS.read_text(), "first_run", floor_url, str(trace))
+    trace.unlink()
+    everything = dict.fromkeys(floors.TABLES, 0)
+    mine, theirs = floors.new_rows(url, everything), floors.new_rows(floor_url, everything)
+    for table in floors.TABLES:
+        if mine[table] != theirs[table]:
+            raise SystemExit(f"the first-run floor left other {table} rows than the product")
+    show(
+        f"{key}.first_run",
+        f"{label}: first run ({figures['created']:,} created)",
+        figures["cpu"],
+        floor=floor["cpu"],
+    )
+
+
 def same_day_figures(key: str, label: str, url: str, *, next_day: bool = False) -> float:
-    """The first run, the same day again (and its floor), optionally the next day."""
-    first, created = plan_cpu(url, PLAN_DAY)
-    show(f"{key}.first_run", f"{label}: first run ({created:,} created)", first)
+    """The same day again (and its floor), optionally the next day."""
     again, floors = [], []
     for _ in range(3):
         cpu, created = plan_cpu(url, PLAN_DAY)
@@ -132,10 +194,18 @@ def bench_planning(workdir: Path, group: Path) -> None:
     for key, source in sizes:
         url = sqlite_copy(source, workdir)
         label = f"planning SQLite {key} vehicles"
+        floor_url = sqlite_copy(source, workdir, "floor")
+        first_run_figures(f"planning.sqlite.{key}", label, url, floor_url, workdir)
+        Path(floor_url.removeprefix("sqlite:///")).unlink()
         again[key] = same_day_figures(f"planning.sqlite.{key}", label, url, next_day=key == "1m")
     growth = math.log(again["1m"] / again["10k"]) / math.log(100)
     show("planning.sqlite.growth", "same day again: growth exponent 10k -> 1M", growth, unit="")
     server = os.environ.get("CRM_BENCH_PG")
-    if server:
-        url = postgres_copy(server, 92_500)
-        same_day_figures("planning.pg.100k", "planning PostgreSQL 100k vehicles", url)
+    if not server:
+        return
+    for key, stores in [("100k", 1), ("1m", GROUP_STORES)]:
+        url = postgres_copy(server, GROUP_CUSTOMERS, stores)
+        floor_url = postgres_copy(server, GROUP_CUSTOMERS, stores, copy="floor")
+        label = f"planning PostgreSQL {key} vehicles"
+        first_run_figures(f"planning.pg.{key}", label, url, floor_url, workdir)
+        same_day_figures(f"planning.pg.{key}", label, url, next_day=key == "1m")
