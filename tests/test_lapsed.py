@@ -105,3 +105,45 @@ def test_the_lapsed_list_names_each_lapsed_car_and_its_call(crm, session):
     listed = json.loads(crm("calls", "list", "--format", "json").output)
     (say,) = [r["talking_points"] for r in listed if r["kind"] == "lapsed_call"]
     assert say.startswith("已9个月未回店（上次进店2025-06-08），了解原因")
+
+
+def test_planning_again_reads_lapses_from_what_changed_and_new_days_by_date(session):
+    """A same-day run owes win-back calls only for facts written since the last run (a
+    visit imported late); the next day's run finds the lapses opening that day by date,
+    among cars nobody touched."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from crm.models import ServiceVisit
+    from tests.test_planning import morning
+
+    day = date(2026, 3, 10)
+    late, steady = add_customer(session), add_customer(session)
+    late_car = add_vehicle(session, late, date(2024, 3, 1))
+    add_visit(session, late_car, date(2024, 9, 1), 10_000, "repair")  # lapsed long ago
+    steady_car = add_vehicle(session, steady, date(2024, 3, 1))
+    add_visit(session, steady_car, date(2025, 6, 11), 20_000, "repair")  # lapses on the 11th
+    plan(session, day)
+    old = morning(day) - timedelta(days=1)  # every fact so far is older than that run
+    session.execute(update(Vehicle).values(updated_at=old, maintenance_predicted_at=old))
+    session.execute(update(ServiceVisit).values(updated_at=old))
+    session.commit()
+    assert lapsed_calls(session) == []  # the old lapse is past owing
+
+    imported = add_visit(session, late_car, date(2025, 6, 10), 22_000, "repair")
+    session.execute(
+        update(ServiceVisit)
+        .where(ServiceVisit.id == imported.id)
+        .values(updated_at=morning(day) + timedelta(hours=2))
+    )
+    session.commit()
+    plan(session, day)  # the same day again: the late import is new
+    assert [c.cycle for c in lapsed_calls(session)] == [f"after:{imported.id}"]
+
+    plan(session, day + timedelta(days=1))  # a new day: its lapses by date
+    calls = lapsed_calls(session)
+    assert [(c.customer_id, c.window_start) for c in calls] == [
+        (late.id, day),
+        (steady.id, day + timedelta(days=1)),
+    ]

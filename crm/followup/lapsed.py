@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from crm.config import Settings
 from crm.db import one_of
-from crm.followup import rules
+from crm.followup import changes, rules
 from crm.models import Customer, CustomerStatus, FollowupTask, ServiceVisit, Vehicle
 from crm.vocabulary.calendars import add_months
 from crm.vocabulary.kinds import Kind
@@ -26,11 +26,33 @@ SLACK = timedelta(days=3)  # month ends: add_months is not exactly invertible
 
 
 def candidates(session: Session, h, settings: Settings) -> Iterator[rules.Occurrence]:
-    """Win-back calls whose window is still owed in this run (see `Horizon.still_owed`)."""
+    """Win-back calls whose window is still owed in this run (see `Horizon.still_owed`).
+
+    As the other rules: lapses opening on the days this run adds, found by their dates;
+    then, over every day still owed, only the cars whose facts were written since the
+    last run began (a visit, the car, its prediction), so planning again costs what
+    changed. A first run reads everything, all of it new.
+    """
     cadence = settings.followup
-    months = cadence.lapsed_after_months
     low = h.late_start - timedelta(days=cadence.lapsed_call_days)
-    first, last = add_months(low, -months) - SLACK, add_months(h.day, -months) + SLACK
+    found = _lapsing(session, h, h.since, h.day, cadence) if h.plans_days else {}
+    written = None if changes.everything_new(h.changed_after) else h.changed_after
+    found |= _lapsing(session, h, low, h.day, cadence, changed_after=written)
+    for vehicle_id, owner_id, delivered, due_on, last_visit in found.values():
+        occurrence = rules.lapsed_call(vehicle_id, owner_id, last_visit, delivered, due_on, cadence)
+        if h.still_owed(occurrence):
+            yield occurrence
+
+
+def _lapsing(session: Session, h, low: date, high: date, cadence, changed_after=None) -> dict:
+    """Cars whose lapse may open in [low, high], by id: (car..., its last visit or None).
+
+    With `changed_after`, only cars with a fact written after it, read through the change
+    times' indexes (the dates then checked here) when the run reads changes.
+    """
+    months = cadence.lapsed_after_months
+    first, last = add_months(low, -months) - SLACK, add_months(high, -months) + SLACK
+    overdue = timedelta(days=cadence.lapsed_overdue_days)
     later = aliased(ServiceVisit)
     newer = exists().where(
         later.vehicle_id == ServiceVisit.vehicle_id,
@@ -40,41 +62,53 @@ def candidates(session: Session, h, settings: Settings) -> Iterator[rules.Occurr
         ),
     )
     cars = (Vehicle.id, Vehicle.owner_id, Vehicle.delivery_date, Vehicle.maintenance_due_on)
-    found: dict[int, tuple] = {}
-    by_visit = session.execute(
+    by_visit = (
         select(*cars, ServiceVisit.id, ServiceVisit.visit_date)
         .join(Vehicle, Vehicle.id == ServiceVisit.vehicle_id)
-        .where(
-            ServiceVisit.store_id == h.store_id,
-            ServiceVisit.visit_date.between(first, last),
-            ~newer,
+        .where(ServiceVisit.store_id == h.store_id, Vehicle.store_id == h.store_id, ~newer)
+    )
+    never_in = select(*cars).where(
+        Vehicle.store_id == h.store_id, ~exists().where(ServiceVisit.vehicle_id == Vehicle.id)
+    )
+    late = select(*cars).where(Vehicle.store_id == h.store_id)
+    if changed_after is None:
+        queries = ([by_visit], [never_in], [late])
+    else:
+        written = Vehicle.updated_at > changed_after
+        queries = (
+            [by_visit.where(ServiceVisit.updated_at > changed_after), by_visit.where(written)],
+            [never_in.where(written)],
+            [late.where(written), late.where(Vehicle.maintenance_predicted_at > changed_after)],
         )
-    ).all()
-    for *car, visit_id, visit_day in by_visit:
-        found[car[0]] = (*car, (visit_id, visit_day))
-    never_in = session.execute(
-        select(*cars).where(
-            Vehicle.store_id == h.store_id,
-            Vehicle.delivery_date.between(first, last),
-            ~exists().where(ServiceVisit.vehicle_id == Vehicle.id),
+    visit_day, delivered, due_on = (
+        ServiceVisit.visit_date.between(first, last),
+        Vehicle.delivery_date.between(first, last),
+        Vehicle.maintenance_due_on.between(low - overdue, high - overdue),
+    )
+    if changed_after is None or not h.reads_changes:  # by date, through the dates' indexes
+        queries = tuple(
+            [query.where(dated) for query in group]
+            for group, dated in zip(queries, (visit_day, delivered, due_on), strict=True)
         )
-    ).all()
-    for car in never_in:
-        found[car[0]] = (*car, None)
-    overdue = timedelta(days=cadence.lapsed_overdue_days)
-    late = session.execute(
-        select(*cars).where(
-            Vehicle.store_id == h.store_id,
-            Vehicle.maintenance_due_on.between(low - overdue, h.day - overdue),
-        )
-    ).all()
-    fresh = [car for car in late if car[0] not in found]
+    found: dict[int, tuple] = {}
+    for query in queries[0]:
+        for *car, visit_id, day in session.execute(query).all():
+            if first <= day <= last:
+                found[car[0]] = (*car, (visit_id, day))
+    for query in queries[1]:
+        for car in session.execute(query).all():
+            if first <= car[2] <= last:
+                found[car[0]] = (*car, None)
+    fresh = {
+        car[0]: car
+        for query in queries[2]
+        for car in session.execute(query).all()
+        if car[3] is not None and low - overdue <= car[3] <= high - overdue
+    }
+    fresh = [car for vehicle_id, car in fresh.items() if vehicle_id not in found]
     for car, last_visit in zip(fresh, _last_visits(session, [c[0] for c in fresh]), strict=True):
         found[car[0]] = (*car, last_visit)
-    for vehicle_id, owner_id, delivered, due_on, last_visit in found.values():
-        occurrence = rules.lapsed_call(vehicle_id, owner_id, last_visit, delivered, due_on, cadence)
-        if h.still_owed(occurrence):
-            yield occurrence
+    return found
 
 
 def _last_visits(session: Session, vehicle_ids: list[int]) -> list[tuple[int, date] | None]:
