@@ -1,7 +1,8 @@
-"""Long lists are bound once: planning looks up thousands of cars or
-customers at a time, and an expanding IN compiled a parameter name per id on every run.
-One bound list finds exactly the same rows, and its SQL does not change with the list's
-length, so it is compiled once and PostgreSQL's driver can keep it prepared."""
+"""Long lists are bound once: planning looks up thousands of cars or customers at a
+time and inserts thousands of calls. A bound id list finds exactly the rows an IN would,
+with SQL that does not change with the list's length (an expanding IN compiled a
+parameter name per id on every run); new calls go in by one statement however many,
+every value kept and nothing written twice."""
 
 from datetime import UTC, date, datetime
 
