@@ -29,10 +29,10 @@ def test_rows_waiting_in_the_pool_past_reconcile_after_are_sent_exactly_once(
     # Real time (two senders at once), at a store where it is now midday.
     session.execute(update(Store).values(timezone=midday_zone()))
     session.commit()
-    # One worker, answers taking 0.4 s: the eighth row waits 2.8 s, far past the 1 s after
+    # One worker, answers taking 0.4 s: the twelfth row waits 4.4 s, far past the 1 s after
     # which a second process (the next minute's job) reconciles what looks abandoned.
     settings = sms_settings(concurrency=1, reconcile_after_seconds=1)
-    messages = [add_message(session, add_customer(session)) for _ in range(8)]
+    messages = [add_message(session, add_customer(session)) for _ in range(12)]
     fake_twilio.delay = 0.4
 
     def first_sender():
@@ -41,7 +41,11 @@ def test_rows_waiting_in_the_pool_past_reconcile_after_are_sent_exactly_once(
 
     first = threading.Thread(target=first_sender)
     first.start()
-    time.sleep(1.6)
+    # The fourth request means the claim is at least 1.2 s old, whenever the thread began
+    # (a fixed sleep raced a slow start under load); eight rows still wait on that claim.
+    deadline = time.monotonic() + 30
+    while len(fake_twilio.outbound()) < 4 and time.monotonic() < deadline:
+        time.sleep(0.02)
     other = App(settings=settings, database_url=engine.url.render_as_string(hide_password=False))
     settled, _ = send_due(other, TwilioSender(settings.sms, twilio_env))
     first.join()
