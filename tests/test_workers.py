@@ -268,14 +268,22 @@ def freeze_a_worker_holding_messages(day, workers, tries=200):
             if process is None:
                 continue
             process.send_signal(signal.SIGSTOP)
-            held = day.scalar(
-                select(func.count()).where(
-                    SmsMessage.status == "sending", SmsMessage.store_id == store_id
+            held = 0
+            try:
+                # Read again while it is frozen: the run may have ended before the stop.
+                still_running = day.scalar(
+                    select(func.count()).where(JobRun.id == run_id, JobRun.status == "running")
                 )
-            )
+                held = still_running and day.scalar(
+                    select(func.count()).where(
+                        SmsMessage.status == "sending", SmsMessage.store_id == store_id
+                    )
+                )
+            finally:
+                if not held:  # thawed unless chosen, even when a read above raised
+                    process.send_signal(signal.SIGCONT)
             if held:
                 return process, run_id, held
-            process.send_signal(signal.SIGCONT)
         time.sleep(0.02)
     pytest.fail("no worker was caught holding claimed messages")
 
