@@ -147,3 +147,42 @@ def test_planning_again_reads_lapses_from_what_changed_and_new_days_by_date(sess
         (late.id, day),
         (steady.id, day + timedelta(days=1)),
     ]
+
+
+def test_a_car_sold_elsewhere_lapses_at_the_store_that_serviced_it(session):
+    """A group's customer buys at one store and services at another: the servicing
+    store calls when the car stops coming in, on a first run and on a same-day rerun
+    after its visit is imported late."""
+    from datetime import timedelta
+
+    from crm.models import ServiceVisit, Store
+    from tests.test_planning import morning
+
+    other = Store(code="gz2", name="广州二店", timezone="Asia/Shanghai")
+    session.add(other)
+    session.commit()
+    day = date(2026, 3, 10)
+    first, late = (add_customer(session, store_id=other.id) for _ in range(2))
+    first_car = add_vehicle(session, first, date(2024, 3, 1))
+    late_car = add_vehicle(session, late, date(2024, 3, 1))
+    for car in (first_car, late_car):
+        assert car.store_id == other.id  # sold by the other store
+    here = session.exec(select(Store).where(Store.code != "gz2")).first().id
+    served = add_visit(session, first_car, date(2025, 6, 10), 20_000, "repair")
+    served.store_id = here
+    session.commit()
+
+    plan(session, day)
+    assert [c.cycle for c in lapsed_calls(session)] == [f"after:{served.id}"]
+
+    imported = add_visit(session, late_car, date(2025, 6, 9), 21_000, "repair")
+    imported.store_id = here
+    imported.updated_at = morning(day) + timedelta(hours=2)
+    session.commit()
+    assert session.get(ServiceVisit, imported.id).store_id == here
+    plan(session, day)  # the same day again: the late import is new
+    calls = lapsed_calls(session)
+    assert [(c.store_id, c.cycle) for c in calls] == [
+        (here, f"after:{served.id}"),
+        (here, f"after:{imported.id}"),
+    ]
