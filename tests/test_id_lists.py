@@ -6,7 +6,9 @@ every value kept and nothing written twice."""
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import event
+from sqlalchemy.exc import DataError
 from sqlmodel import select
 
 from crm.db import one_of
@@ -100,3 +102,24 @@ def test_new_calls_go_in_by_one_statement_however_many_and_only_once(session):
         "写入测试",
         date(2026, 12, 2),
     )
+
+
+def test_a_value_too_long_for_its_column_is_never_cut_short(session):
+    """A subject past its 48 characters: PostgreSQL refuses the insert, as it would one
+    row's (an array of VARCHAR(48) would have cut it to 48 without a word); SQLite,
+    which has no lengths, keeps it whole."""
+    customer = add_customer(session).id
+    [row] = task_rows(customer, 1)
+    row["subject"] = "customer:" + "长" * 60
+    if session.get_bind().dialect.name == "postgresql":
+        with pytest.raises(DataError, match="too long"):
+            insert_new(session, FollowupTask.__table__, [row])
+        session.rollback()
+        assert (
+            session.exec(select(FollowupTask).where(FollowupTask.customer_id == customer)).all()
+            == []
+        )
+        return
+    insert_new(session, FollowupTask.__table__, [row])
+    stored = session.exec(select(FollowupTask).where(FollowupTask.customer_id == customer)).one()
+    assert stored.subject == row["subject"]

@@ -73,11 +73,13 @@ def _cells(table: Table, name: str, rows: list[dict]) -> list:
 
 
 def _element(table: Table, name: str):
-    """An array's element type: JSON travels as text (PostgreSQL casts it back)."""
-    from sqlalchemy import JSON, Text
+    """An array's element type: JSON and strings travel as text. PostgreSQL casts JSON
+    back, and a string too long for its column stops the insert as a single row's would
+    (an array of VARCHAR(n) would cut it short without a word)."""
+    from sqlalchemy import JSON, String, Text
 
     kind = table.c[name].type
-    return Text() if isinstance(kind, JSON) else kind
+    return Text() if isinstance(kind, JSON | String) else kind
 
 
 class ContactWriter:
