@@ -201,7 +201,7 @@ def agents_add(app: App, code: str, name: str, store: str | None):
 @format_option()
 @click.pass_obj
 def agents_list(app: App, store: str | None, fmt: str):
-    """Agents with their open calls and how many are overdue.
+    """Agents with their open calls, how many are overdue, and today's done and remaining.
 
     Example: crm agents list --format json
     """
@@ -211,10 +211,9 @@ def agents_list(app: App, store: str | None, fmt: str):
 
     def table():
         shown = rich_table()
-        for column in ("code", "name", "active", "open calls", "overdue"):
-            shown.add_column(
-                column, justify="right" if column in ("open calls", "overdue") else "left"
-            )
+        counts = ("open calls", "overdue", "done today", "remaining today")
+        for column in ("code", "name", "active", *counts):
+            shown.add_column(column, justify="right" if column in counts else "left")
         for row in rows:
             shown.add_row(
                 row["code"],
@@ -222,6 +221,8 @@ def agents_list(app: App, store: str | None, fmt: str):
                 "yes" if row["active"] else "no",
                 f"{row['open_calls']:,}",
                 f"{row['overdue_calls']:,}",
+                f"{row['done_today']:,}",
+                f"{row['remaining_today']:,}",
             )
         out.print(shown)
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from crm.models import ContactAttempt, FollowupTask
-from tests.factories import TODAY, add_agent, add_customer, add_task, add_vehicle, add_visit
+from tests.factories import NOW, TODAY, add_agent, add_customer, add_task, add_vehicle, add_visit
 
 
 def agents_of(session) -> dict[int, int]:
@@ -170,3 +170,33 @@ def test_rebalancing_moves_a_customer_with_all_their_calls(crm, session):
     assert a3.id not in assigned.values()
     assert max(Counter(assigned.values()).values()) <= 5  # 10 calls, 2 agents, whole customers
     assert a2.id in assigned.values()
+
+
+def test_the_manager_sees_each_agents_day_done_against_remaining(crm, session):
+    a1 = add_agent(session, "a01")
+    a2 = add_agent(session, "a02")
+    calls = [
+        add_task(session, add_customer(session, name=f"客户{n}"), "care_call", TODAY, TODAY)
+        for n in range(4)
+    ]
+    for task, agent in zip(calls, (a1, a1, a1, a2), strict=True):
+        task.agent_id = agent.id
+        session.add(task)
+    later = add_task(session, add_customer(session), "care_call", TODAY, TODAY + timedelta(5))
+    later.agent_id = a1.id
+    session.add(later)
+    session.commit()
+    # a01 made two calls this morning (one left the customer to call again) and one yesterday.
+    assert crm("calls", "log", calls[0].id, "--outcome", "reached").exit_code == 0
+    assert crm("calls", "log", calls[1].id, "--outcome", "no_answer").exit_code == 0
+    yesterday = crm("calls", "log", calls[2].id, "--outcome", "no_answer", at=NOW - timedelta(1))
+    assert yesterday.exit_code == 0
+
+    agents = json.loads(crm("agents", "list", "--format", "json").output)
+    table = crm("agents", "list").output
+
+    assert [(a["code"], a["done_today"], a["remaining_today"]) for a in agents] == [
+        ("a01", 2, 2),  # the unanswered call and yesterday's are still on today's list
+        ("a02", 0, 1),
+    ]
+    assert "done today" in table and "remaining today" in table

@@ -417,6 +417,7 @@ WORDS = {
     "active": ("在岗", "Active"),
     "inactive": ("已停用", "Inactive"),
     "open_calls_n": ("未完成回访", "Open calls"),
+    "remaining_today": ("今日待拨", "Remaining today"),
     "actions": ("操作", "Actions"),
     "deactivate": ("停用", "Deactivate"),
     "deactivate_handover": ("停用并移交回访", "Deactivate and hand over"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 from crm import db
@@ -58,11 +58,28 @@ def add_agent(ctx: StoreContext, code: str, name: str) -> dict:
 
 
 def list_agents(ctx: StoreContext) -> list[dict]:
-    """The agents with their open calls and how many are overdue today."""
-    from crm.calls.agents import list_agents as listed
+    """The agents with their open calls, how many are overdue, and their day so far.
 
+    `done_today` is each call logged since the store's day began and `remaining_today`
+    the calls still on today's list: the same figures as the agent's My day and the
+    manager's dashboard.
+    """
+    from crm.calls.agents import list_agents as listed
+    from crm.overview.desk import agents_today
+
+    day_start = datetime.combine(ctx.today, time(), ctx.zone)
     with ctx.session() as session:
-        return listed(session, ctx.store(session), ctx.today)
+        rows = listed(session, ctx.store(session), ctx.today)
+        today = {
+            row["code"]: row
+            for row in agents_today(session, ctx.store_id, ctx.today, day_start)
+            if row["code"] is not None
+        }
+    for row in rows:
+        day = today.get(row["code"], {})
+        row["done_today"] = day.get("done", 0)
+        row["remaining_today"] = day.get("open", 0)
+    return rows
 
 
 def set_agent_active(ctx: StoreContext, code: str, active: bool) -> dict:

@@ -50,6 +50,8 @@ def test_a_manager_hands_an_absent_agents_calls_over_and_rebalances(
     a01 = page.locator("#agents tr[data-agent=a01]")
     expect(a01.locator("[data-col=open]")).to_have_text(str(len(desk.calls)))
     expect(a01.locator("[data-col=overdue]")).to_have_text(str(len(desk.calls) - 1))
+    expect(a01.locator("[data-col=done-today]")).to_have_text("0")
+    expect(a01.locator("[data-col=remaining-today]")).to_have_text(str(len(desk.calls)))
     screenshot(page, "m2-agents", database_url)
 
     # By keyboard: the button is a real one, named for what it does and to whom.
