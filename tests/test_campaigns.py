@@ -6,7 +6,7 @@ from datetime import date
 from sqlmodel import select
 
 from crm.models import FollowupTask, SmsMessage
-from tests.factories import add_customer, add_vehicle, add_visit
+from tests.factories import add_agent, add_customer, add_vehicle, add_visit
 
 
 def test_a_campaign_reaches_its_segment_once_with_sms_and_calls(crm, session):
@@ -134,3 +134,19 @@ def test_a_campaign_offer_too_long_to_read_out_is_refused_before_anything_is_que
 
     assert result.exit_code == 2 and "offer is longer than 100 characters" in result.output
     assert session.exec(select(FollowupTask)).all() == []
+
+
+def test_campaign_calls_are_on_an_agents_list_as_soon_as_the_campaign_is_launched(crm, session):
+    add_agent(session, "a01")
+    add_agent(session, "a02")
+    for n in range(4):
+        add_vehicle(session, add_customer(session, name=f"客户{n}"), date(2024, 1, 5), model="迈腾")
+
+    launched = crm("campaign", "launch", "秋季服务节", "--template", "service_festival", "--call")
+    mine = json.loads(crm("calls", "list", "--agent", "a01", "--format", "json").output)
+
+    assert launched.exit_code == 0, launched.output
+    session.expire_all()
+    calls = session.exec(select(FollowupTask).where(FollowupTask.kind == "campaign_call")).all()
+    assert len(calls) == 4 and all(call.agent_id is not None for call in calls)
+    assert [row["kind"] for row in mine] == ["campaign_call"] * 2  # shared by load

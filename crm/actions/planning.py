@@ -136,6 +136,7 @@ def launch_campaign(
     `max_age_months` ago, with no visit since or a visit since a day, with a consent.
     The invitation calls say the campaign's `when`, `where` and `offer`.
     """
+    from crm.calls import assignment
     from crm.followup.campaigns import launch
 
     name = (name or "").strip()
@@ -147,7 +148,7 @@ def launch_campaign(
         models, min_age_months, max_age_months, no_visit_since, visited_since, consent
     )
     with ctx.session() as session:
-        return launch(
+        result = launch(
             session,
             ctx.store(session),
             name,
@@ -162,6 +163,11 @@ def launch_campaign(
             actor=ctx.actor,
             invitation=_invitation(when=when, where=where, offer=offer),
         )
+        if not dry_run:
+            if with_calls:  # on the agents' lists today, not at the next planning
+                assignment.assign(session, ctx.store_id, ctx.now)
+            session.commit()
+        return result
 
 
 NAME_MAX = 60

@@ -119,7 +119,8 @@ def launch(
 ) -> CampaignResult:
     """Queue the campaign SMS (and calls) for the segment; a name launches once per store.
 
-    The launch is kept in the audit trail, in the same transaction as what it queued.
+    The launch is kept in the audit trail, in the same transaction as what it queued;
+    the caller commits (after giving the new calls their agents).
     """
     _check_template(template, settings)
     campaign = Campaign(
@@ -173,7 +174,6 @@ def launch(
             **result.as_json(),
         },
     )
-    session.commit()
     return result
 
 
