@@ -7,8 +7,9 @@
   first and last quarter timed to show it stays linear.
 - planning: the first run of a day, the same day again beside its floor, and the next
   day, in CPU seconds, at 10k, 100k and 1M vehicles on SQLite and at 100k and 1M (a
-  ten-store group) on PostgreSQL when CRM_BENCH_PG is set (bench/planning.py). The seeded stores are kept in `.bench/`
-  so later runs skip the seeding; `python bench/run.py planning` runs only it.
+  ten-store group) on PostgreSQL when CRM_BENCH_PG is set (bench/planning.py). The
+  seeded stores are kept in `.bench/` so later runs skip the seeding;
+  `python bench/run.py planning` runs only it.
 - calls: the day's call list for one agent in that group, after planning the day
   (target: < 0.5 s), in process and as the `crm calls list` command; `python bench/run.py
   calls`.
