@@ -67,3 +67,14 @@ def test_every_group_says_what_it_holds(path):
 @pytest.mark.parametrize("path", list(COMMANDS))
 def test_every_command_appears_in_the_readme(path):
     assert path in documented(README.read_text(encoding="utf-8")), f"README.md never names {path}"
+
+
+def test_every_link_in_the_readme_can_be_followed_in_a_clone():
+    text = README.read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)", text) + re.findall(r"`(\.\./[^`]+)`", text)
+    local = [target for target in targets if "://" not in target]
+
+    assert local, "the README links its docs"
+    outside = [target for target in local if target.startswith("../")]
+    missing = [target for target in local if not (README.parent / target).exists()]
+    assert outside == [] and missing == []
