@@ -83,3 +83,13 @@ def test_a_bad_number_is_refused_in_one_line(crm, session):
     assert result.exit_code == 2
     assert result.output.strip().startswith("Error: invalid phone '12345'")
     assert session.exec(select(Inquiry)).all() == []
+
+
+def test_a_caller_who_left_no_name_is_an_unnamed_customer_not_a_number(crm, session):
+    result = crm("inquiries", "log", "--phone", "13900139000", "--topic", "price")
+    listed = json.loads(crm("inquiries", "list", "--format", "json").output)
+
+    assert result.exit_code == 0, result.output
+    (lead,) = session.exec(select(Customer)).all()
+    assert (lead.name, lead.phone) == ("未留名客户", "+8613900139000")
+    assert [row["customer"] for row in listed] == ["未留名客户"]

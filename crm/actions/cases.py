@@ -230,6 +230,7 @@ def log_inquiry(
             name=name,
             note=note,
             agent=agent,
+            locale=ctx.locale,
         )
 
 

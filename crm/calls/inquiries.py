@@ -14,6 +14,10 @@ from crm.vocabulary.phones import BadValue, parse_phone
 TOPICS = [str(topic) for topic in InquiryTopic]
 
 
+# What a lead who gave no name is called, by the store's locale.
+UNNAMED = {"zh": "未留名客户", "en": "Unnamed caller"}
+
+
 def log_inquiry(
     session: Session,
     store: Store,
@@ -25,8 +29,12 @@ def log_inquiry(
     name: str | None = None,
     note: str | None = None,
     agent: Agent | None = None,
+    locale: str = "zh",
 ) -> dict:
-    """Record an inbound call; a number the store does not know becomes a lead (潜在客户)."""
+    """Record an inbound call; a number the store does not know becomes a lead (潜在客户).
+
+    A lead who left no name is called "未留名客户" on every list, not by their number.
+    """
     if topic not in TOPICS:
         raise UsageError(f"unknown topic {topic!r}; use one of {', '.join(TOPICS)}", field="topic")
     try:
@@ -45,7 +53,7 @@ def log_inquiry(
         # A lead has agreed to nothing yet: no SMS until a sale or their consent.
         customer = Customer(
             store_id=store.id,
-            name=(name or "").strip() or phone,
+            name=(name or "").strip() or UNNAMED.get(locale, UNNAMED["zh"]),
             phone=phone,
             is_lead=True,
             sms_consent=False,
