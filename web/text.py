@@ -581,7 +581,7 @@ SENTENCES = [
     (r"(.+); give a number like 138 0013 8000", "号码无效，请输入如 138 0013 8000 的号码"),
     (
         r"no customer of this store has the number (\S+); .*",
-        r"本店没有号码为\1的客户，请在客户列表中核对",
+        r"本店没有号码为\1的客户，请用顶部搜索按姓名或车牌找到客户，再对其号码退订",
     ),
     (
         r"campaign '(.+)' was already launched; choose another name",

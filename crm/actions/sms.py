@@ -81,9 +81,14 @@ def opt_out(
     with app.session() as session:
         customers = list(session.execute(select(Customer.id).where(*where)).scalars())
         if not customers:
+            if ctx is None:  # the CLI
+                hint = 'find the customer with `crm customers find "NAME or PLATE"`'
+            else:
+                hint = "find the customer by name or plate with the search"
             scope = " of this store" if ctx is not None else ""
             raise CrmError(
-                f"no customer{scope} has the number {number}; check it with the customer list",
+                f"no customer{scope} has the number {number}; {hint} and opt out the number "
+                "it shows",
                 field="phone",
             )
         cancelled = withdraw(session, customers, source, actor, now)

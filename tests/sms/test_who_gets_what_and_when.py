@@ -203,6 +203,7 @@ def test_optout_of_an_unknown_number_says_so(crm):
 
     assert result.exit_code == 1
     assert result.output.startswith("Error: no customer has the number +8613800138000")
+    assert "`crm customers find" in result.output  # how to find the customer's number
 
 
 def test_send_with_the_console_prints_and_the_outbox_shows_each_message(crm, session):

@@ -115,7 +115,7 @@ def test_a_manager_records_an_opt_out_in_their_own_store_only(
     page.fill("#opt-out-phone", "137 0000 0001")  # store north's customer
     page.press("#opt-out-phone", "Enter")
     expect(page.locator("[data-error-for=phone]")).to_have_text(
-        "本店没有号码为+8613700000001的客户，请在客户列表中核对"
+        "本店没有号码为+8613700000001的客户，请用顶部搜索按姓名或车牌找到客户，再对其号码退订"
     )
     expect(page.locator("#opt-out-phone")).to_have_value("137 0000 0001")
 
