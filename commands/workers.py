@@ -35,7 +35,8 @@ def status(app: App, fmt: str):
         out.print(
             f"{entry['store']}: last planned {entry['last_planned_day'] or 'never'}"
             + (
-                f" (ran {entry['finished_at']} on {entry['host']}); created {created}"
+                f" (ran {_local(entry['finished_local'])} {entry['timezone']} on {entry['host']});"
+                f" created {created}"
                 if entry["last_planned_day"]
                 else ""
             )
@@ -74,7 +75,15 @@ def _workers_table(workers: list[dict]) -> None:
 
 
 def _jobs_table(jobs: list[dict]) -> None:
-    shown = rich_table("job", "store", "last run", "status", "lag (s)", "next", title="jobs (UTC)")
+    shown = rich_table(
+        "job",
+        "store",
+        "last run",
+        "status",
+        "lag (s)",
+        "next",
+        title="jobs (each store's own time; jobs of every store in UTC)",
+    )
     for row in jobs:
         lag = row["lag_seconds"]
         if row["waiting_seconds"] is not None:
@@ -82,17 +91,27 @@ def _jobs_table(jobs: list[dict]) -> None:
         shown.add_row(
             row["job"],
             row["store"],
-            _short(row["last_started"]) or "never",
+            _short(row["last_started"], row["timezone"]) or "never",
             row["last_status"] or "",
             "" if lag is None else str(lag),
-            _short(row["next"]),
+            _short(row["next"], row["timezone"]),
         )
     out.print(shown)
 
 
-def _short(moment: str | None) -> str | None:
-    """2026-03-10T06:30:00+00:00 as 03-10 06:30."""
-    return moment[5:16].replace("T", " ") if moment else None
+def _local(moment: str) -> str:
+    """2026-03-10T14:30:05.123+08:00 as 2026-03-10 14:30:05."""
+    return moment[:19].replace("T", " ")
+
+
+def _short(moment: str | None, zone: str) -> str | None:
+    """2026-03-10T06:30:00+00:00 as 03-10 14:30 on the clock of `zone` (Asia/Shanghai)."""
+    if not moment:
+        return None
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(moment).astimezone(ZoneInfo(zone)).strftime("%m-%d %H:%M")
 
 
 @click.command(cls=CrmCommand)

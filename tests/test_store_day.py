@@ -106,6 +106,23 @@ def test_the_status_names_each_stores_own_today(crm, la1):
     assert {e["store"]: e["today"] for e in entries} == {"demo": SHANGHAI_DAY, "la1": LA_DAY}
 
 
+def test_the_status_says_when_each_store_was_planned_on_its_own_clock(crm, la1):
+    # 03:00 UTC on the 10th: 11:00 in Shanghai, 20:00 on the 9th in Los Angeles.
+    assert crm("plan", "--store", "demo", at=AT).exit_code == 0
+    assert crm("plan", "--store", "la1", at=AT).exit_code == 0
+
+    shown = crm("status", at=AT).output
+    entries = as_json(crm("status", "--format", "json", at=AT))["stores"]
+
+    assert "ran 2026-03-10 11:00:00 Asia/Shanghai" in shown
+    assert "ran 2026-03-09 20:00:00 America/Los_Angeles" in shown
+    assert [e["finished_local"][:19] for e in entries] == [
+        "2026-03-10T11:00:00",
+        "2026-03-09T20:00:00",
+    ]
+    assert entries[0]["finished_at"].startswith("2026-03-10T03:00:00")  # stored in UTC
+
+
 def test_the_scheduler_plans_each_store_at_half_past_six_of_its_own_clock(database_url, la1):
     from freezegun import freeze_time
 

@@ -25,6 +25,9 @@ def planning_status(session: Session, local_now_of) -> list[dict]:
             "today": today.isoformat(),
             "last_planned_day": run.day.isoformat() if run else None,
             "finished_at": run.finished_at.isoformat() if run else None,
+            # The same moment on the store's own clock, as its people read the day.
+            "finished_local": run.finished_at.astimezone(local.tzinfo).isoformat() if run else None,
+            "timezone": store.timezone,
             "host": run.host if run else None,
             "created": run.created if run else {},
             "skipped": run.skipped if run else {},

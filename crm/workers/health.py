@@ -91,6 +91,7 @@ def jobs(
             {
                 "job": job,
                 "store": scope,
+                "timezone": zone.key if zone else "UTC",  # the clock its times are read on
                 "last_scheduled": run.scheduled_at.isoformat() if run else None,
                 "last_started": _iso(run.started_at) if run else None,
                 "last_finished": _iso(run.finished_at) if run else None,
