@@ -238,7 +238,14 @@ def scheduler():
 @scheduler.command("run")
 @click.pass_obj
 def scheduler_run(app: App):
-    """Run the scheduled jobs until Ctrl-C: planning at start and at 06:30 of each store's time.
+    """Run the scheduled jobs until Ctrl-C or SIGTERM.
+
+    \b
+    - planning: at start, then each store's day at 06:30 of its own time
+    - SMS dispatch: every minute, inside the send window (sms.window)
+    - SMS delivery reports and replies: every 5 minutes (not with the console backend)
+    - month-end report: each store's last month on the 1st from report.scheduled_hour
+      (10:00), written again when that month's visits are imported later
 
     On SQLite only one scheduler runs per database; a second one says who holds the
     lock. On PostgreSQL this is one `crm worker`, beside any number of others.

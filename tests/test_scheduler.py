@@ -147,3 +147,22 @@ def test_the_report_job_writes_every_stores_last_month_once(database_url, sessio
     assert written == [str(reports / "demo-2026-02.md"), str(reports / "demo-2026-02.json")]
     assert again == []
     assert '"month": "2026-02"' in (reports / "demo-2026-02.json").read_text()
+
+
+def test_the_schedulers_help_names_every_job_it_runs(crm, database_url):
+    app = App(settings=Settings(), database_url=database_url)
+    scheduler = build(app, BackgroundScheduler)
+    scheduler.start(paused=True)
+    jobs = {job.id for job in scheduler.get_jobs()}
+    scheduler.shutdown(wait=False)
+    said = {  # each job as the help names it
+        "daily_planning": "06:30",
+        "sms_dispatch": "SMS dispatch: every minute",
+        "sms_sync": "delivery reports",
+        "monthly_report": "month-end report",
+    }
+
+    shown = " ".join(crm("scheduler", "run", "--help").output.split())
+
+    assert jobs == set(said)  # a new job is named here and in the help
+    assert [job for job, words in said.items() if words not in shown] == []
