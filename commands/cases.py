@@ -228,13 +228,19 @@ def complaints_route(app: App, complaint_id: int, department: str | None, agent:
 def complaints_resolve(app: App, complaint_id: int, resolution: str, agent: str | None):
     """The store solved it: a call to confirm with the customer comes due.
 
+    Logging that call with `crm calls log ID --solved` closes the complaint;
+    `--not-solved` reopens it with a progress call at once.
+
     Example: crm complaints resolve 7 --resolution 更换刹车片并退还工时费
     """
     from crm.actions.cases import resolve_complaint
 
     ctx = complaint_store(app, complaint_id)
     done = resolve_complaint(ctx, complaint_id, resolution, agent)
-    click.echo(f"complaint {done['complaint_id']} resolved; a confirmation call is on the list")
+    click.echo(
+        f"complaint {done['complaint_id']} resolved; a confirmation call is on the list: "
+        "log it with --solved to close the complaint or --not-solved to reopen it"
+    )
 
 
 @click.group(cls=CrmGroup)

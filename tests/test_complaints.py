@@ -87,6 +87,7 @@ def test_a_complaint_from_creation_through_overdue_follow_ups_resolution_and_con
 
     resolved = crm("complaints", "resolve", cid, "--resolution", "退还工时费并致歉", at=at(days=9))
     assert resolved.exit_code == 0, resolved.output
+    assert "--solved" in resolved.output and "--not-solved" in resolved.output  # what next
     assert overdue(crm, at(days=9)) == []
     assert calls_on(crm, at(days=9), "complaint_followup") == []  # progress calls stop
     (confirm,) = calls_on(crm, at(days=9), "complaint_confirmation")
