@@ -156,7 +156,7 @@ def test_the_schedulers_help_names_every_job_it_runs(crm, database_url):
     jobs = {job.id for job in scheduler.get_jobs()}
     scheduler.shutdown(wait=False)
     said = {  # each job as the help names it
-        "daily_planning": "06:30",
+        "daily_planning": "planning: at start, then each store's day at 06:30",
         "sms_dispatch": "SMS dispatch: every minute",
         "sms_sync": "delivery reports",
         "monthly_report": "month-end report",

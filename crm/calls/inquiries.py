@@ -15,7 +15,7 @@ TOPICS = [str(topic) for topic in InquiryTopic]
 
 
 # What a lead who gave no name is called, by the store's locale.
-UNNAMED = {"zh": "未留名客户", "en": "Unnamed caller"}
+UNNAMED = {"zh_CN": "未留名客户", "en": "Unnamed caller"}
 
 
 def log_inquiry(
@@ -29,7 +29,7 @@ def log_inquiry(
     name: str | None = None,
     note: str | None = None,
     agent: Agent | None = None,
-    locale: str = "zh",
+    locale: str = "zh_CN",
 ) -> dict:
     """Record an inbound call; a number the store does not know becomes a lead (潜在客户).
 
@@ -53,7 +53,7 @@ def log_inquiry(
         # A lead has agreed to nothing yet: no SMS until a sale or their consent.
         customer = Customer(
             store_id=store.id,
-            name=(name or "").strip() or UNNAMED.get(locale, UNNAMED["zh"]),
+            name=(name or "").strip() or UNNAMED[locale],
             phone=phone,
             is_lead=True,
             sms_consent=False,
