@@ -14,6 +14,7 @@ import argparse
 import base64
 import itertools
 import json
+import sys
 import threading
 import time
 import uuid
@@ -50,6 +51,16 @@ def parse_filter_date(value: str) -> datetime:
     if "T" in value:
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A client killed mid-request (as the workers' tests and bench do) is expected: its
+    reset connection is not printed as a traceback; any other error still is."""
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionResetError | BrokenPipeError):
+            return
+        super().handle_error(request, client_address)
 
 
 class FakeTwilio:
@@ -115,7 +126,7 @@ class FakeTwilio:
         class Handler(TwilioHandler):
             fake = state
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._server = QuietServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
