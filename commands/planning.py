@@ -242,7 +242,7 @@ def scheduler_run(app: App):
 
     \b
     - planning: at start, then each store's day at 06:30 of its own time
-    - SMS dispatch: every minute, inside the send window (sms.window)
+    - SMS dispatch: every minute, inside the send window (sms.send_window)
     - SMS delivery reports and replies: every 5 minutes (not with the console backend)
     - month-end report: each store's last month on the 1st from report.scheduled_hour
       (10:00), written again when that month's visits are imported later

@@ -82,7 +82,7 @@ def _jobs_table(jobs: list[dict]) -> None:
         "status",
         "lag (s)",
         "next",
-        title="jobs (each store's own time; jobs of every store in UTC)",
+        title="jobs (times on each store's clock; shared jobs in UTC)",
     )
     for row in jobs:
         lag = row["lag_seconds"]
