@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import OperationalError
@@ -64,7 +66,7 @@ def plan_store(ctx: StoreContext, day: date | None = None, dry_run: bool = False
 
     target = day or ctx.today + timedelta(days=int(dry_run))
     attempts = 0
-    with ctx.session() as session:
+    with ctx.session() as session, _collector_paused():
         while True:
             attempts += 1
             try:
@@ -79,6 +81,23 @@ def plan_store(ctx: StoreContext, day: date | None = None, dry_run: bool = False
                 if getattr(exc.orig, "sqlstate", None) != DEADLOCK or attempts == 3:
                     raise
                 session.rollback()
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector paused while a store is planned.
+
+    A first run makes hundreds of thousands of short-lived rows, tuples and dicts that
+    form no cycles; the collector walked them over and over, a sixth of the run's CPU.
+    Reference counting frees them as before; what cycles remain wait for the next pass.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _desk_work(session, ctx: StoreContext, store, result) -> None:
