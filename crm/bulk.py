@@ -7,10 +7,12 @@ PostgreSQL gets COPY, its native bulk path.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from operator import itemgetter
 
-from sqlalchemy import Boolean, Date, Table
+from sqlalchemy import JSON, Boolean, Date, Table
 from sqlmodel import Session
 
 from crm.models.base import UTCDateTime
@@ -35,8 +37,58 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
 
 
+# SQLite binds at most 32,766 values a statement; a few thousand keeps statements short.
+SQLITE_VALUES = 4000
+
+
+def insert_ignoring(
+    session: Session, table: Table, rows: list[dict], key: list[str], returning: str
+) -> list:
+    """SQLite: insert the rows whose `key` is new, as multi-row INSERT … ON CONFLICT DO
+    NOTHING RETURNING statements sent straight to the driver; `returning` of each row
+    inserted. Each value is converted as SQLAlchemy's SQLite dialect would store it, but
+    once per distinct date and time, and without compiling a statement per row: the
+    planner's first run of a 100,000-car store writes 15,000 rows this way."""
+    if not rows:
+        return []
+    session.flush()  # as session.execute would: pending changes go first
+    columns = list(rows[0])
+    cells = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    converted = [
+        (n, convert)
+        for n, convert in enumerate(_sqlite_converter(table.c[c].type) for c in columns)
+        if convert is not _same
+    ]
+    names = ", ".join(f'"{c}"' for c in columns)
+    row_marks = f"({', '.join('?' * len(columns))})"
+    page = max(1, SQLITE_VALUES // len(columns))
+    cursor = session.connection().connection.dbapi_connection.cursor()
+    found = []
+    try:
+        for start in range(0, len(rows), page):
+            values = []
+            chunk = rows[start : start + page]
+            for row in chunk:
+                row_values = list(cells(row))
+                for n, convert in converted:
+                    row_values[n] = convert(row_values[n])
+                values += row_values
+            cursor.execute(
+                f"INSERT INTO {table.name} ({names}) VALUES "
+                f"{', '.join([row_marks] * len(chunk))}"
+                f" ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING {returning}",
+                values,
+            )
+            found += [value for (value,) in cursor.fetchall()]
+    finally:
+        cursor.close()
+    return found
+
+
 def _sqlite_converter(column_type):
     """How SQLAlchemy's SQLite dialect stores a value of this type (see crm.models.base)."""
+    if isinstance(column_type, JSON):
+        return _json
     if isinstance(column_type, UTCDateTime):
         return _timestamp
     if isinstance(column_type, Date):
@@ -56,6 +108,10 @@ def _timestamp(value: datetime | None) -> str | None:
 @lru_cache(maxsize=8192)
 def _date(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _json(value) -> str:
+    return json.dumps(value)  # as the JSON type: None is JSON null, not SQL NULL
 
 
 def _boolean(value: bool | None) -> int | None:

@@ -12,11 +12,12 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from crm.db import one_of
+from crm.db import one_of, read
 from crm.models import Agent, Channel, ContactAttempt, FollowupTask, TaskStatus
 
 CHUNK = 5000
@@ -58,10 +59,11 @@ def assign(
         return result  # every call has an active agent: no need to count their loads
     load = dict.fromkeys(active, 0)
     owner: dict[int, int] = {}  # customer -> the active agent who has their open calls
-    for agent_id, customer_id, count in session.execute(
+    for agent_id, customer_id, count in read(
+        session,
         select(FollowupTask.agent_id, FollowupTask.customer_id, func.count())
         .where(*_open_calls(store_id), FollowupTask.agent_id.in_(active))
-        .group_by(FollowupTask.agent_id, FollowupTask.customer_id)
+        .group_by(FollowupTask.agent_id, FollowupTask.customer_id),
     ):
         load[agent_id] += count
         owner.setdefault(customer_id, agent_id)
@@ -101,16 +103,17 @@ def _orphans(session: Session, store_id: int, active: list[int]) -> dict[int, li
     )
     found = []
     for whose in (FollowupTask.agent_id.is_(None), FollowupTask.agent_id.in_(inactive)):
-        found += session.execute(
+        found += read(
+            session,
             select(FollowupTask.id, FollowupTask.customer_id, FollowupTask.store_id).where(
                 whose,
                 FollowupTask.status == TaskStatus.OPEN,
                 FollowupTask.channel == Channel.PHONE,
                 FollowupTask.store_id + 0 == store_id,
-            )
+            ),
         ).all()
     orphans: dict[int, list[int]] = defaultdict(list)  # customer -> tasks without an agent
-    for task_id, customer_id, _store in sorted(found):
+    for task_id, customer_id, _store in sorted(found, key=itemgetter(0)):  # ids are unique
         orphans[customer_id].append(task_id)
     return orphans
 
@@ -135,10 +138,11 @@ def _last_caller(session: Session, customers: list[int], active: set[int], owner
             .group_by(ContactAttempt.customer_id)
             .subquery()
         )
-        for customer_id, agent_id in session.execute(
+        for customer_id, agent_id in read(
+            session,
             select(ContactAttempt.customer_id, ContactAttempt.agent_id).join(
                 latest, ContactAttempt.id == latest.c.id
-            )
+            ),
         ):
             if agent_id in active:
                 owner[customer_id] = agent_id
@@ -179,11 +183,12 @@ def _write(session: Session, changes: list[tuple[int, list[int]]], now: datetime
     by_agent: dict[int, list[int]] = defaultdict(list)
     for agent_id, tasks in changes:
         by_agent[agent_id].extend(tasks)
+    calls = FollowupTask.__table__  # a table's UPDATE: no ORM look-up of every row moved
     for agent_id, tasks in by_agent.items():
         for start in range(0, len(tasks), CHUNK):
             session.execute(
-                update(FollowupTask)
-                .where(one_of(session, FollowupTask.id, tasks[start : start + CHUNK]))
+                update(calls)
+                .where(one_of(session, calls.c.id, tasks[start : start + CHUNK]))
                 .values(agent_id=agent_id, updated_at=now)
             )
 

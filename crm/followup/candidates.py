@@ -21,7 +21,7 @@ from sqlalchemy import and_, exists, select
 from sqlmodel import Session
 
 from crm.config import Settings
-from crm.db import one_of
+from crm.db import one_of, read
 from crm.followup import changes, rules
 from crm.followup.maintenance import SERVICE_TYPES, reported_mileage
 from crm.models import (
@@ -114,7 +114,7 @@ def _cars(session, store_id: int, low: date, high: date, *, where=()):
     query = select(*CAR).where(
         Vehicle.store_id == store_id, Vehicle.delivery_date.between(low, high), *where
     )
-    return [rules.Delivery(*row) for row in session.execute(query).all()]
+    return [rules.Delivery(*row) for row in read(session, query).all()]
 
 
 def _changed_cars(session, h: Horizon, low: date, high: date, where=()) -> list[rules.Delivery]:
@@ -125,14 +125,14 @@ def _changed_cars(session, h: Horizon, low: date, high: date, where=()) -> list[
     query = select(*CAR).where(
         Vehicle.store_id == h.store_id, Vehicle.updated_at > h.changed_after, *where
     )
-    return [rules.Delivery(*row) for row in session.execute(query) if low <= row[2] <= high]
+    return [rules.Delivery(*row) for row in read(session, query) if low <= row[2] <= high]
 
 
 def _cars_by_id(session, ids: list[int], low: date, high: date, where=()) -> list[rules.Delivery]:
     """The cars among `ids` delivered in [low, high], looked up by id."""
     found = []
     for chunk in changes.chunks(ids):
-        rows = session.execute(select(*CAR).where(one_of(session, Vehicle.id, chunk), *where))
+        rows = read(session, select(*CAR).where(one_of(session, Vehicle.id, chunk), *where))
         found += [rules.Delivery(*row) for row in rows if low <= row[2] <= high]
     return found
 
@@ -219,11 +219,11 @@ def _visits(session, h: Horizon, low: date, high: date, changed: bool = False):
     )
     if changed and h.reads_changes:
         query = query.where(ServiceVisit.updated_at > h.changed_after)
-        return [rules.Visit(*row) for row in session.execute(query) if low <= row[3] <= high]
+        return [rules.Visit(*row) for row in read(session, query) if low <= row[3] <= high]
     query = query.where(ServiceVisit.visit_date.between(low, high))
     if changed:
         query = query.where(ServiceVisit.updated_at > h.changed_after)
-    return [rules.Visit(*row) for row in session.execute(query).all()]
+    return [rules.Visit(*row) for row in read(session, query).all()]
 
 
 def maintenance(session: Session, h: Horizon, settings: Settings) -> Iterator[rules.Occurrence]:
@@ -239,11 +239,12 @@ def maintenance(session: Session, h: Horizon, settings: Settings) -> Iterator[ru
     )
     planned = []
     if h.plans_days:
-        planned = session.execute(
+        planned = read(
+            session,
             select(*columns).where(
                 Vehicle.store_id == h.store_id,
                 Vehicle.maintenance_due_on.between(h.since + before, h.day + before),
-            )
+            ),
         ).all()
     # Predictions written since the last run began (this run's refresh, or one a
     # crashed run committed) are new facts.
@@ -256,7 +257,7 @@ def maintenance(session: Session, h: Horizon, settings: Settings) -> Iterator[ru
         query = query.where(Vehicle.maintenance_due_on.between(low, high))
     refreshed = [
         row
-        for row in session.execute(query).all()
+        for row in read(session, query).all()
         if row[0] not in seen and row[2] is not None and low <= row[2] <= high
     ]
     for rows, owed in ((planned, h.opens), (refreshed, h.still_owed)):
@@ -285,7 +286,7 @@ def birthdays(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
             if not _by_change_time(h, changed_after):
                 query = query.where(Customer.birthday.in_(births))
             wanted = set(births)
-            for customer_id, birth in session.execute(query).all():
+            for customer_id, birth in read(session, query).all():
                 if birth not in wanted:
                     continue
                 lunar = calendar == BirthdayCalendar.LUNAR
@@ -318,7 +319,7 @@ def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
         if changed_after is not None:
             query = query.where(VehicleOwnership.recorded_at > changed_after)
         query = query.where(VehicleOwnership.started_on.in_(started))
-        for ownership_id, vehicle_id, customer_id, started_on in session.execute(query).all():
+        for ownership_id, vehicle_id, customer_id, started_on in read(session, query).all():
             occurrence = rules.anniversary_sms(
                 ownership_id, vehicle_id, customer_id, started_on, day
             )
@@ -336,7 +337,8 @@ def _recorded_anniversaries(
     """
     owned = [
         row
-        for row in session.execute(
+        for row in read(
+            session,
             select(
                 VehicleOwnership.id,
                 VehicleOwnership.vehicle_id,
@@ -344,7 +346,7 @@ def _recorded_anniversaries(
                 VehicleOwnership.started_on,
             ).where(
                 VehicleOwnership.recorded_at > h.changed_after, VehicleOwnership.ended_on.is_(None)
-            )
+            ),
         )
         if row[3] in started
     ]
@@ -352,10 +354,11 @@ def _recorded_anniversaries(
     for chunk in changes.chunks({row[1] for row in owned}):
         current.update(
             (vehicle_id, owner_id)
-            for vehicle_id, owner_id in session.execute(
+            for vehicle_id, owner_id in read(
+                session,
                 select(Vehicle.id, Vehicle.owner_id).where(
                     Vehicle.id.in_(chunk), Vehicle.store_id == h.store_id
-                )
+                ),
             )
         )
     for ownership_id, vehicle_id, customer_id, started_on in owned:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from crm.config import Settings
-from crm.db import one_of
+from crm.db import one_of, read
 from crm.followup import changes, rules
 from crm.models import Customer, CustomerStatus, FollowupTask, ServiceVisit, Vehicle
 from crm.vocabulary.calendars import add_months
@@ -97,17 +97,17 @@ def _lapsing(session: Session, h, low: date, high: date, cadence, changed_after=
         )
     found: dict[int, tuple] = {}
     for query in queries[0]:
-        for *car, visit_id, day in session.execute(query).all():
+        for *car, visit_id, day in read(session, query).all():
             if first <= day <= last:
                 found[car[0]] = (*car, (visit_id, day))
     for query in queries[1]:
-        for car in session.execute(query).all():
+        for car in read(session, query).all():
             if first <= car[2] <= last:
                 found[car[0]] = (*car, None)
     fresh = {
         car[0]: car
         for query in queries[2]
-        for car in session.execute(query).all()
+        for car in read(session, query).all()
         if car[3] is not None and low - overdue <= car[3] <= high - overdue
     }
     fresh = [car for vehicle_id, car in fresh.items() if vehicle_id not in found]
@@ -120,10 +120,11 @@ def _last_visits(session: Session, vehicle_ids: list[int]) -> list[tuple[int, da
     """Each car's last visit (id, date), in the order given; None for a car never in."""
     if not vehicle_ids:
         return []
-    rows = session.execute(
+    rows = read(
+        session,
         select(ServiceVisit.vehicle_id, ServiceVisit.id, ServiceVisit.visit_date)
         .where(one_of(session, ServiceVisit.vehicle_id, vehicle_ids))
-        .order_by(ServiceVisit.vehicle_id, ServiceVisit.visit_date, ServiceVisit.id)
+        .order_by(ServiceVisit.vehicle_id, ServiceVisit.visit_date, ServiceVisit.id),
     ).all()
     last = {vehicle_id: (visit_id, day) for vehicle_id, visit_id, day in rows}
     return [last.get(vehicle_id) for vehicle_id in vehicle_ids]
@@ -166,17 +167,18 @@ def lapsed_cars(
         .order_by(since, Vehicle.id)
         .limit(limit)
     )
-    rows = session.execute(query).all()
+    rows = read(session, query).all()
     calls = (
         {
             vehicle: (task_id, status)
-            for vehicle, task_id, status in session.execute(
+            for vehicle, task_id, status in read(
+                session,
                 select(FollowupTask.vehicle_id, FollowupTask.id, FollowupTask.status)
                 .where(
                     FollowupTask.kind == Kind.LAPSED_CALL,
                     one_of(session, FollowupTask.vehicle_id, [row[0] for row in rows]),
                 )
-                .order_by(FollowupTask.id)
+                .order_by(FollowupTask.id),
             )
         }
         if rows

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
+from crm.db import one_of, read
 from crm.models import Channel, ContactAttempt, FollowupTask, TaskStatus
 from crm.vocabulary.kinds import Kind
 
@@ -29,10 +30,14 @@ def free_on(
     ids = list(customer_ids)
     if not ids:
         return {}
-    rows = session.execute(
+    rows = read(
+        session,
         select(ContactAttempt.customer_id, func.count(), func.min(ContactAttempt.attempted_at))
-        .where(ContactAttempt.customer_id.in_(ids), ContactAttempt.attempted_at > now - WEEK)
-        .group_by(ContactAttempt.customer_id)
+        .where(
+            one_of(session, ContactAttempt.customer_id, ids),
+            ContactAttempt.attempted_at > now - WEEK,
+        )
+        .group_by(ContactAttempt.customer_id),
     ).all()
     return {
         customer_id: (oldest.astimezone(zone) + WEEK).date()

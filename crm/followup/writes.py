@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import Table, func
 from sqlmodel import Session, select
 
-from crm.db import insert_for, one_of
+from crm.bulk import insert_ignoring
+from crm.db import insert_for, one_of, read
 from crm.followup import rules, weekly
 from crm.followup.joined import join_reminders, mark_callback
 from crm.models import (
@@ -20,7 +21,7 @@ from crm.models import (
     SmsMessage,
     Vehicle,
 )
-from crm.sms import compose, eligibility, templates
+from crm.sms import eligibility, templates
 from crm.vocabulary.calendars import HOLIDAYS
 from crm.vocabulary.kinds import GREETINGS, Kind
 
@@ -36,6 +37,8 @@ def insert_new(session: Session, table: Table, rows: list[dict]) -> list[str]:
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return insert_ignoring(session, table, rows, list(KEY), "kind")
     statement = insert_for(dialect)(table)
     if dialect == "postgresql":
         statement, rows = _from_arrays(statement, table, rows)
@@ -169,6 +172,9 @@ class ContactWriter:
         }
 
     def _message(self, occurrence: rules.Occurrence, customer, vehicles: dict) -> dict:
+        # Composing loads the template engine: only a run that has a message to write.
+        from crm.sms import compose
+
         details = occurrence.details
         values = {k: v for k, v in details.items() if k not in ("holiday", "template")}
         if "holiday" in details:
@@ -196,7 +202,8 @@ class ContactWriter:
         )
 
     def _customers(self, ids: set[int]) -> dict:
-        rows = self.session.execute(
+        rows = read(
+            self.session,
             select(
                 Customer.id,
                 Customer.name,
@@ -208,24 +215,26 @@ class ContactWriter:
                 Customer.sms_consent,
                 Customer.marketing_consent,
                 eligibility.in_complaint(Customer.id).label("in_complaint"),
-            ).where(one_of(self.session, Customer.id, ids))
+            ).where(one_of(self.session, Customer.id, ids)),
         )
         return {row.id: row for row in rows}
 
     def _do_not_call(self, ids: set[int]) -> set[tuple[int, str]]:
-        rows = self.session.execute(
+        rows = read(
+            self.session,
             select(DoNotCall.customer_id, DoNotCall.kind).where(
                 one_of(self.session, DoNotCall.customer_id, ids)
-            )
+            ),
         )
         return {(customer_id, kind) for customer_id, kind in rows}
 
     def _vehicles(self, ids: set[int]) -> dict:
         if not ids:
             return {}
-        rows = self.session.execute(
+        rows = read(
+            self.session,
             select(Vehicle.id, Vehicle.model, Vehicle.plate).where(
                 one_of(self.session, Vehicle.id, ids)
-            )
+            ),
         )
         return {row.id: row for row in rows}
