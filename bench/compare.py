@@ -6,6 +6,12 @@ checked out elsewhere), one with this tree's, writing the same changes between m
 (late deliveries, visits, a customer lost, mileage reported on a call, a birthday
 customer imported late). Then it compares every task and every message, column by
 column, but for their ids; it exits 1 on the first difference.
+
+Which agent has a call is compared by the rules instead (`--agents-by-rule`), for trees
+on either side of the change that writes each new call with its agent (it hands calls
+out in another order than the old second write, so the same loads fall on other
+agents): every open call has an agent, a customer's open calls have one agent, and the
+agents' loads are printed beside the other tree's.
 """
 
 from __future__ import annotations
@@ -117,16 +123,34 @@ def changes(path: Path, day: str, n: int) -> None:
             )
 
 
-def rows(path: Path, table: str) -> list[tuple]:
+def rows(path: Path, table: str, but: tuple[str, ...] = ()) -> list[tuple]:
     with sqlite3.connect(path) as db:
-        columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
+        columns = [
+            r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] not in ("id", *but)
+        ]
         return db.execute(
             f"SELECT {', '.join(columns)} FROM {table} ORDER BY kind, subject, cycle"
         ).fetchall()
 
 
+def agents(path: Path) -> tuple[int, int, list[int]]:
+    """Open calls without an agent, customers whose open calls have several agents, and
+    each agent's open calls (fewest first)."""
+    with sqlite3.connect(path) as db:
+        calls = "FROM followup_task WHERE status = 'open' AND channel = 'phone'"
+        nobody = db.execute(f"SELECT count(*) {calls} AND agent_id IS NULL").fetchone()[0]
+        split = db.execute(
+            f"SELECT count(*) FROM (SELECT customer_id {calls} AND agent_id IS NOT NULL"
+            " GROUP BY customer_id HAVING count(DISTINCT agent_id) > 1)"
+        ).fetchone()[0]
+        loads = [r[0] for r in db.execute(f"SELECT count(*) {calls} GROUP BY agent_id")]
+    return nobody, split, sorted(loads)
+
+
 def main() -> None:
-    old = Path(sys.argv[1]).resolve()
+    by_rule = "--agents-by-rule" in sys.argv
+    old = Path(next(arg for arg in sys.argv[1:] if not arg.startswith("--"))).resolve()
+    but = ("agent_id",) if by_rule else ()
     with tempfile.TemporaryDirectory(prefix="crm-compare-") as tmp:
         seed = Path(tmp) / "seed.db"
         for args in (["init"], ["demo", "seed", "--customers", "3000", "--today", DAYS[0]]):
@@ -151,7 +175,7 @@ def main() -> None:
                     env={"PYTHONPATH": str(tree), "PATH": ""},
                 )
             for table in ("followup_task", "sms_message"):
-                before, after = rows(paths["before"], table), rows(paths["after"], table)
+                before, after = rows(paths["before"], table, but), rows(paths["after"], table, but)
                 if before != after:
                     diff = (
                         next(
@@ -163,12 +187,20 @@ def main() -> None:
                         else (len(before), len(after))
                     )
                     sys.exit(f"{day} {table}: different rows: {diff}")
-            tasks = rows(paths["after"], "followup_task")
+            tasks = rows(paths["after"], "followup_task", but)
             closed = sum(1 for row in tasks if row[9] != "open")
             print(
                 f"{day}: the same {len(tasks):,} tasks ({closed:,} closed) and {len(after):,}"
-                " messages, column by column"
+                f" messages, column by column{' but their agents' if by_rule else ''}"
             )
+            if by_rule:
+                (nobody, split, loads), (_, _, earlier) = map(agents, paths.values())
+                if nobody or split:
+                    sys.exit(
+                        f"{day}: {nobody} open calls without an agent, {split} customers split"
+                    )
+                print(f"  every open call has an agent, one per customer; loads {loads}")
+                print(f"  (before: {earlier})")
 
 
 if __name__ == "__main__":

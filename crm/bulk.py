@@ -42,13 +42,15 @@ SQLITE_VALUES = 4000
 
 
 def insert_ignoring(
-    session: Session, table: Table, rows: list[dict], key: list[str], returning: str
+    session: Session, table: Table, rows: list[dict], key: list[str], returning: list[str]
 ) -> list:
     """SQLite: insert the rows whose `key` is new, as multi-row INSERT … ON CONFLICT DO
-    NOTHING RETURNING statements sent straight to the driver; `returning` of each row
-    inserted. Each value is converted as SQLAlchemy's SQLite dialect would store it, but
-    once per distinct date and time, and without compiling a statement per row: the
-    planner's first run of a 100,000-car store writes 15,000 rows this way."""
+    NOTHING RETURNING statements sent straight to the driver; the `returning` columns
+    of each row inserted (a value each when there is one column, else a tuple).
+
+    Each value is converted as SQLAlchemy's SQLite dialect would store it, but once per
+    distinct date and time, and without compiling a statement per row: the planner's
+    first run of a 100,000-car store writes 15,000 rows this way."""
     if not rows:
         return []
     session.flush()  # as session.execute would: pending changes go first
@@ -76,13 +78,13 @@ def insert_ignoring(
             cursor.execute(
                 f"INSERT INTO {table.name} ({names}) VALUES "
                 f"{', '.join([row_marks] * len(chunk))}"
-                f" ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING {returning}",
+                f" ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING {', '.join(returning)}",
                 values,
             )
-            found += [value for (value,) in cursor.fetchall()]
+            found += cursor.fetchall()
     finally:
         cursor.close()
-    return found
+    return [value for (value,) in found] if len(returning) == 1 else found
 
 
 def _sqlite_converter(column_type):

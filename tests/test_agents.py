@@ -1,9 +1,11 @@
 """Agents and assignment: calls spread by load, a customer kept with one agent."""
 
 import json
+import re
 from collections import Counter
 from datetime import date, timedelta
 
+from sqlalchemy import Engine, event
 from sqlmodel import select
 
 from crm.models import ContactAttempt, FollowupTask
@@ -111,6 +113,64 @@ def test_planning_assigns_the_calls_it_creates(crm, session):
     assert sorted(Counter(agents_of(session).values()).values()) == [2, 2]
     load = json.loads(crm("agents", "list", "--format", "json").output)
     assert [a["open_calls"] for a in load] == [2, 2]
+
+
+def test_planning_writes_each_new_call_with_its_agent(crm, session):
+    """One write a call: the planner inserts each new call with its agent, where it used
+    to insert it without one and then update it."""
+    add_agent(session, "a01")
+    add_agent(session, "a02")
+    for n in range(4):
+        person = add_customer(session, name=f"客户{n}")
+        car = add_vehicle(session, person, date(2025, 1, 1))
+        add_visit(session, car, TODAY - timedelta(days=1), 9100 + n)
+    updates: list[str] = []
+
+    def seen(_connection, _cursor, statement, _parameters, _context, _many):
+        if re.match(r"\s*UPDATE\s+\"?followup_task\b", statement, re.I):
+            updates.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        plan = json.loads(crm("plan", "--format", "json").output)
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+
+    assert plan["stores"][0]["assigned"] == 4
+    assert sorted(Counter(agents_of(session).values()).values()) == [2, 2]
+    assert [u for u in updates if "agent_id" in u] == []
+
+
+def test_an_absent_agents_calls_are_handed_out_with_the_new_ones(crm, session):
+    """Calls an inactive agent left open are handed out before the day's new calls, and a
+    customer's old and new calls land with the same agent."""
+    a1 = add_agent(session, "a01")
+    add_agent(session, "a02")
+    add_agent(session, "a03")
+    person = add_customer(session, name="老客户")
+    car = add_vehicle(session, person, date(2025, 1, 1))
+    old = add_task(session, person, "care_call", TODAY, TODAY, agent_id=a1.id)
+    add_visit(session, car, TODAY - timedelta(days=1), 9200)
+    for n in range(3):
+        other = add_customer(session, name=f"客户{n}")
+        add_visit(
+            session,
+            add_vehicle(session, other, date(2025, 1, 1)),
+            TODAY - timedelta(days=1),
+            9300 + n,
+        )
+    assert crm("agents", "deactivate", "a01").exit_code == 0
+
+    plan = json.loads(crm("plan", "--format", "json").output)
+
+    assigned = agents_of(session)
+    assert plan["stores"][0]["assigned"] == 5  # the old call and four new ones
+    mine = {
+        t.id
+        for t in session.exec(select(FollowupTask).where(FollowupTask.customer_id == person.id))
+    }
+    assert len(mine) == 2 and len({assigned[t] for t in mine}) == 1
+    assert assigned[old.id] != a1.id and a1.id not in assigned.values()
 
 
 def test_the_manager_sees_whose_calls_are_overdue(crm, session):

@@ -62,6 +62,7 @@ def plan_store(ctx: StoreContext, day: date | None = None, dry_run: bool = False
 
     Planning twice, or from two processes at once, creates nothing new: the keys are unique.
     """
+    from crm.calls.assignment import NewCalls
     from crm.followup.planner import plan_day
 
     target = day or ctx.today + timedelta(days=int(dry_run))
@@ -71,8 +72,13 @@ def plan_store(ctx: StoreContext, day: date | None = None, dry_run: bool = False
             attempts += 1
             try:
                 store = ctx.store(session)
-                result = plan_day(session, store, target, ctx.settings, ctx.now, dry_run=dry_run)
+                # Each new call is written with its agent (none on a dry run: nothing stays).
+                calls = None if dry_run else NewCalls(session, store.id, ctx.now)
+                result = plan_day(
+                    session, store, target, ctx.settings, ctx.now, dry_run=dry_run, calls=calls
+                )
                 if not dry_run:
+                    result.assigned = calls.assigned
                     _desk_work(session, ctx, store, result)
                 return result
             except OperationalError as exc:
@@ -108,7 +114,9 @@ def _desk_work(session, ctx: StoreContext, store, result) -> None:
     if created:
         result.created["complaint_followup"] += created
     session.commit()
-    result.assigned = assignment.assign(session, store.id, ctx.now).assigned
+    # New calls were written with their agents; complaint follow-ups, and the calls of a
+    # store that had no active agent while it was planned, get theirs here.
+    result.assigned += assignment.assign(session, store.id, ctx.now).assigned
     session.commit()
 
 

@@ -9,7 +9,7 @@ agent who was deactivated are handed over the same way.
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
@@ -89,6 +89,81 @@ def assign(
         result.moved = _rebalance(session, store_id, load, moves)
         _write(session, moves, now)
     return result  # the caller commits, with its audit row if it keeps one
+
+
+class NewCalls:
+    """Agents for the calls a planning run is about to insert, chosen as `assign` would
+    choose them afterwards, so that each call is written once, with its agent.
+
+    Calls already waiting for an agent are handed out first (their ids are lower, and
+    `assign` goes in id order); then each batch's customers in the order of their first
+    call: the agent who has their open calls, else who called them last, else the least
+    loaded. A customer's calls in one batch weigh on the load together, as in `assign`;
+    a customer whose calls fall in two batches (runs of more than 5,000 contacts) weighs
+    batch by batch.
+    """
+
+    def __init__(self, session: Session, store_id: int, now: datetime):
+        self.session, self.store_id, self.now = session, store_id, now
+        self.assigned = 0  # calls given an agent: the older ones, then the new ones kept
+        self.load: dict[int, int] | None = None  # None until the first batch
+
+    def _start(self) -> None:
+        session, store_id = self.session, self.store_id
+        self.assigned += assign(session, store_id, self.now).assigned
+        active = list(
+            session.exec(select(Agent.id).where(Agent.store_id == store_id, Agent.active)).all()
+        )
+        self.active, self.load, self.owner = set(active), dict.fromkeys(active, 0), {}
+        if active:
+            for agent_id, customer_id, count in read(
+                session,
+                select(FollowupTask.agent_id, FollowupTask.customer_id, func.count())
+                .where(*_open_calls(store_id), FollowupTask.agent_id.in_(active))
+                .group_by(FollowupTask.agent_id, FollowupTask.customer_id),
+            ):
+                self.load[agent_id] += count
+                self.owner.setdefault(customer_id, agent_id)
+        self.heap = [(count, agent_id) for agent_id, count in self.load.items()]
+        heapq.heapify(self.heap)
+
+    def give(self, rows: list[dict]) -> None:
+        """Set each new call's `agent_id` (None while the store has no active agent)."""
+        for row in rows:
+            row["agent_id"] = None
+        if not rows:
+            return
+        if self.load is None:
+            self._start()
+        if not self.load:
+            return  # no active agent: `assign` hands them out once there is one
+        by_customer: dict[int, list[dict]] = defaultdict(list)
+        for row in rows:
+            by_customer[row["customer_id"]].append(row)
+        unknown = [c for c in by_customer if c not in self.owner]
+        _last_caller(self.session, unknown, self.active, self.owner)
+        for customer_id, calls in by_customer.items():
+            agent_id = self.owner.get(customer_id)
+            if agent_id is None:
+                agent_id = _least_loaded(self.heap, self.load)
+                self.owner[customer_id] = agent_id
+            self.load[agent_id] += len(calls)
+            heapq.heappush(self.heap, (self.load[agent_id], agent_id))
+            for row in calls:
+                row["agent_id"] = agent_id
+
+    def kept(self, given: list[dict], inserted: list[int | None]) -> None:
+        """After the insert: count the calls kept (their agents, as RETURNING gave them);
+        a call that existed already (its key taken) no longer weighs on its agent."""
+        self.assigned += sum(agent_id is not None for agent_id in inserted)
+        if not self.load:
+            return
+        dropped = Counter(row["agent_id"] for row in given)
+        dropped.subtract(inserted)
+        for agent_id, count in dropped.items():
+            if agent_id is not None and count > 0:
+                self.load[agent_id] -= count
+                heapq.heappush(self.heap, (self.load[agent_id], agent_id))
 
 
 def _orphans(session: Session, store_id: int, active: list[int]) -> dict[int, list[int]]:

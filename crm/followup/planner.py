@@ -114,8 +114,12 @@ def plan_day(
     *,
     dry_run: bool = False,
     incremental: bool = True,
+    calls=None,
 ) -> PlanResult:
     """Plan `day` (and the days missed since the last run) for one store.
+
+    `calls` (`crm.calls.assignment.NewCalls`) gives each new call its agent as it is
+    written; without it new calls have none.
 
     `incremental=False` reads every fact by its dates and re-checks every open task, as
     a first run does: the same result at the cost of what exists (tests compare them).
@@ -152,7 +156,7 @@ def plan_day(
             candidates.anniversaries(session, horizon),
             _holidays(session, horizon, settings, result),
         )
-        writer = ContactWriter(session, store, settings, day, zone, now, result)
+        writer = ContactWriter(session, store, settings, day, zone, now, result, calls)
         for batch in _batches(chain(owed, greetings)):
             writer.write(batch)
         if run is not None:

@@ -28,8 +28,9 @@ from crm.vocabulary.kinds import GREETINGS, Kind
 KEY = ("kind", "subject", "cycle")
 
 
-def insert_new(session: Session, table: Table, rows: list[dict]) -> list[str]:
-    """Insert the rows whose (kind, subject, cycle) is new; return the kinds inserted.
+def insert_new(session: Session, table: Table, rows: list[dict], *also: str) -> list:
+    """Insert the rows whose (kind, subject, cycle) is new; return the kinds inserted
+    (with `also`, tuples of the kind and those columns).
 
     ON CONFLICT DO NOTHING makes a second planner, or a second run, a no-op even when
     both insert at once; RETURNING reports only the rows this call created.
@@ -38,12 +39,13 @@ def insert_new(session: Session, table: Table, rows: list[dict]) -> list[str]:
         return []
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        return insert_ignoring(session, table, rows, list(KEY), "kind")
+        return insert_ignoring(session, table, rows, list(KEY), ["kind", *also])
     statement = insert_for(dialect)(table)
     if dialect == "postgresql":
         statement, rows = _from_arrays(statement, table, rows)
     statement = statement.on_conflict_do_nothing(index_elements=list(KEY))
-    return list(session.execute(statement.returning(table.c.kind), rows).scalars())
+    returned = session.execute(statement.returning(table.c.kind, *map(table.c.get, also)), rows)
+    return [tuple(row) for row in returned] if also else list(returned.scalars())
 
 
 def _from_arrays(statement, table: Table, rows: list[dict]):
@@ -88,9 +90,11 @@ def _element(table: Table, name: str):
 class ContactWriter:
     """Decides who gets each owed contact, then inserts what is new."""
 
-    def __init__(self, session, store, settings, day: date, zone, now, result):
-        """`result` has `created` and `skipped` counters the writer adds to."""
+    def __init__(self, session, store, settings, day: date, zone, now, result, calls=None):
+        """`result` has `created` and `skipped` counters the writer adds to; `calls`
+        (`crm.calls.assignment.NewCalls`) gives new calls their agents, or they have none."""
         self.session, self.store, self.settings = session, store, settings
+        self.calls = calls
         self.day, self.zone, self.now, self.result = day, zone, now, result
         self.locale = settings.store.locale
 
@@ -119,15 +123,23 @@ class ContactWriter:
         for reminder, callback in joined:
             if isinstance(callback, dict):  # planned in this batch: it says it from the start
                 mark_callback(self.session, callback, reminder)
-        for kind in insert_new(self.session, FollowupTask.__table__, tasks):
+        reminders = [reminder for reminder, _callback in joined]
+        if self.calls is not None:
+            self.calls.give(tasks + reminders)  # in the order of the ids they will get
+        agents = []
+        for kind, agent_id in insert_new(self.session, FollowupTask.__table__, tasks, "agent_id"):
             self.result.created[kind] += 1
+            agents.append(agent_id)
         for reminder, callback in joined:
             # Its own insert (it has a next_try_on the others lack); a stored callback says
             # it only when the reminder is new, so a re-plan marks no unrelated callback.
             if insert_new(self.session, FollowupTask.__table__, [reminder]):
                 self.result.created[reminder["kind"]] += 1
+                agents.append(reminder.get("agent_id"))
                 if not isinstance(callback, dict):
                     mark_callback(self.session, callback, reminder)
+        if self.calls is not None:
+            self.calls.kept(tasks + reminders, agents)
         for kind in insert_new(self.session, SmsMessage.__table__, messages):
             self.result.created[kind] += 1
 
