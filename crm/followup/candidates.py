@@ -68,10 +68,16 @@ class Horizon:
         return self.by_change_time and not changes.everything_new(self.changed_after)
 
     def opens(self, occurrence: rules.Occurrence) -> bool:
-        return self.since <= occurrence.window_start <= self.day
+        return self.opens_on(occurrence.window_start)
+
+    def opens_on(self, window_start: date) -> bool:
+        return self.since <= window_start <= self.day
 
     def still_owed(self, occurrence: rules.Occurrence) -> bool:
-        return occurrence.window_start <= self.day and occurrence.due_date >= self.late_start
+        return self.owes(occurrence.window_start, occurrence.due_date)
+
+    def owes(self, window_start: date, due_date: date) -> bool:
+        return window_start <= self.day and due_date >= self.late_start
 
     def late_greeting_days(self) -> list[date]:
         """Yesterday and today, where an earlier run greeted them: for facts new since."""
@@ -180,12 +186,17 @@ def first_service(
         chunk = cars[start : start + 5000]
         readings = reported_mileage(session, [car.vehicle_id for car in chunk], zone)
         for car in chunk:
-            for rule in (rules.first_service_sms, rules.first_service_call):
-                occurrence = rule(car, readings[car.vehicle_id], cadence)
+            found = rules.first_service_date(car.delivery_date, readings[car.vehicle_id], cadence)
+            sms_day = found[0]
+            for rule, (opens, due) in (
+                (rules.first_service_sms, (sms_day, sms_day)),
+                (rules.first_service_call, rules.first_service_call_window(sms_day, cadence)),
+            ):
                 # New facts (a late import, a reading that brought the SMS forward) may
-                # owe contacts whose day this run's window has already passed.
-                if h.opens(occurrence) or (car.vehicle_id in fresh and h.still_owed(occurrence)):
-                    yield occurrence
+                # owe contacts whose day this run's window has already passed. Only
+                # what is owed is built (most cars' windows are months away).
+                if h.opens_on(opens) or (car.vehicle_id in fresh and h.owes(opens, due)):
+                    yield rule(car, readings[car.vehicle_id], cadence, found)
 
 
 def service_visits(session: Session, h: Horizon, settings: Settings) -> Iterator[rules.Occurrence]:

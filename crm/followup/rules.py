@@ -134,10 +134,12 @@ def first_service_date(
 
 
 def first_service_sms(
-    car: Delivery, readings: list[Reading], settings: FollowupSettings
+    car: Delivery, readings: list[Reading], settings: FollowupSettings, found=None
 ) -> Occurrence:
-    """三个月首保提醒 (SMS); the planner drops it once the car has been in."""
-    day, why = first_service_date(car.delivery_date, readings, settings)
+    """三个月首保提醒 (SMS); the planner drops it once the car has been in.
+
+    `found`: the car's `first_service_date`, when the caller has it already."""
+    day, why = found or first_service_date(car.delivery_date, readings, settings)
     return Occurrence(
         Kind.FIRST_SERVICE_SMS,
         car.customer_id,
@@ -152,11 +154,11 @@ def first_service_sms(
 
 
 def first_service_call(
-    car: Delivery, readings: list[Reading], settings: FollowupSettings
+    car: Delivery, readings: list[Reading], settings: FollowupSettings, found=None
 ) -> Occurrence:
     """The phone invitation a few days after the first-service SMS, if still not in."""
-    sms_day, _why = first_service_date(car.delivery_date, readings, settings)
-    opens, due = _window(sms_day, settings.first_service_call)
+    sms_day, _why = found or first_service_date(car.delivery_date, readings, settings)
+    opens, due = first_service_call_window(sms_day, settings)
     return Occurrence(
         Kind.FIRST_SERVICE_CALL,
         car.customer_id,
@@ -168,6 +170,11 @@ def first_service_call(
         car.vehicle_id,
         {"first_service_km": settings.first_service_km, "first_service_on": sms_day.isoformat()},
     )
+
+
+def first_service_call_window(sms_day: date, settings: FollowupSettings) -> tuple[date, date]:
+    """When the invitation call opens and is due, from the first-service SMS's day."""
+    return _window(sms_day, settings.first_service_call)
 
 
 def service_callback(visit: Visit, settings: FollowupSettings) -> Occurrence:
