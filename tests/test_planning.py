@@ -433,3 +433,32 @@ def test_a_first_service_sms_a_few_days_late_is_still_sent(session):
     sms = session.exec(select(SmsMessage).where(SmsMessage.kind == "first_service_sms")).one()
     assert sms.planned_for == date(2026, 3, 5)
     assert result.skipped["service_sms_stale"] == 0
+
+
+def test_the_cycle_collector_is_paused_while_a_store_is_planned_and_only_then(
+    crm, session, monkeypatch
+):
+    """A first run's short-lived rows are freed by reference counting; the collector,
+    which walked them over and over, waits until the store is planned, and a process
+    that had it off (a caller's choice) keeps it off."""
+    import gc
+
+    import crm.followup.planner as planner
+
+    add_vehicle(session, add_customer(session), date(2026, 11, 20))
+    during: list[bool] = []
+
+    def watched(*args, **kwargs):
+        during.append(gc.isenabled())
+        return plan_day(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "plan_day", watched)
+    assert gc.isenabled()
+    assert crm("plan").exit_code == 0
+    assert during == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        assert crm("plan").exit_code == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
