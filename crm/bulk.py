@@ -87,6 +87,51 @@ def insert_ignoring(
     return [value for (value,) in found] if len(returning) == 1 else found
 
 
+def insert_ignoring_postgres(
+    session: Session, table: Table, rows: list[dict], key: list[str], returning: list[str]
+) -> list:
+    """PostgreSQL: as `insert_ignoring`, the rows copied (COPY, the driver's C path) into
+    a temporary table shaped as theirs, then one INSERT … SELECT … ON CONFLICT DO NOTHING
+    RETURNING in their order. Arrays bound as parameters were dumped element by element
+    in Python, each text quoted by a regular expression: a third of a first run's CPU."""
+    if not rows:
+        return []
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    session.flush()  # as session.execute would: pending changes go first
+    columns = list(rows[0])
+    as_json = [isinstance(table.c[c].type, JSON) for c in columns]
+    names = ", ".join(f'"{c}"' for c in columns)
+    staging = f"new_{table.name}"
+    connection = session.connection()
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS"
+        f" SELECT {names}, 0 AS place FROM {table.name} WITH NO DATA"
+    )
+    copying = f"COPY {staging} ({names}, place) FROM STDIN"
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(copying) as copy:
+            for place, row in enumerate(rows):
+                cells = [row[c] for c in columns]
+                for n, is_json in enumerate(as_json):
+                    if is_json:  # as the JSON type writes it: None is JSON null
+                        cells[n] = json.dumps(cells[n])
+                cells.append(place)
+                copy.write_row(cells)
+    except psycopg.Error as exc:  # a value the column refuses: as an INSERT would say it
+        raise DBAPIError.instance(copying, None, exc, psycopg.Error) from exc
+    finally:
+        cursor.close()
+    found = connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {staging} ORDER BY place"
+        f" ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING {', '.join(returning)}"
+    ).all()
+    connection.exec_driver_sql(f"DROP TABLE {staging}")
+    return [value for (value,) in found] if len(returning) == 1 else [tuple(r) for r in found]
+
+
 def _sqlite_converter(column_type):
     """How SQLAlchemy's SQLite dialect stores a value of this type (see crm.models.base)."""
     if isinstance(column_type, JSON):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
-from sqlalchemy import Table, func
+from sqlalchemy import Table
 from sqlmodel import Session, select
 
-from crm.bulk import insert_ignoring
-from crm.db import insert_for, one_of, read
+from crm.bulk import insert_ignoring, insert_ignoring_postgres
+from crm.db import one_of, read
 from crm.followup import rules, weekly
 from crm.followup.joined import join_reminders, mark_callback
 from crm.models import (
@@ -33,58 +32,15 @@ def insert_new(session: Session, table: Table, rows: list[dict], *also: str) -> 
     (with `also`, tuples of the kind and those columns).
 
     ON CONFLICT DO NOTHING makes a second planner, or a second run, a no-op even when
-    both insert at once; RETURNING reports only the rows this call created.
+    both insert at once; RETURNING reports only the rows this call created. The rows go
+    to the driver directly (`crm.bulk`): a statement per row, or a parameter per cell,
+    cost more than the database's own work.
     """
     if not rows:
         return []
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return insert_ignoring(session, table, rows, list(KEY), ["kind", *also])
-    statement = insert_for(dialect)(table)
-    if dialect == "postgresql":
-        statement, rows = _from_arrays(statement, table, rows)
-    statement = statement.on_conflict_do_nothing(index_elements=list(KEY))
-    returned = session.execute(statement.returning(table.c.kind, *map(table.c.get, also)), rows)
-    return [tuple(row) for row in returned] if also else list(returned.scalars())
-
-
-def _from_arrays(statement, table: Table, rows: list[dict]):
-    """On PostgreSQL, the rows as one array per column, unnested: one short statement
-    whatever the rows' number, which the driver parses once and keeps prepared (a
-    multi-row VALUES has a parameter per cell, too many for its statement cache, and
-    was parsed again for every 100 rows: 39% of a first planning run)."""
-    from sqlalchemy import JSON, bindparam, cast, select
-    from sqlalchemy.dialects.postgresql import ARRAY
-
-    names = list(rows[0])
-    arrays = [
-        bindparam(f"column_{n}", _cells(table, name, rows), type_=ARRAY(_element(table, name)))
-        for n, name in enumerate(names)
-    ]
-    cells = func.unnest(*arrays).table_valued(*names).render_derived()
-    values = [
-        cast(cells.c[name], JSON) if isinstance(table.c[name].type, JSON) else cells.c[name]
-        for name in names
-    ]
-    return statement.from_select(names, select(*values)), {}
-
-
-def _cells(table: Table, name: str, rows: list[dict]) -> list:
-    from sqlalchemy import JSON
-
-    if isinstance(table.c[name].type, JSON):  # as the JSON type writes it: None is 'null'
-        return [json.dumps(row[name]) for row in rows]
-    return [row[name] for row in rows]
-
-
-def _element(table: Table, name: str):
-    """An array's element type: JSON and strings travel as text. PostgreSQL casts JSON
-    back, and a string too long for its column stops the insert as a single row's would
-    (an array of VARCHAR(n) would cut it short without a word)."""
-    from sqlalchemy import JSON, String, Text
-
-    kind = table.c[name].type
-    return Text() if isinstance(kind, JSON | String) else kind
+    if session.get_bind().dialect.name == "postgresql":
+        return insert_ignoring_postgres(session, table, rows, list(KEY), ["kind", *also])
+    return insert_ignoring(session, table, rows, list(KEY), ["kind", *also])
 
 
 class ContactWriter:
