@@ -69,8 +69,9 @@ def task_rows(customer_id: int, n: int, first: int = 0) -> list[dict]:
 
 
 def test_new_calls_go_in_by_one_statement_however_many_and_only_once(session):
-    """Planning's insert: the same SQL for 3 rows or 300 (on PostgreSQL a column is one
-    array, so the driver parses it once), every value kept, nothing written twice."""
+    """Planning's insert: the same SQL for 3 rows or 300 (on PostgreSQL the rows are
+    copied to a staging table first, so the INSERT has no parameter at all and the
+    server parses it alike), every value kept, nothing written twice."""
     customer = add_customer(session).id
     sent: list[tuple[str, int]] = []
 

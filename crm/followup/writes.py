@@ -86,12 +86,18 @@ class ContactWriter:
         for kind, agent_id in insert_new(self.session, FollowupTask.__table__, tasks, "agent_id"):
             self.result.created[kind] += 1
             agents.append(agent_id)
+        # After the batch's calls, in one insert of their own; a stored callback says the
+        # reminder only when it is new, so a re-plan marks no unrelated callback.
+        new = {
+            (subject, cycle): agent_id
+            for _kind, subject, cycle, agent_id in insert_new(
+                self.session, FollowupTask.__table__, reminders, "subject", "cycle", "agent_id"
+            )
+        }
         for reminder, callback in joined:
-            # Its own insert (it has a next_try_on the others lack); a stored callback says
-            # it only when the reminder is new, so a re-plan marks no unrelated callback.
-            if insert_new(self.session, FollowupTask.__table__, [reminder]):
+            if (reminder["subject"], reminder["cycle"]) in new:
                 self.result.created[reminder["kind"]] += 1
-                agents.append(reminder.get("agent_id"))
+                agents.append(new[reminder["subject"], reminder["cycle"]])
                 if not isinstance(callback, dict):
                     mark_callback(self.session, callback, reminder)
         if self.calls is not None:
