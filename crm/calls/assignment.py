@@ -57,16 +57,7 @@ def assign(
     orphans = _orphans(session, store_id, active)
     if not orphans and not rebalance:
         return result  # every call has an active agent: no need to count their loads
-    load = dict.fromkeys(active, 0)
-    owner: dict[int, int] = {}  # customer -> the active agent who has their open calls
-    for agent_id, customer_id, count in read(
-        session,
-        select(FollowupTask.agent_id, FollowupTask.customer_id, func.count())
-        .where(*_open_calls(store_id), FollowupTask.agent_id.in_(active))
-        .group_by(FollowupTask.agent_id, FollowupTask.customer_id),
-    ):
-        load[agent_id] += count
-        owner.setdefault(customer_id, agent_id)
+    load, owner = _loads(session, store_id, active)
 
     if orphans:
         _last_caller(session, [c for c in orphans if c not in owner], set(active), owner)
@@ -114,16 +105,8 @@ class NewCalls:
         active = list(
             session.exec(select(Agent.id).where(Agent.store_id == store_id, Agent.active)).all()
         )
-        self.active, self.load, self.owner = set(active), dict.fromkeys(active, 0), {}
-        if active:
-            for agent_id, customer_id, count in read(
-                session,
-                select(FollowupTask.agent_id, FollowupTask.customer_id, func.count())
-                .where(*_open_calls(store_id), FollowupTask.agent_id.in_(active))
-                .group_by(FollowupTask.agent_id, FollowupTask.customer_id),
-            ):
-                self.load[agent_id] += count
-                self.owner.setdefault(customer_id, agent_id)
+        self.active = set(active)
+        self.load, self.owner = _loads(session, store_id, active) if active else ({}, {})
         self.heap = [(count, agent_id) for agent_id, count in self.load.items()]
         heapq.heapify(self.heap)
 
@@ -164,6 +147,21 @@ class NewCalls:
             if agent_id is not None and count > 0:
                 self.load[agent_id] -= count
                 heapq.heappush(self.heap, (self.load[agent_id], agent_id))
+
+
+def _loads(session: Session, store_id: int, active: list[int]) -> tuple[dict, dict]:
+    """Each active agent's open calls, and each customer's agent (who has their calls)."""
+    load = dict.fromkeys(active, 0)
+    owner: dict[int, int] = {}  # customer -> the active agent who has their open calls
+    for agent_id, customer_id, count in read(
+        session,
+        select(FollowupTask.agent_id, FollowupTask.customer_id, func.count())
+        .where(*_open_calls(store_id), FollowupTask.agent_id.in_(active))
+        .group_by(FollowupTask.agent_id, FollowupTask.customer_id),
+    ):
+        load[agent_id] += count
+        owner.setdefault(customer_id, agent_id)
+    return load, owner
 
 
 def _orphans(session: Session, store_id: int, active: list[int]) -> dict[int, list[int]]:
