@@ -1,4 +1,5 @@
-"""Bulk loading straight through the driver, for demo stores of 100,000 customers.
+"""Bulk writes straight through the driver: demo stores of 100,000 customers, and the
+calls and messages a planning run inserts.
 
 SQLAlchemy's executemany spends most of its time converting each value of each row;
 here each distinct value is converted once (dates and timestamps repeat a lot), and
@@ -44,16 +45,23 @@ SQLITE_VALUES = 4000
 def insert_ignoring(
     session: Session, table: Table, rows: list[dict], key: list[str], returning: list[str]
 ) -> list:
-    """SQLite: insert the rows whose `key` is new, as multi-row INSERT … ON CONFLICT DO
-    NOTHING RETURNING statements sent straight to the driver; the `returning` columns
-    of each row inserted (a value each when there is one column, else a tuple).
-
-    Each value is converted as SQLAlchemy's SQLite dialect would store it, but once per
-    distinct date and time, and without compiling a statement per row: the planner's
-    first run of a 100,000-car store writes 15,000 rows this way."""
+    """Insert the rows (dicts with the same keys) whose `key` is new, in their order; the
+    `returning` columns of each row inserted (a value each when there is one column,
+    else a tuple). The statements go to the driver as SQL text: compiling a statement
+    per row, or binding a parameter per cell, cost more than the database's own work."""
     if not rows:
         return []
     session.flush()  # as session.execute would: pending changes go first
+    insert = _insert_ignoring_postgres
+    if session.get_bind().dialect.name != "postgresql":
+        insert = _insert_ignoring_sqlite
+    found = insert(session, table, rows, key, returning)
+    return [value for (value,) in found] if len(returning) == 1 else [tuple(r) for r in found]
+
+
+def _insert_ignoring_sqlite(session, table: Table, rows: list[dict], key, returning) -> list:
+    """Multi-row INSERT … ON CONFLICT DO NOTHING RETURNING statements, each value converted
+    as SQLAlchemy's SQLite dialect would store it, but once per distinct date and time."""
     columns = list(rows[0])
     cells = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     converted = [
@@ -64,42 +72,32 @@ def insert_ignoring(
     names = ", ".join(f'"{c}"' for c in columns)
     row_marks = f"({', '.join('?' * len(columns))})"
     page = max(1, SQLITE_VALUES // len(columns))
-    cursor = session.connection().connection.dbapi_connection.cursor()
+    connection = session.connection()
     found = []
-    try:
-        for start in range(0, len(rows), page):
-            values = []
-            chunk = rows[start : start + page]
-            for row in chunk:
-                row_values = list(cells(row))
-                for n, convert in converted:
-                    row_values[n] = convert(row_values[n])
-                values += row_values
-            cursor.execute(
-                f"INSERT INTO {table.name} ({names}) VALUES "
-                f"{', '.join([row_marks] * len(chunk))}"
-                f" ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING {', '.join(returning)}",
-                values,
-            )
-            found += cursor.fetchall()
-    finally:
-        cursor.close()
-    return [value for (value,) in found] if len(returning) == 1 else found
+    for start in range(0, len(rows), page):
+        values = []
+        chunk = rows[start : start + page]
+        for row in chunk:
+            row_values = list(cells(row))
+            for n, convert in converted:
+                row_values[n] = convert(row_values[n])
+            values += row_values
+        found += connection.exec_driver_sql(
+            f"INSERT INTO {table.name} ({names}) VALUES {', '.join([row_marks] * len(chunk))}"
+            f" ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING {', '.join(returning)}",
+            tuple(values),
+        ).all()
+    return found
 
 
-def insert_ignoring_postgres(
-    session: Session, table: Table, rows: list[dict], key: list[str], returning: list[str]
-) -> list:
-    """PostgreSQL: as `insert_ignoring`, the rows copied (COPY, the driver's C path) into
-    a temporary table shaped as theirs, then one INSERT … SELECT … ON CONFLICT DO NOTHING
-    RETURNING in their order. Arrays bound as parameters were dumped element by element
-    in Python, each text quoted by a regular expression: a third of a first run's CPU."""
-    if not rows:
-        return []
+def _insert_ignoring_postgres(session, table: Table, rows: list[dict], key, returning) -> list:
+    """The rows copied (COPY, the driver's C path) into a temporary table shaped as
+    theirs, then one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING in their order.
+    Arrays bound as parameters were dumped element by element in Python, each text
+    quoted by a regular expression: a third of a first run's CPU."""
     import psycopg
     from sqlalchemy.exc import DBAPIError
 
-    session.flush()  # as session.execute would: pending changes go first
     columns = list(rows[0])
     as_json = [isinstance(table.c[c].type, JSON) for c in columns]
     names = ", ".join(f'"{c}"' for c in columns)
@@ -129,7 +127,7 @@ def insert_ignoring_postgres(
         f" ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING {', '.join(returning)}"
     ).all()
     connection.exec_driver_sql(f"DROP TABLE {staging}")
-    return [value for (value,) in found] if len(returning) == 1 else [tuple(r) for r in found]
+    return found
 
 
 def _sqlite_converter(column_type):

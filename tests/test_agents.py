@@ -99,31 +99,15 @@ def test_an_absent_agents_calls_move_and_rebalance_evens_the_load(crm, session):
     assert sorted(Counter(agents_of(session).values()).values()) == [3, 3]
 
 
-def test_planning_assigns_the_calls_it_creates(crm, session):
+def test_planning_assigns_the_calls_it_creates_each_in_its_one_write(crm, session):
+    """The planner inserts each new call with its agent, where it used to insert it
+    without one and then update it."""
     add_agent(session, "a01")
     add_agent(session, "a02")
     for n in range(4):
         person = add_customer(session, name=f"客户{n}")
         car = add_vehicle(session, person, date(2025, 1, 1))
         add_visit(session, car, TODAY - timedelta(days=1), 9000 + n)
-
-    plan = json.loads(crm("plan", "--format", "json").output)
-
-    assert plan["stores"][0]["assigned"] == 4
-    assert sorted(Counter(agents_of(session).values()).values()) == [2, 2]
-    load = json.loads(crm("agents", "list", "--format", "json").output)
-    assert [a["open_calls"] for a in load] == [2, 2]
-
-
-def test_planning_writes_each_new_call_with_its_agent(crm, session):
-    """One write a call: the planner inserts each new call with its agent, where it used
-    to insert it without one and then update it."""
-    add_agent(session, "a01")
-    add_agent(session, "a02")
-    for n in range(4):
-        person = add_customer(session, name=f"客户{n}")
-        car = add_vehicle(session, person, date(2025, 1, 1))
-        add_visit(session, car, TODAY - timedelta(days=1), 9100 + n)
     updates: list[str] = []
 
     def seen(_connection, _cursor, statement, _parameters, _context, _many):
@@ -139,6 +123,8 @@ def test_planning_writes_each_new_call_with_its_agent(crm, session):
     assert plan["stores"][0]["assigned"] == 4
     assert sorted(Counter(agents_of(session).values()).values()) == [2, 2]
     assert [u for u in updates if "agent_id" in u] == []
+    load = json.loads(crm("agents", "list", "--format", "json").output)
+    assert [a["open_calls"] for a in load] == [2, 2]
 
 
 def test_an_absent_agents_calls_are_handed_out_with_the_new_ones(crm, session):

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import Table
 from sqlmodel import Session, select
 
-from crm.bulk import insert_ignoring, insert_ignoring_postgres
+from crm.bulk import insert_ignoring
 from crm.db import one_of, read
 from crm.followup import rules, weekly
 from crm.followup.joined import join_reminders, mark_callback
@@ -32,14 +32,8 @@ def insert_new(session: Session, table: Table, rows: list[dict], *also: str) -> 
     (with `also`, tuples of the kind and those columns).
 
     ON CONFLICT DO NOTHING makes a second planner, or a second run, a no-op even when
-    both insert at once; RETURNING reports only the rows this call created. The rows go
-    to the driver directly (`crm.bulk`): a statement per row, or a parameter per cell,
-    cost more than the database's own work.
+    both insert at once; RETURNING reports only the rows this call created.
     """
-    if not rows:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        return insert_ignoring_postgres(session, table, rows, list(KEY), ["kind", *also])
     return insert_ignoring(session, table, rows, list(KEY), ["kind", *also])
 
 
