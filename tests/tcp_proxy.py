@@ -51,7 +51,13 @@ class TcpProxy:
                 client.close()
                 continue
             with self.lock:
-                self.sockets += [client, server]
+                cut = self.listener is not listener  # stopped while this one connected
+                if not cut:
+                    self.sockets += [client, server]
+            if cut:  # a connection made across stop() must not outlive it
+                for sock in (client, server):
+                    sock.close()
+                return
             for source, sink in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
