@@ -1,8 +1,10 @@
 """`crm scheduler run` stops cleanly on SIGTERM: exit 0, no traceback, its lock released.
 
-On PostgreSQL it is one `crm worker`: its row says it runs, and that it stopped.
+On PostgreSQL it is one `crm worker`: its row says it runs, and that it stopped. `crm
+serve --with-scheduler` (what `make run` starts) stops its scheduler too.
 """
 
+import contextlib
 import logging
 import os
 import re
@@ -79,6 +81,39 @@ def test_sigterm_stops_the_scheduler_cleanly_every_time(
 
     assert process.returncode == 0, err
     assert "Traceback" not in err and "Error" not in err, err
+    assert "scheduler stopped" in err or re.search(r"worker \d+ stopped", err), err
+    assert locks(database_url) == 0
+
+
+def test_sigterm_to_the_console_stops_the_scheduler_beside_it_too(database_url, tmp_path):
+    """`kill` of `crm serve --with-scheduler` (not Ctrl-C, which reaches both): the console
+    stops, then its scheduler, which releases its lock; no process is left behind."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
+    serve = subprocess.Popen(
+        [sys.executable, "-c", "from cli import main; main()", "--db", database_url]
+        + ["serve", "--port", str(port), "--with-scheduler"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": os.getcwd()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, so that nothing outlives the test
+    )
+    try:
+        wait_for_lock(database_url, serve)
+        serve.send_signal(signal.SIGTERM)
+        out, err = serve.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(serve.pid, signal.SIGKILL)
+
+    assert serve.returncode == 0, err
+    assert "console stopped" in out, err
     assert "scheduler stopped" in err or re.search(r"worker \d+ stopped", err), err
     assert locks(database_url) == 0
 

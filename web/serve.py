@@ -2,7 +2,8 @@
 
 The scheduler runs as its own process (`crm scheduler run`), so its lock, its signals
 and its logs are exactly those of a scheduler started alone; Ctrl-C reaches both (they
-share the terminal's process group) and each stops cleanly.
+share the terminal's process group) and each stops cleanly. SIGTERM to `crm serve` alone
+stops the console, then the scheduler.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ def run(app: App, host: str, port: int, scheduler_args: list[str] | None = None)
     server = uvicorn.Server(
         uvicorn.Config(console, host=host, port=port, log_level="warning", access_log=False)
     )
+    # uvicorn stops on SIGTERM too, then raises it again under the handler it found:
+    # the default one would end this process before the scheduler is stopped.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -39,6 +43,10 @@ def run(app: App, host: str, port: int, scheduler_args: list[str] | None = None)
         if scheduler is not None:
             _stop(scheduler)
     click.echo("console stopped")
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt  # SIGTERM (`kill`, a service manager) stops both, as Ctrl-C
 
 
 def _start_scheduler(global_args: list[str]) -> subprocess.Popen:
