@@ -1,8 +1,11 @@
 """One stop per customer: the maintenance reminder due on a repair's callback is one call."""
 
 import json
+import re
 from datetime import date, timedelta
 
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from crm.followup.joined import HELD
@@ -13,14 +16,14 @@ from tests.test_planning import plan
 KM = 15_300
 
 
-def repair_past_maintenance(session):
+def repair_past_maintenance(session, name: str = "王伟", km: int | None = None):
     """A car serviced last autumn that comes in for a repair already past its next service."""
-    wang = add_customer(session, name="王伟")
+    wang = add_customer(session, name=name)
     car = add_vehicle(session, wang, date(2024, 9, 1), model="朗逸")
     add_visit(session, car, date(2025, 5, 1), 5_000, "first_service")
     add_visit(session, car, date(2025, 11, 1), 10_000)  # next service by months: 2026-05-01
     plan(session, TODAY - timedelta(days=2))
-    add_visit(session, car, TODAY - timedelta(days=1), KM, "repair")  # past 15,000 km now
+    add_visit(session, car, TODAY - timedelta(days=1), km or KM, "repair")  # past 15,000 km now
     return car
 
 
@@ -100,3 +103,42 @@ def test_a_reminder_coming_due_while_the_callback_is_open_joins_it(crm, session,
     rows = json.loads(crm("calls", "list", "--format", "json", at=NOW + timedelta(days=9)).output)
     assert [row["kind"] for row in rows] == ["service_callback"]
     assert rows[0]["talking_points"].endswith("；另：预计2026-03-22需要保养，请顺便邀约")
+
+
+def test_reminders_joining_stored_callbacks_in_one_run_each_say_their_own_car(session):
+    """Two callbacks planned on one day, two reminders joining them days later in one run:
+    each callback says its own car's date, and one UPDATE tells both."""
+    cars = [
+        repair_past_maintenance(session, name, km)
+        for name, km in (("王伟", 14_600), ("李娜", 14_750))
+    ]
+    plan(session, TODAY)
+    assert set(open_calls(session)) == {"service_callback"}
+    updates: list[str] = []
+
+    def seen(_connection, _cursor, statement, _parameters, _context, _many):
+        if re.match(r"\s*UPDATE\s+\"?followup_task\b", statement, re.I):
+            updates.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        plan(session, TODAY + timedelta(days=9))
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+
+    session.expire_all()
+    said = {}
+    for car in cars:
+        calls = {
+            t.kind: t
+            for t in session.exec(
+                select(FollowupTask).where(
+                    FollowupTask.vehicle_id == car.id, FollowupTask.status == "open"
+                )
+            )
+        }
+        said[car.id] = calls["service_callback"].details["maintenance_due"]
+        assert said[car.id] == calls["maintenance_call"].details["predicted_on"]
+        assert calls["maintenance_call"].next_try_on == HELD
+    assert len(set(said.values())) == 2  # two cars, two dates, each on its own callback
+    assert len([u for u in updates if "details" in u]) == 1

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
-from crm.db import one_of
+from crm.db import one_of, read
 from crm.models import FollowupTask, TaskStatus
 from crm.vocabulary.kinds import Kind
 
@@ -64,22 +64,38 @@ def join_reminders(session: Session, tasks: list[dict]) -> list[tuple[dict, dict
     return joined
 
 
-def mark_callback(session: Session, target: dict | int, reminder: dict) -> None:
-    """Let the callback say the maintenance reminder (its predicted day)."""
-    due = (reminder["details"] or {}).get("predicted_on")
-    if isinstance(target, dict):
-        target["details"] = {**(target["details"] or {}), "maintenance_due": due}
-        return
+def mark_callback(target: dict, reminder: dict) -> None:
+    """Let a callback planned in the same batch say the maintenance reminder."""
+    target["details"] = {**(target["details"] or {}), "maintenance_due": _due(reminder)}
 
-    # A statement, not the ORM: the planner's session may hold the row from earlier reads.
-    details = session.execute(
-        select(FollowupTask.details).where(FollowupTask.id == target)
-    ).scalar_one()
-    session.execute(
-        update(FollowupTask)
-        .where(FollowupTask.id == target)
-        .values(details={**(details or {}), "maintenance_due": due})
+
+def mark_stored_callbacks(session: Session, joined: list[tuple[dict, int]]) -> None:
+    """Let stored callbacks say their new reminders: one read of their details, one
+    UPDATE sent for all of them (a first run joins hundreds)."""
+    if not joined:
+        return
+    tasks = FollowupTask.__table__
+    # Statements, not the ORM: the planner's session may hold the rows from earlier reads.
+    details = dict(
+        read(
+            session,
+            select(tasks.c.id, tasks.c.details).where(
+                one_of(session, tasks.c.id, [target for _reminder, target in joined])
+            ),
+        ).all()
     )
+    for reminder, target in joined:
+        details[target] = {**(details[target] or {}), "maintenance_due": _due(reminder)}
+    session.execute(
+        update(tasks)
+        .where(tasks.c.id == bindparam("target"))
+        .values(details=bindparam("said", type_=tasks.c.details.type)),
+        [{"target": target, "said": said} for target, said in details.items()],
+    )
+
+
+def _due(reminder: dict) -> str | None:
+    return (reminder["details"] or {}).get("predicted_on")
 
 
 def settle_reminders(session: Session, task: FollowupTask, now, today: date) -> tuple[str, list]:

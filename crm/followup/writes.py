@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from operator import attrgetter
 
 from sqlalchemy import Table
 from sqlmodel import Session, select
@@ -10,7 +11,7 @@ from sqlmodel import Session, select
 from crm.bulk import insert_ignoring
 from crm.db import one_of, read
 from crm.followup import rules, weekly
-from crm.followup.joined import join_reminders, mark_callback
+from crm.followup.joined import join_reminders, mark_callback, mark_stored_callbacks
 from crm.models import (
     Channel,
     Customer,
@@ -47,6 +48,8 @@ class ContactWriter:
         self.calls = calls
         self.day, self.zone, self.now, self.result = day, zone, now, result
         self.locale = settings.store.locale
+        self.greet_from = day - timedelta(days=1)  # a greeting later than this is too late
+        self.stale = day - timedelta(days=settings.sms.stale_after_days)
 
     def write(self, batch: list[rules.Occurrence]) -> None:
         customers = self._customers({o.customer_id for o in batch})
@@ -55,13 +58,14 @@ class ContactWriter:
             {o.vehicle_id for o in batch if o.vehicle_id and o.channel == Channel.SMS}
         )
         tasks, messages = [], []
-        for occurrence in sorted(batch, key=lambda o: (o.kind, o.subject, o.cycle)):
+        for occurrence in sorted(batch, key=attrgetter(*KEY)):
             customer = customers.get(occurrence.customer_id)
-            reason = self._skip_reason(occurrence, customer, blocked)
+            phone = occurrence.channel == Channel.PHONE
+            reason = self._skip_reason(occurrence, phone, customer, blocked)
             if reason:
                 self.result.skipped[reason] += 1
                 continue
-            if occurrence.channel == Channel.PHONE:
+            if phone:
                 tasks.append(self._task(occurrence))
             else:
                 messages.append(self._message(occurrence, customer, vehicles))
@@ -72,7 +76,7 @@ class ContactWriter:
             weekly.hold_new(tasks, weekly.free_on(self.session, called, self.now, self.zone, cap))
         for reminder, callback in joined:
             if isinstance(callback, dict):  # planned in this batch: it says it from the start
-                mark_callback(self.session, callback, reminder)
+                mark_callback(callback, reminder)
         reminders = [reminder for reminder, _callback in joined]
         if self.calls is not None:
             self.calls.give(tasks + reminders)  # in the order of the ids they will get
@@ -88,19 +92,21 @@ class ContactWriter:
                 self.session, FollowupTask.__table__, reminders, "subject", "cycle", "agent_id"
             )
         }
+        stored = []
         for reminder, callback in joined:
             if (reminder["subject"], reminder["cycle"]) in new:
                 self.result.created[reminder["kind"]] += 1
                 agents.append(new[reminder["subject"], reminder["cycle"]])
                 if not isinstance(callback, dict):
-                    mark_callback(self.session, callback, reminder)
+                    stored.append((reminder, callback))
+        mark_stored_callbacks(self.session, stored)
         if self.calls is not None:
             self.calls.kept(tasks + reminders, agents)
         for kind in insert_new(self.session, SmsMessage.__table__, messages):
             self.result.created[kind] += 1
 
-    def _skip_reason(self, occurrence, customer, blocked) -> str | None:
-        if occurrence.channel == Channel.PHONE:
+    def _skip_reason(self, occurrence, phone: bool, customer, blocked) -> str | None:
+        if phone:
             if customer is None or customer.status != CustomerStatus.ACTIVE:
                 return "customer_lost_or_deceased"
             if not customer.phone_valid:
@@ -111,10 +117,9 @@ class ContactWriter:
         refused = eligibility.refusal(customer, templates.category(occurrence.kind))
         if refused is eligibility.LOST:
             return refused.reason
-        if occurrence.kind in GREETINGS and occurrence.window_start < self.day - timedelta(days=1):
+        if occurrence.kind in GREETINGS and occurrence.window_start < self.greet_from:
             return "greeting_too_late"
-        stale = self.day - timedelta(days=self.settings.sms.stale_after_days)
-        if occurrence.kind == Kind.FIRST_SERVICE_SMS and occurrence.window_start < stale:
+        if occurrence.kind == Kind.FIRST_SERVICE_SMS and occurrence.window_start < self.stale:
             return "service_sms_stale"
         return refused.reason if refused else None
 
