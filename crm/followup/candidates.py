@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from crm.config import Settings
@@ -25,16 +25,11 @@ from crm.db import one_of, read
 from crm.followup import changes, rules
 from crm.followup.maintenance import SERVICE_TYPES, reported_mileage
 from crm.models import (
-    BirthdayCalendar,
-    Customer,
     ServiceVisit,
     Vehicle,
-    VehicleOwnership,
 )
 from crm.vocabulary.calendars import (
     add_months,
-    lunar_births_celebrating,
-    solar_births_celebrating,
 )
 
 
@@ -278,116 +273,3 @@ def maintenance(session: Session, h: Horizon, settings: Settings) -> Iterator[ru
             )
             if owed(occurrence):
                 yield occurrence
-
-
-def birthdays(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
-    """Birthday greetings: solar, or lunar by the customer's calendar."""
-    for day, changed_after in _greeting_days(h):
-        for calendar, births in (
-            (BirthdayCalendar.SOLAR, solar_births_celebrating(day)),
-            (BirthdayCalendar.LUNAR, lunar_births_celebrating(day)),
-        ):
-            if not births:
-                continue
-            query = select(Customer.id, Customer.birthday).where(
-                Customer.store_id == h.store_id, Customer.birthday_calendar == calendar
-            )
-            if changed_after is not None:
-                query = query.where(Customer.updated_at > changed_after)
-            if not _by_change_time(h, changed_after):
-                query = query.where(Customer.birthday.in_(births))
-            wanted = set(births)
-            for customer_id, birth in read(session, query).all():
-                if birth not in wanted:
-                    continue
-                lunar = calendar == BirthdayCalendar.LUNAR
-                yield rules.birthday_sms(customer_id, birth, lunar, day)
-
-
-def anniversaries(session: Session, h: Horizon) -> Iterator[rules.Occurrence]:
-    """Purchase anniversaries of each car's current owner."""
-    for day, changed_after in _greeting_days(h):
-        started = [d for d in solar_births_celebrating(day) if d.year < day.year]
-        if _by_change_time(h, changed_after):
-            yield from _recorded_anniversaries(session, h, day, set(started))
-            continue
-        query = (
-            select(
-                VehicleOwnership.id,
-                VehicleOwnership.vehicle_id,
-                VehicleOwnership.customer_id,
-                VehicleOwnership.started_on,
-            )
-            .join(
-                Vehicle,
-                and_(
-                    Vehicle.id == VehicleOwnership.vehicle_id,
-                    Vehicle.owner_id == VehicleOwnership.customer_id,
-                ),
-            )
-            .where(Vehicle.store_id == h.store_id, VehicleOwnership.ended_on.is_(None))
-        )
-        if changed_after is not None:
-            query = query.where(VehicleOwnership.recorded_at > changed_after)
-        query = query.where(VehicleOwnership.started_on.in_(started))
-        for ownership_id, vehicle_id, customer_id, started_on in read(session, query).all():
-            occurrence = rules.anniversary_sms(
-                ownership_id, vehicle_id, customer_id, started_on, day
-            )
-            if occurrence:
-                yield occurrence
-
-
-def _recorded_anniversaries(
-    session: Session, h: Horizon, day: date, started: set[date]
-) -> Iterator[rules.Occurrence]:
-    """Anniversaries on `day` of ownerships recorded since the last run began.
-
-    The ownerships are read by the index on their time, then their cars by id: a join
-    led by the store's cars would read every car of the store.
-    """
-    owned = [
-        row
-        for row in read(
-            session,
-            select(
-                VehicleOwnership.id,
-                VehicleOwnership.vehicle_id,
-                VehicleOwnership.customer_id,
-                VehicleOwnership.started_on,
-            ).where(
-                VehicleOwnership.recorded_at > h.changed_after, VehicleOwnership.ended_on.is_(None)
-            ),
-        )
-        if row[3] in started
-    ]
-    current: set[tuple[int, int]] = set()
-    for chunk in changes.chunks({row[1] for row in owned}):
-        current.update(
-            (vehicle_id, owner_id)
-            for vehicle_id, owner_id in read(
-                session,
-                select(Vehicle.id, Vehicle.owner_id).where(
-                    Vehicle.id.in_(chunk), Vehicle.store_id == h.store_id
-                ),
-            )
-        )
-    for ownership_id, vehicle_id, customer_id, started_on in owned:
-        if (vehicle_id, customer_id) in current:
-            occurrence = rules.anniversary_sms(
-                ownership_id, vehicle_id, customer_id, started_on, day
-            )
-            if occurrence:
-                yield occurrence
-
-
-def _by_change_time(h: Horizon, changed_after: datetime | None) -> bool:
-    """Late greetings read the few rows changed since by that time; the days' own, by date."""
-    return changed_after is not None and h.reads_changes
-
-
-def _greeting_days(h: Horizon) -> list[tuple[date, datetime | None]]:
-    """The days to greet for everyone, then yesterday and today for facts that are new."""
-    return [(day, None) for day in h.greeting_days()] + [
-        (day, h.changed_after) for day in h.late_greeting_days()
-    ]

@@ -22,7 +22,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from crm.config import Settings
-from crm.followup import candidates, changes, closing, lapsed, maintenance, rules
+from crm.followup import candidates, changes, closing, greetings, lapsed, maintenance, rules
 from crm.followup.writes import ContactWriter
 from crm.models import (
     Customer,
@@ -151,13 +151,13 @@ def plan_day(
             candidates.maintenance(session, horizon, settings),
             lapsed.candidates(session, horizon, settings),
         )
-        greetings = chain(
-            candidates.birthdays(session, horizon),
-            candidates.anniversaries(session, horizon),
+        greeted = chain(
+            greetings.birthdays(session, horizon),
+            greetings.anniversaries(session, horizon),
             _holidays(session, horizon, settings, result),
         )
         writer = ContactWriter(session, store, settings, day, zone, now, result, calls)
-        for batch in _batches(chain(owed, greetings)):
+        for batch in _batches(chain(owed, greeted)):
             writer.write(batch)
         if run is not None:
             run.created, run.skipped = dict(result.created), dict(result.skipped)
