@@ -175,7 +175,10 @@ def _orphans(session: Session, store_id: int, active: list[int]) -> dict[int, li
         session.exec(select(Agent.id).where(Agent.store_id == store_id, ~Agent.active)).all()
     )
     found = []
-    for whose in (FollowupTask.agent_id.is_(None), FollowupTask.agent_id.in_(inactive)):
+    whose_calls = [FollowupTask.agent_id.is_(None)]
+    if inactive:  # most stores have none: no query for them
+        whose_calls.append(FollowupTask.agent_id.in_(inactive))
+    for whose in whose_calls:
         found += read(
             session,
             select(FollowupTask.id, FollowupTask.customer_id, FollowupTask.store_id).where(

@@ -18,7 +18,6 @@ from crm.calls import assignment
 from crm.calls.deadlines import missed_deadlines
 from crm.config import Settings
 from crm.errors import NotFound, UsageError
-from crm.followup.campaigns import end_campaign_calls
 from crm.followup.writes import insert_new
 from crm.models import (
     Agent,
@@ -81,7 +80,9 @@ def open_complaint(
     session.flush()
     ensure_followups(session, settings, store, now, complaint_ids=[complaint.id], agent_id=agent_id)
     # No campaign pitch to a customer with a complaint (queued marketing SMS are cancelled
-    # at dispatch by the eligibility rules).
+    # at dispatch by the eligibility rules). Imported here: planning needs none of it.
+    from crm.followup.campaigns import end_campaign_calls
+
     end_campaign_calls(session, customer_id, now)
     return complaint
 
@@ -116,7 +117,8 @@ def ensure_followups(
     )
     if complaint_ids is not None:
         query = query.where(Complaint.id.in_(complaint_ids))
-    waiting_complaints = list(session.exec(query))
+    if not (waiting_complaints := list(session.exec(query))):
+        return 0
     # When each one's last progress call closed, in one query for all of them.
     closed = dict(
         session.execute(
@@ -140,8 +142,7 @@ def ensure_followups(
             respond_by = _local(complaint.respond_by, zone)
             why = f"complaint #{complaint.id} received; respond by {respond_by}"
         else:
-            opens = max(last_closed.astimezone(zone).date() + timedelta(days=every), today)
-            due = opens
+            opens = due = max(last_closed.astimezone(zone).date() + timedelta(days=every), today)
             why = f"complaint #{complaint.id} still open; progress call every {every} days"
         # A reopening gets its own key: the day may already have had a progress call.
         cycle = opens.isoformat() + (f"/reopened-{complaint.reopened}" if reopened else "")
