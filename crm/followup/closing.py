@@ -38,6 +38,11 @@ def close_settled(
 
     With `changed_after`, only those whose car or customer changed since then.
     """
+    changed = _Changed(session, store_id, changed_after)
+    if changed_after is not None and not (
+        changed.visited() or changed.repredicted() or changed.customers()
+    ):
+        return 0  # no fact changed, so none settled anything: no statement to build
     tasks = FollowupTask.__table__
     messages = SmsMessage.__table__
     came_in = exists().where(
@@ -82,7 +87,6 @@ def close_settled(
         ServiceVisit.service_type.in_(SERVICE_TYPES),
         ServiceVisit.visit_date >= messages.c.planned_for,
     )
-    changed = _Changed(session, store_id, changed_after)
     closing_tasks = update(tasks).values(closed_at=now, updated_at=now)
     cancelling = update(messages).values(status=SmsStatus.CANCELLED, updated_at=now)
     closed = 0
