@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 
 from sqlalchemy import JSON, Boolean, Date, Table
@@ -63,29 +64,26 @@ def _insert_ignoring_sqlite(session, table: Table, rows: list[dict], key, return
     """Multi-row INSERT … ON CONFLICT DO NOTHING RETURNING statements, each value converted
     as SQLAlchemy's SQLite dialect would store it, but once per distinct date and time."""
     columns = list(rows[0])
-    cells = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-    converted = [
-        (n, convert)
-        for n, convert in enumerate(_sqlite_converter(table.c[c].type) for c in columns)
-        if convert is not _same
-    ]
+    cells_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    converters = [_sqlite_converter(table.c[c].type) for c in columns]
     names = ", ".join(f'"{c}"' for c in columns)
     row_marks = f"({', '.join('?' * len(columns))})"
     page = max(1, SQLITE_VALUES // len(columns))
     connection = session.connection()
     found = []
     for start in range(0, len(rows), page):
-        values = []
         chunk = rows[start : start + page]
-        for row in chunk:
-            row_values = list(cells(row))
-            for n, convert in converted:
-                row_values[n] = convert(row_values[n])
-            values += row_values
+        # Column by column: each converter mapped over its column, the rows zipped back.
+        by_column = [
+            cells if convert is _same else list(map(convert, cells))
+            for convert, cells in zip(
+                converters, zip(*map(cells_of, chunk), strict=True), strict=True
+            )
+        ]
         found += connection.exec_driver_sql(
             f"INSERT INTO {table.name} ({names}) VALUES {', '.join([row_marks] * len(chunk))}"
             f" ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING {', '.join(returning)}",
-            tuple(values),
+            tuple(chain.from_iterable(zip(*by_column, strict=True))),
         ).all()
     return found
 
@@ -99,8 +97,19 @@ def _insert_ignoring_postgres(session, table: Table, rows: list[dict], key, retu
     from sqlalchemy.exc import DBAPIError
 
     columns = list(rows[0])
-    as_json = [isinstance(table.c[c].type, JSON) for c in columns]
     names = ", ".join(f'"{c}"' for c in columns)
+    cells_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    # Column by column: JSON as its type writes it (None is JSON null), each distinct date
+    # and time as text once (the driver formatted the run's one `now` on every row).
+    by_column = [
+        cells if convert is _same else list(map(convert, cells))
+        for convert, cells in zip(
+            [_postgres_converter(table.c[c].type) for c in columns],
+            zip(*map(cells_of, rows), strict=True),
+            strict=True,
+        )
+    ]
+    by_column.append(range(len(rows)))  # each row's place, to insert them in their order
     staging = f"new_{table.name}"
     connection = session.connection()
     connection.exec_driver_sql(
@@ -111,12 +120,7 @@ def _insert_ignoring_postgres(session, table: Table, rows: list[dict], key, retu
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         with cursor.copy(copying) as copy:
-            for place, row in enumerate(rows):
-                cells = [row[c] for c in columns]
-                for n, is_json in enumerate(as_json):
-                    if is_json:  # as the JSON type writes it: None is JSON null
-                        cells[n] = _json(cells[n])
-                cells.append(place)
+            for cells in zip(*by_column, strict=True):
                 copy.write_row(cells)
     except psycopg.Error as exc:  # a value the column refuses: as an INSERT would say it
         raise DBAPIError.instance(copying, None, exc, psycopg.Error) from exc
@@ -141,6 +145,22 @@ def _sqlite_converter(column_type):
     if isinstance(column_type, Boolean):
         return _boolean
     return _same
+
+
+def _postgres_converter(column_type):
+    """What the rows' values are copied as: JSON and dates and times as their text."""
+    if isinstance(column_type, JSON):
+        return _json
+    if isinstance(column_type, UTCDateTime):
+        return _aware_timestamp
+    if isinstance(column_type, Date):
+        return _date
+    return _same
+
+
+@lru_cache(maxsize=4096)
+def _aware_timestamp(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()  # with its offset: timestamptz
 
 
 @lru_cache(maxsize=4096)

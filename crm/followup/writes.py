@@ -190,7 +190,7 @@ class ContactWriter:
                 eligibility.in_complaint(Customer.id).label("in_complaint"),
             ).where(one_of(self.session, Customer.id, ids)),
         )
-        return {row.id: row for row in rows}
+        return {row[0]: row for row in rows.all()}  # fetched at once, not row by row
 
     def _do_not_call(self, ids: set[int]) -> set[tuple[int, str]]:
         rows = read(
