@@ -12,10 +12,11 @@ that the product wrote none either. Run as `python floors.py same_day URL`.
 copy of the same store it replays, through the bare driver, every query the product's
 run sent (as recorded by `bench/planning.py`, same SQL, same parameters, every row
 fetched), leaving out the product's own writes of calls and messages; then it writes
-the calls and messages the run left, each call with its agent, by one fixed INSERT per
-table (executemany). The bench then compares both copies' calls and messages, every
-column of every row. So product / floor is what the product costs above the database
-work its queries need; it does not judge the queries themselves. Run as
+the calls and messages the run left, each call with its agent: by one fixed INSERT per
+table on SQLite (executemany), by COPY on PostgreSQL (the driver's cheapest way in, as
+the product's). The bench then compares both copies' calls and messages, every column of
+every row. So product / floor is what the product costs above the database work its
+queries need; it does not judge the queries themselves. Run as
 `python floors.py first_run URL TRACE`.
 """
 
@@ -139,8 +140,13 @@ def first_run(url: str, trace: str) -> dict:
         if not rows:
             continue
         names = ", ".join(f'"{name}"' for name in columns)
-        marks = ", ".join([mark] * len(columns))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        if mark == "?":
+            marks = ", ".join([mark] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        else:  # the driver's cheapest way in: COPY (executemany costs it more per row)
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         written += len(rows)
     connection.commit()
     connection.close()
