@@ -158,16 +158,24 @@ def _postgres_converter(column_type):
     return _same
 
 
-@lru_cache(maxsize=4096)
+# Times are made UTC before their text is cached: equal wall times of one zone can be two
+# instants (the hour repeated when daylight saving ends).
 def _aware_timestamp(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()  # with its offset: timestamptz
+    return None if value is None else _utc_iso(value.astimezone(UTC))
 
 
 @lru_cache(maxsize=4096)
+def _utc_iso(value: datetime) -> str:
+    return value.isoformat()  # with its offset, for timestamptz
+
+
 def _timestamp(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return None if value is None else _utc_naive_text(value.astimezone(UTC))
+
+
+@lru_cache(maxsize=4096)
+def _utc_naive_text(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy's SQLite dialect
 
 
 @lru_cache(maxsize=8192)

@@ -5,6 +5,7 @@ parameter name per id on every run); new calls go in by one statement however ma
 every value kept and nothing written twice."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
@@ -124,3 +125,25 @@ def test_a_value_too_long_for_its_column_is_never_cut_short(session):
     insert_new(session, FollowupTask.__table__, [row])
     stored = session.exec(select(FollowupTask).where(FollowupTask.customer_id == customer)).one()
     assert stored.subject == row["subject"]
+
+
+def test_two_times_of_the_hour_repeated_at_the_end_of_daylight_saving_stay_two_instants(session):
+    """01:30 in New York on 2026-11-01 happens twice (EDT, then EST): the insert keeps
+    each as its own instant, an hour apart, rather than the first one's text twice."""
+    customer = add_customer(session).id
+    first, second = task_rows(customer, 2)
+    once = datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York"))
+    first["created_at"], second["created_at"] = once, once.replace(fold=1)
+
+    insert_new(session, FollowupTask.__table__, [first, second])
+    session.commit()
+
+    stored = session.exec(
+        select(FollowupTask.created_at)
+        .where(FollowupTask.customer_id == customer)
+        .order_by(FollowupTask.id)
+    ).all()
+    assert stored == [
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+        datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+    ]
