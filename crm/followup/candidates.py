@@ -24,13 +24,8 @@ from crm.config import Settings
 from crm.db import one_of, read
 from crm.followup import changes, rules
 from crm.followup.maintenance import SERVICE_TYPES, reported_mileage
-from crm.models import (
-    ServiceVisit,
-    Vehicle,
-)
-from crm.vocabulary.calendars import (
-    add_months,
-)
+from crm.models import ServiceVisit, Vehicle
+from crm.vocabulary.calendars import add_months
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Greetings owed in the days being planned: birthdays (solar or lunar) and purchase
 anniversaries, each day's from the dates that celebrate on it, and the late ones (days an
-earlier run greeted) from the few rows written since, by their change time's index.
+earlier run greeted) from the rows written since: after a first run, the few found by
+their change time's index.
 Holidays greet every customer and are the planner's own (`planner._holidays`)."""
 
 from __future__ import annotations

@@ -70,8 +70,9 @@ def mark_callback(target: dict, reminder: dict) -> None:
 
 
 def mark_stored_callbacks(session: Session, joined: list[tuple[dict, int]]) -> None:
-    """Let stored callbacks say their new reminders: one read of their details, one
-    UPDATE sent for all of them (a first run joins hundreds)."""
+    """Let stored callbacks say their new reminders: one read of their details, then one
+    UPDATE statement executed for each (a first run joins hundreds). Task objects the
+    session holds are not refreshed: the planner's session loads none of these."""
     if not joined:
         return
     tasks = FollowupTask.__table__

@@ -24,7 +24,7 @@ class Occurrence:
 
     Built by the hundred thousand in a first run and never changed after: slots and no
     frozen guard (a frozen dataclass sets each field through `object.__setattr__`, five
-    times the cost of building one).
+    times the cost of building one), so it is not hashable either.
     """
 
     kind: Kind

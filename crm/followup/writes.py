@@ -48,7 +48,7 @@ class ContactWriter:
         self.calls = calls
         self.day, self.zone, self.now, self.result = day, zone, now, result
         self.locale = settings.store.locale
-        self.greet_from = day - timedelta(days=1)  # a greeting later than this is too late
+        self.greet_from = day - timedelta(days=1)  # a greeting for a day before it is late
         self.stale = day - timedelta(days=settings.sms.stale_after_days)
 
     def write(self, batch: list[rules.Occurrence]) -> None:
