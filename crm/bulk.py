@@ -33,8 +33,7 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
         return
-    converters = [_sqlite_converter(table.c[c].type) for c in columns]
-    values = [tuple(f(row[c]) for f, c in zip(converters, columns, strict=True)) for row in rows]
+    values = list(_sent(table, rows, columns, postgres=False))
     marks = ", ".join("?" * len(columns))
     connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
 
@@ -64,8 +63,6 @@ def _insert_ignoring_sqlite(session, table: Table, rows: list[dict], key, return
     """Multi-row INSERT … ON CONFLICT DO NOTHING RETURNING statements, each value converted
     as SQLAlchemy's SQLite dialect would store it, but once per distinct date and time."""
     columns = list(rows[0])
-    cells_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-    converters = [_sqlite_converter(table.c[c].type) for c in columns]
     names = ", ".join(f'"{c}"' for c in columns)
     row_marks = f"({', '.join('?' * len(columns))})"
     page = max(1, SQLITE_VALUES // len(columns))
@@ -73,17 +70,10 @@ def _insert_ignoring_sqlite(session, table: Table, rows: list[dict], key, return
     found = []
     for start in range(0, len(rows), page):
         chunk = rows[start : start + page]
-        # Column by column: each converter mapped over its column, the rows zipped back.
-        by_column = [
-            cells if convert is _same else list(map(convert, cells))
-            for convert, cells in zip(
-                converters, zip(*map(cells_of, chunk), strict=True), strict=True
-            )
-        ]
         found += connection.exec_driver_sql(
             f"INSERT INTO {table.name} ({names}) VALUES {', '.join([row_marks] * len(chunk))}"
             f" ON CONFLICT ({', '.join(key)}) DO NOTHING RETURNING {', '.join(returning)}",
-            tuple(chain.from_iterable(zip(*by_column, strict=True))),
+            tuple(chain.from_iterable(_sent(table, chunk, columns, postgres=False))),
         ).all()
     return found
 
@@ -98,18 +88,6 @@ def _insert_ignoring_postgres(session, table: Table, rows: list[dict], key, retu
 
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
-    cells_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-    # Column by column: JSON as its type writes it (None is JSON null), each distinct date
-    # and time as text once (the driver formatted the run's one `now` on every row).
-    by_column = [
-        cells if convert is _same else list(map(convert, cells))
-        for convert, cells in zip(
-            [_postgres_converter(table.c[c].type) for c in columns],
-            zip(*map(cells_of, rows), strict=True),
-            strict=True,
-        )
-    ]
-    by_column.append(range(len(rows)))  # each row's place, to insert them in their order
     staging = f"new_{table.name}"
     connection = session.connection()
     connection.exec_driver_sql(
@@ -120,7 +98,8 @@ def _insert_ignoring_postgres(session, table: Table, rows: list[dict], key, retu
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         with cursor.copy(copying) as copy:
-            for cells in zip(*by_column, strict=True):
+            # Each row's place goes with it, to insert the rows in their order.
+            for cells in _sent(table, rows, columns, True, range(len(rows))):
                 copy.write_row(cells)
     except psycopg.Error as exc:  # a value the column refuses: as an INSERT would say it
         raise DBAPIError.instance(copying, None, exc, psycopg.Error) from exc
@@ -134,27 +113,33 @@ def _insert_ignoring_postgres(session, table: Table, rows: list[dict], key, retu
     return found
 
 
-def _sqlite_converter(column_type):
-    """How SQLAlchemy's SQLite dialect stores a value of this type (see crm.models.base)."""
+def _sent(table: Table, rows: list[dict], columns: list[str], postgres: bool, *extra):
+    """The rows' values as sent to the driver, each column converted at once (then `extra`
+    columns), zipped back into rows."""
+    cells_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    converted = [
+        cells if convert is _same else map(convert, cells)
+        for convert, cells in zip(
+            [_converter(table.c[c].type, postgres) for c in columns],
+            zip(*map(cells_of, rows), strict=True),
+            strict=True,
+        )
+    ]
+    return zip(*converted, *extra, strict=True)
+
+
+def _converter(column_type, postgres: bool):
+    """How a value of this type is sent: as SQLAlchemy's SQLite dialect stores it, or as
+    the text PostgreSQL's COPY reads (see crm.models.base). JSON as its type writes it
+    (None is JSON null); each distinct date and time formatted once, not on every row."""
     if isinstance(column_type, JSON):
         return _json
     if isinstance(column_type, UTCDateTime):
-        return _timestamp
+        return _aware_timestamp if postgres else _timestamp
     if isinstance(column_type, Date):
         return _date
-    if isinstance(column_type, Boolean):
+    if isinstance(column_type, Boolean) and not postgres:
         return _boolean
-    return _same
-
-
-def _postgres_converter(column_type):
-    """What the rows' values are copied as: JSON and dates and times as their text."""
-    if isinstance(column_type, JSON):
-        return _json
-    if isinstance(column_type, UTCDateTime):
-        return _aware_timestamp
-    if isinstance(column_type, Date):
-        return _date
     return _same
 
 
@@ -210,9 +195,8 @@ def bulk_update(session: Session, table: Table, key: str, rows: list[dict]) -> N
     if postgres:
         values = [tuple(row[c] for c in columns) + (row[key],) for row in rows]
     else:
-        converters = [_sqlite_converter(table.c[c].type) for c in columns]
         values = [
-            tuple(f(row[c]) for f, c in zip(converters, columns, strict=True)) + (row[key],)
-            for row in rows
+            (*sent, row[key])
+            for sent, row in zip(_sent(table, rows, columns, postgres=False), rows, strict=True)
         ]
     connection.exec_driver_sql(statement, values)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook
+from sqlalchemy import Engine, event
 
 # 10:00 in Shanghai on 10 March 2026.
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
@@ -334,3 +338,19 @@ def add_user(session, code: str, role: str, password_hash: str, store_id: int | 
     session.add(user)
     session.commit()
     return user
+
+
+@contextmanager
+def task_updates() -> Iterator[list[str]]:
+    """Every `UPDATE followup_task` statement sent by any engine while inside, in order."""
+    sent: list[str] = []
+
+    def seen(_connection, _cursor, statement, _parameters, _context, _many):
+        if re.match(r"\s*UPDATE\s+\"?followup_task\b", statement, re.I):
+            sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)

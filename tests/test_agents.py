@@ -1,15 +1,22 @@
 """Agents and assignment: calls spread by load, a customer kept with one agent."""
 
 import json
-import re
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, event
 from sqlmodel import select
 
 from crm.models import ContactAttempt, FollowupTask
-from tests.factories import NOW, TODAY, add_agent, add_customer, add_task, add_vehicle, add_visit
+from tests.factories import (
+    NOW,
+    TODAY,
+    add_agent,
+    add_customer,
+    add_task,
+    add_vehicle,
+    add_visit,
+    task_updates,
+)
 
 
 def agents_of(session) -> dict[int, int]:
@@ -108,17 +115,8 @@ def test_planning_assigns_the_calls_it_creates_each_in_its_one_write(crm, sessio
         person = add_customer(session, name=f"客户{n}")
         car = add_vehicle(session, person, date(2025, 1, 1))
         add_visit(session, car, TODAY - timedelta(days=1), 9000 + n)
-    updates: list[str] = []
-
-    def seen(_connection, _cursor, statement, _parameters, _context, _many):
-        if re.match(r"\s*UPDATE\s+\"?followup_task\b", statement, re.I):
-            updates.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", seen)
-    try:
+    with task_updates() as updates:
         plan = json.loads(crm("plan", "--format", "json").output)
-    finally:
-        event.remove(Engine, "before_cursor_execute", seen)
 
     assert plan["stores"][0]["assigned"] == 4
     assert sorted(Counter(agents_of(session).values()).values()) == [2, 2]

@@ -1,16 +1,21 @@
 """One stop per customer: the maintenance reminder due on a repair's callback is one call."""
 
 import json
-import re
 from datetime import date, timedelta
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from crm.followup.joined import HELD
 from crm.models import FollowupTask
-from tests.factories import NOW, TODAY, add_agent, add_customer, add_vehicle, add_visit
+from tests.factories import (
+    NOW,
+    TODAY,
+    add_agent,
+    add_customer,
+    add_vehicle,
+    add_visit,
+    task_updates,
+)
 from tests.test_planning import plan
 
 KM = 15_300
@@ -114,17 +119,8 @@ def test_reminders_joining_stored_callbacks_in_one_run_each_say_their_own_car(se
     ]
     plan(session, TODAY)
     assert set(open_calls(session)) == {"service_callback"}
-    updates: list[str] = []
-
-    def seen(_connection, _cursor, statement, _parameters, _context, _many):
-        if re.match(r"\s*UPDATE\s+\"?followup_task\b", statement, re.I):
-            updates.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", seen)
-    try:
+    with task_updates() as updates:
         plan(session, TODAY + timedelta(days=9))
-    finally:
-        event.remove(Engine, "before_cursor_execute", seen)
 
     session.expire_all()
     said = {}
